@@ -1,0 +1,12 @@
+# Warnings (as errors when SCARSCOPE_WERROR) and sanitizers, applied per target.
+function(scarscope_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra)
+  if(SCARSCOPE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+if(SCARSCOPE_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

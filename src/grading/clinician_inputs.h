@@ -1,0 +1,40 @@
+// What only a clinical examination shows, and the clinician's corrections of what the scan shows
+// (the --clinician FILE of grade, analyze and plan; schema in DESIGN.md).
+#pragma once
+#include <filesystem>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+
+#include "scars/inventory.h"
+
+namespace scarscope {
+
+struct ScarCorrection {
+  std::optional<ScarType> type;
+  std::optional<bool> stretch_flattens;  // distensible on stretching (rolling, shallow boxcar)
+  std::optional<bool> normal_base;       // normal-looking base (punch elevation candidates)
+  std::optional<bool> tethered;
+  bool remove = false;                   // not a scar (e.g. a pore or a mole the scan mistook)
+};
+
+struct ClinicianInputs {
+  std::optional<int> macular_erythematous;  // macular_scars.erythematous
+  std::optional<int> macular_hyperpigmented;
+  std::optional<int> papular_scars;
+  std::map<int, double> hypertrophic_age_months;  // by scar id
+  std::optional<bool> superficial_elastolysis;
+  std::map<int, ScarCorrection> scars;             // by scar id
+  bool empty() const;
+};
+
+// Throws InputError naming the field that is wrong (unknown field, wrong type, negative count).
+ClinicianInputs clinician_inputs_from_json(const nlohmann::json& document);
+ClinicianInputs read_clinician_inputs(const std::filesystem::path& path);
+
+// Applies the per-scar corrections (corrections win; each corrected scar records what changed).
+// Throws InputError if a correction names a scar id the inventory does not have.
+ScarInventory apply_corrections(const ScarInventory& inventory, const ClinicianInputs& inputs);
+
+}  // namespace scarscope

@@ -1,0 +1,81 @@
+#include "surface/height_map.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/error.h"
+
+namespace scarscope {
+
+namespace {
+constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+}
+
+HeightMap::HeightMap(int nx, int ny, double dx_um, double dy_um) {
+  if (nx <= 0 || ny <= 0) {
+    throw InputError("height map size must be positive, got " + std::to_string(nx) + " x " +
+                     std::to_string(ny));
+  }
+  set_spacing(dx_um, dy_um);
+  nx_ = nx;
+  ny_ = ny;
+  const std::size_t count = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
+  heights_.assign(count, 0.0f);
+  mask_.assign(count, 1);
+}
+
+HeightMap HeightMap::clone() const {
+  HeightMap copy;
+  copy.nx_ = nx_;
+  copy.ny_ = ny_;
+  copy.dx_um_ = dx_um_;
+  copy.dy_um_ = dy_um_;
+  copy.heights_ = heights_;
+  copy.mask_ = mask_;
+  copy.metadata = metadata;
+  return copy;
+}
+
+void HeightMap::set_spacing(double dx_um, double dy_um) {
+  if (!std::isfinite(dx_um) || !std::isfinite(dy_um) || dx_um <= 0.0 || dy_um <= 0.0) {
+    throw InputError("lateral spacing must be finite and positive, got dx = " + std::to_string(dx_um) +
+                     " um, dy = " + std::to_string(dy_um) + " um");
+  }
+  dx_um_ = dx_um;
+  dy_um_ = dy_um;
+}
+
+void HeightMap::set(int row, int col, float height_um) {
+  const std::size_t i = index(row, col);
+  if (std::isfinite(height_um)) {
+    heights_[i] = height_um;
+    mask_[i] = 1;
+  } else {
+    heights_[i] = kMissing;
+    mask_[i] = 0;
+  }
+}
+
+void HeightMap::set_missing(int row, int col) {
+  const std::size_t i = index(row, col);
+  heights_[i] = kMissing;
+  mask_[i] = 0;
+}
+
+std::size_t HeightMap::valid_count() const {
+  std::size_t count = 0;
+  for (std::uint8_t m : mask_) count += (m != 0);
+  return count;
+}
+
+void HeightMap::normalize_missing() {
+  for (std::size_t i = 0; i < heights_.size(); ++i) {
+    if (mask_[i] == 0 || !std::isfinite(heights_[i])) {
+      mask_[i] = 0;
+      heights_[i] = kMissing;
+    }
+  }
+}
+
+}  // namespace scarscope

@@ -1,0 +1,39 @@
+// X3P (ISO 25178-72) reader and writer: a zip holding main.xml, bindata/data.bin,
+// an optional bindata/valid.bin and md5checksum.hex. Heights come back in micrometres.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "surface/height_map.h"
+
+namespace scarscope {
+
+struct X3pReadOptions {
+  // Largest grid accepted (points); a larger claim is refused before anything is allocated.
+  std::uint64_t max_points = std::uint64_t{1} << 28;
+};
+
+struct X3pWriteOptions {
+  // 'F' (float32) or 'D' (float64) heights in data.bin.
+  char data_type = 'F';
+  // Date written to Record1 (ISO 8601). Empty: the height map's metadata date, else a fixed date,
+  // so that the same height map always gives the same bytes.
+  std::string date;
+};
+
+// Reads an X3P file. Throws InputError naming the file and the problem; UnsupportedError for
+// profiles (PRF), point clouds (PCL) and irregular lateral axes. Checksum mismatches are warnings.
+HeightMap read_x3p(const std::filesystem::path& path, const X3pReadOptions& options = {});
+// The same from bytes in memory; `name` is used in messages (the fuzzer's entry point).
+HeightMap read_x3p_bytes(std::string_view bytes, const std::string& name, const X3pReadOptions& options = {});
+
+// Writes a strict, valid X3P with correct checksums; deterministic for the same input.
+void write_x3p(const HeightMap& map, const std::filesystem::path& path, const X3pWriteOptions& options = {});
+std::string write_x3p_bytes(const HeightMap& map, const X3pWriteOptions& options = {});
+
+// True if the bytes start like a zip archive (X3P files are zips).
+bool looks_like_zip(std::string_view first_bytes);
+
+}  // namespace scarscope
