@@ -9,3 +9,4 @@ find_package(CLI11 REQUIRED)
 find_package(OpenSSL REQUIRED)  # MD5 for X3P checksums, SHA-256 for determinism checks
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)  # libzip's CMake config is broken on Debian 12
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-pdf cairo-png)
+find_package(TIFF REQUIRED)  # float32 TIFF height maps with their resolution tags (OpenCV does not expose those)
