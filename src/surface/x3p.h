@@ -16,8 +16,10 @@ struct X3pReadOptions {
 };
 
 struct X3pWriteOptions {
-  // 'F' (float32) or 'D' (float64) heights in data.bin.
-  char data_type = 'F';
+  // 'D' (float64) or 'F' (float32) heights in data.bin. X3P stores metres: float64 metres give
+  // back exactly the float32 micrometres written; float32 metres halve the size but may move a
+  // height by one float step (about 1e-7 of its value).
+  char data_type = 'D';
   // Date written to Record1 (ISO 8601). Empty: the height map's metadata date, else a fixed date,
   // so that the same height map always gives the same bytes.
   std::string date;
