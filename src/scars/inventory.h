@@ -7,7 +7,9 @@
 #include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace scarscope {
@@ -18,6 +20,8 @@ enum class ScarType { ice_pick, boxcar, rolling, hypertrophic };
 const char* scar_type_name(ScarType type);
 // Throws InputError for anything else.
 ScarType parse_scar_type(const std::string& name);
+// The four types in their canonical order (the order of "counts").
+const std::array<ScarType, 4>& all_scar_types();
 
 struct Scar {
   int id = 0;  // unique within the inventory
@@ -43,33 +47,59 @@ struct Scar {
   std::vector<std::string> corrected_by_clinician;
   // Any further measured fields (floor_flatness, depth_to_width, ...) kept as they came.
   std::map<std::string, double> extra;
+  // Measurement fields the source did not give (a clinician's hand-made list gives only id and
+  // type): their values above are 0 and mean nothing; the JSON writer omits them. Names are the
+  // struct's: "confidence", "centroid_mm", "area_mm2", "diameter_mm", "major_mm", "minor_mm",
+  // "depth_um" (also for a hypertrophic scar's height), "mean_depth_um", "volume_mm3",
+  // "wall_slope_deg". Empty (the default) means everything was measured, as from the analysis.
+  std::set<std::string> not_measured;
+  bool measured(std::string_view field) const { return not_measured.count(std::string(field)) == 0; }
 };
 
 struct ScarCounts {
   int ice_pick = 0, boxcar = 0, rolling = 0, hypertrophic = 0;
   int total() const { return ice_pick + boxcar + rolling + hypertrophic; }
   int of(ScarType type) const;
+  int& of(ScarType type);
 };
 
 struct ScarInventory {
   std::vector<Scar> scars;
   double coverage_cm2 = 0.0;        // skin area the scans cover (sum over merged scans)
   std::vector<std::string> scans;   // file names of the scans it rests on
-  ScarCounts counts() const;
+  ScarCounts counts() const;        // listed scars plus `unlisted`
+  // Scars counted but not listed one by one (a clinician's hand count: "counts" larger than the
+  // list). They have a type and nothing else.
+  ScarCounts unlisted;
+  // True for a clinician's count of the whole face (the document has no scan, scans or
+  // coverage_cm2, or says "hand_count": true): grades from it are clinician_only, not 3D estimates.
+  bool hand_count = false;
+  std::string source;                 // the file it was read from ("" if built in memory)
+  std::vector<std::string> warnings;  // what the reader tolerated (e.g. depth_um on a hypertrophic scar)
 };
 
 // Reads the "scars" list, "counts" and "scan" coverage of an analysis JSON (or a truth file, or a
-// clinician's hand-made inventory). Coverage comes from "coverage_cm2" or from the scan's
-// nx*dx*ny*dy*valid_fraction. Throws InputError naming the field that is wrong.
+// clinician's hand-made inventory). Coverage comes from "coverage_cm2" (top level or inside "scan")
+// or from the scan's nx*dx_um*ny*dy_um*valid_fraction. Throws InputError naming the field that is wrong.
+// What is required: the document is a JSON object with "scars" (a list) and/or "counts". Each scar
+// needs "id" (integer >= 0, unique) and "type"; every measurement is optional. "counts", when given,
+// must be at least the number of listed scars of each type; the difference is `unlisted`.
+// A hypertrophic scar gives its height as "height_um" (a "depth_um" is accepted with a warning).
 ScarInventory inventory_from_json(const nlohmann::json& document, const std::string& source_name = "");
 ScarInventory read_inventory(const std::filesystem::path& path);
+// One scar object; `where` prefixes error messages ("cheek.json: scars[2]").
+Scar scar_from_json(const nlohmann::json& object, const std::string& where = "scar");
 
-// {"scars": [...], "counts": {...}, "coverage_cm2": .., "scans": [..]}
+// {"scars": [...], "counts": {...}, "coverage_cm2": .., "scans": [..]} (+ "hand_count": true for a
+// hand count). Reading it back gives the same inventory.
 nlohmann::json inventory_to_json(const ScarInventory& inventory);
 nlohmann::json scar_to_json(const Scar& scar);
+// {"ice_pick": n, "boxcar": n, "rolling": n, "hypertrophic": n}
+nlohmann::json counts_to_json(const ScarCounts& counts);
 
 // Several scans of one visit into one inventory: coverage adds up, ids are renumbered 1..N and
-// each scar keeps its scan name and its id in that scan.
+// each scar keeps its scan name and its id in that scan. A scar that already has a scan (from an
+// earlier merge) keeps it; otherwise the scan is the inventory's single scan name, else its source.
 ScarInventory merge_inventories(const std::vector<ScarInventory>& inventories);
 
 }  // namespace scarscope
