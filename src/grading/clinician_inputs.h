@@ -27,6 +27,14 @@ struct ClinicianInputs {
   std::optional<bool> superficial_elastolysis;
   std::map<int, ScarCorrection> scars;             // by scar id
   bool empty() const;
+  // Added beyond DESIGN.md's example (all optional):
+  // "superficial_elastolysis" may also be a count (an integer) instead of true/false.
+  std::optional<int> superficial_elastolysis_count;
+  // "hypertrophic_age_months" may also be one number: the age of every hypertrophic scar without
+  // its own entry (a hand count lists no ids).
+  std::optional<double> hypertrophic_age_months_all;
+  // "stretch_flattens": the whole-face stretch test, for atrophic scars without their own.
+  std::optional<bool> stretch_flattens;
 };
 
 // Throws InputError naming the field that is wrong (unknown field, wrong type, negative count).
