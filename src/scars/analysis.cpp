@@ -1,0 +1,222 @@
+#include "scars/analysis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <string>
+
+#include "core/error.h"
+#include "scars/classification.h"
+#include "scars/detection.h"
+#include "scars/measurement.h"
+
+namespace scarscope {
+namespace {
+
+constexpr double kMinSpacingUm = 1.0;
+constexpr double kMaxSpacingUm = 200.0;
+constexpr int kMinPoints = 8;
+
+void check_analysable(const HeightMap& map) {
+  const std::string name = map.metadata.source_file.empty() ? "scan" : map.metadata.source_file;
+  if (map.nx() < kMinPoints || map.ny() < kMinPoints) {
+    throw InputError(name + ": " + std::to_string(map.nx()) + " x " + std::to_string(map.ny()) +
+                     " points is too small to analyse (at least " + std::to_string(kMinPoints) + " x " +
+                     std::to_string(kMinPoints) + " needed)");
+  }
+  for (const double spacing : {map.dx_um(), map.dy_um()}) {
+    if (!(spacing >= kMinSpacingUm && spacing <= kMaxSpacingUm)) {
+      char text[64];
+      std::snprintf(text, sizeof text, "%g", spacing);
+      throw InputError(name + ": lateral spacing " + text + " um is outside the 1-200 um that skin scans are analysed at"
+                       " (check the file's units or --spacing-um)");
+    }
+  }
+}
+
+cv::Mat smooth_relief(HeightMap& relief, double sigma_um) {
+  cv::Mat heights(relief.ny(), relief.nx(), CV_32F, relief.heights());
+  cv::Mat smoothed;
+  const double sx = sigma_um / relief.dx_um();
+  const double sy = sigma_um / relief.dy_um();
+  if (sx < 0.3 && sy < 0.3) return heights.clone();
+  cv::GaussianBlur(heights, smoothed, cv::Size(0, 0), std::max(sx, 0.3), std::max(sy, 0.3), cv::BORDER_REFLECT);
+  return smoothed;
+}
+
+// Robust spread (1.4826 × MAD) of the smoothed relief over a sample of valid points.
+double robust_spread(const cv::Mat& smoothed, const HeightMap& map) {
+  std::vector<float> sample;
+  const std::size_t step = std::max<std::size_t>(1, map.size() / 200000);
+  const float* z = smoothed.ptr<float>(0);
+  for (std::size_t i = 0; i < map.size(); i += step)
+    if (map.mask()[i]) sample.push_back(z[i]);
+  if (sample.empty()) return 0.0;
+  auto middle = sample.begin() + static_cast<std::ptrdiff_t>(sample.size() / 2);
+  std::nth_element(sample.begin(), middle, sample.end());
+  const float median = *middle;
+  for (float& v : sample) v = std::abs(v - median);
+  std::nth_element(sample.begin(), middle, sample.end());
+  return 1.4826 * *middle;
+}
+
+}  // namespace
+
+HeightMap skin_relief(const HeightMap& map, const AnalysisSettings& settings) {
+  check_analysable(map);
+  HeightMap relief = map.clone();
+  if (relief.valid_count() > 0) subtract_reference_surface(relief, settings.reference);
+  return relief;
+}
+
+ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings) {
+  check_analysable(map);
+  map.normalize_missing();
+  ScanAnalysis result;
+  result.settings = settings;
+  result.dx_um = map.dx_um();
+  result.dy_um = map.dy_um();
+  const std::size_t valid = map.valid_count();
+  result.inventory.coverage_cm2 = static_cast<double>(valid) * map.dx_um() * map.dy_um() * 1e-8;
+  if (!map.metadata.source_file.empty()) {
+    result.inventory.scans.push_back(std::filesystem::path(map.metadata.source_file).filename().string());
+  }
+  if (valid < static_cast<std::size_t>(kMinPoints * kMinPoints)) {
+    result.notes.push_back(valid == 0 ? "the scan holds no valid point: nothing to analyse"
+                                      : "the scan holds only " + std::to_string(valid) + " valid points: nothing to analyse");
+    return result;
+  }
+  const double missing_fraction = 1.0 - static_cast<double>(valid) / static_cast<double>(map.size());
+  if (missing_fraction > 0.5) {
+    result.notes.push_back(std::to_string(static_cast<int>(std::lround(100 * missing_fraction))) +
+                           " % of the scan has no data: scars there cannot be seen");
+  }
+
+  result.reference = subtract_reference_surface(map, settings.reference);
+  result.surface = compute_surface_parameters(map);
+  result.surface_measured = true;
+  fill_missing_relief(map);
+  cv::Mat smoothed = smooth_relief(map, settings.detection.smoothing_sigma_um);
+  result.noise_um = robust_spread(smoothed, map);
+  const float* smooth = smoothed.ptr<float>(0);
+  const Segmentation segmentation = segment_relief(smooth, map.nx(), map.ny(), settings.detection);
+  result.tally.candidates = static_cast<int>(segmentation.candidates.size());
+
+  const DetectionSettings& detection = settings.detection;
+  std::vector<Scar> scars;
+  for (std::size_t k = 0; k < segmentation.candidates.size(); ++k) {
+    const CandidateRegion& candidate = segmentation.candidates[k];
+    const ScarMeasurement m =
+        measure_candidate(map, smooth, segmentation.labels, static_cast<int>(k + 1), candidate, settings.measurement);
+    const double seed = candidate.elevation ? detection.seed_height_um : detection.seed_depth_um;
+    if (m.area_mm2 <= 0.0 || m.depth_um < seed) {
+      ++result.tally.rejected_shallow;
+      continue;
+    }
+    if (m.diameter_mm < detection.pore_max_diameter_mm || m.area_mm2 < detection.min_area_mm2) {
+      ++result.tally.rejected_pores;
+      continue;
+    }
+    if (m.elongation >= detection.furrow_min_elongation && m.depth_um < detection.furrow_max_depth_um) {
+      ++result.tally.rejected_furrows;
+      continue;
+    }
+    const ScarTyping typing = classify_scar(m, settings.classification);
+    Scar scar;
+    scar.type = typing.type;
+    scar.confidence = std::round(typing.confidence * 100.0) / 100.0;
+    scar.reason = typing.reason;
+    scar.profile = typing.profile;
+    scar.centroid_mm = m.centroid_mm;
+    scar.area_mm2 = m.area_mm2;
+    scar.diameter_mm = m.diameter_mm;
+    scar.major_mm = m.major_mm;
+    scar.minor_mm = m.minor_mm;
+    scar.depth_um = m.depth_um;
+    scar.depth_is_lower_bound = m.depth_is_lower_bound;
+    scar.mean_depth_um = m.mean_depth_um;
+    scar.volume_mm3 = m.volume_mm3;
+    scar.wall_slope_deg = m.wall_slope_deg;
+    scar.outline_mm = m.outline_mm;
+    scar.extra["floor_fraction"] = m.floor_fraction;
+    scar.extra["flat_fraction"] = m.flat_fraction;
+    scar.extra["depth_to_width"] = m.depth_to_width;
+    scar.extra["elongation"] = m.elongation;
+    scar.extra["unseen_fraction"] = m.unseen_fraction;
+    scar.extra["rim_level_um"] = m.rim_level_um;
+    scar.extra["extent_extrapolated"] = m.extent_extrapolated ? 1.0 : 0.0;
+    scars.push_back(std::move(scar));
+  }
+  // Reading order (rows of about 2 mm, left to right) makes ids stable and easy to find on the overlay.
+  std::sort(scars.begin(), scars.end(), [](const Scar& a, const Scar& b) {
+    const auto band_a = std::floor(a.centroid_mm[1] / 2.0), band_b = std::floor(b.centroid_mm[1] / 2.0);
+    if (band_a != band_b) return band_a < band_b;
+    return a.centroid_mm[0] < b.centroid_mm[0];
+  });
+  for (std::size_t i = 0; i < scars.size(); ++i) scars[i].id = static_cast<int>(i + 1);
+  result.inventory.scars = std::move(scars);
+  return result;
+}
+
+nlohmann::json analysis_settings_json(const AnalysisSettings& s, double dx_um, double dy_um) {
+  nlohmann::json j;
+  j["pixel_dx_um"] = dx_um;
+  j["pixel_dy_um"] = dy_um;
+  j["reference"] = {{"method", "polynomial form + robust (Tukey biweight) Gaussian regression on a coarse grid"},
+                    {"cell_um", s.reference.cell_um},
+                    {"form_degree", s.reference.form_degree},
+                    {"gaussian_sigma_mm", s.reference.gaussian_sigma_mm},
+                    {"biweight_cutoff_sigmas", s.reference.biweight_cutoff},
+                    {"robust_iterations", s.reference.robust_iterations}};
+  j["detection"] = {{"smoothing_sigma_um", s.detection.smoothing_sigma_um},
+                    {"rim_depth_um", s.detection.rim_depth_um},
+                    {"seed_depth_um", s.detection.seed_depth_um},
+                    {"seed_height_um", s.detection.seed_height_um},
+                    {"split_min_dynamic_um", s.detection.split_min_dynamic_um},
+                    {"split_relative_dynamic", s.detection.split_relative_dynamic},
+                    {"merge_min_saddle_fraction", s.detection.merge_min_saddle_fraction},
+                    {"pore_max_diameter_mm", s.detection.pore_max_diameter_mm},
+                    {"furrow_min_elongation", s.detection.furrow_min_elongation},
+                    {"furrow_max_depth_um", s.detection.furrow_max_depth_um},
+                    {"min_area_mm2", s.detection.min_area_mm2}};
+  j["measurement"] = {{"fill", "harmonic (Laplace) from the rim"},
+                      {"rim_fraction", s.measurement.rim_fraction},
+                      {"rim_min_um", s.measurement.rim_min_um},
+                      {"unseen_floor_fraction", s.measurement.unseen_floor_fraction}};
+  j["classification"] = {{"ice_pick_max_diameter_mm", s.classification.ice_pick_max_diameter_mm},
+                         {"boxcar_min_diameter_mm", s.classification.boxcar_min_diameter_mm},
+                         {"boxcar_max_diameter_mm", s.classification.boxcar_max_diameter_mm},
+                         {"rolling_min_diameter_mm", s.classification.rolling_min_diameter_mm},
+                         {"flat_floor_fraction", s.classification.flat_floor_fraction},
+                         {"steep_wall_deg", s.classification.steep_wall_deg},
+                         {"ice_pick_min_depth_to_width", s.classification.ice_pick_min_depth_to_width}};
+  return j;
+}
+
+nlohmann::json analysis_to_json(const ScanAnalysis& analysis, const nlohmann::json& scan) {
+  nlohmann::json j;
+  j["scan"] = scan;
+  if (analysis.surface_measured) {
+    j["surface"] = surface_parameters_json(analysis.surface);
+  } else {
+    j["surface"] = nullptr;
+  }
+  j["settings"] = analysis_settings_json(analysis.settings, analysis.dx_um, analysis.dy_um);
+  j["settings"]["measured_noise_um"] = analysis.noise_um;
+  j["settings"]["reference"]["robust_sigma_um"] = analysis.reference.robust_sigma_um;
+  const nlohmann::json inventory = inventory_to_json(analysis.inventory);
+  j["scars"] = inventory.at("scars");
+  j["counts"] = inventory.at("counts");
+  j["coverage_cm2"] = analysis.inventory.coverage_cm2;
+  j["candidates"] = {{"found", analysis.tally.candidates},
+                     {"rejected_pores", analysis.tally.rejected_pores},
+                     {"rejected_furrows", analysis.tally.rejected_furrows},
+                     {"rejected_shallow", analysis.tally.rejected_shallow}};
+  j["notes"] = analysis.notes;
+  return j;
+}
+
+}  // namespace scarscope

@@ -1,0 +1,81 @@
+// Every scale and threshold the scar analysis uses, in physical units (µm, mm), so that results
+// are reproducible across scanners and each value is written to the analysis JSON's "settings".
+#pragma once
+#include <nlohmann/json_fwd.hpp>
+
+namespace scarscope {
+
+struct ReferenceSettings {
+  // The reference skin surface (form + waviness, not scars) is estimated on a coarse grid of
+  // about this cell size: large-scale filters do not need full resolution.
+  double cell_um = 200.0;
+  // Polynomial form removed first (the face's curvature), then a robust Gaussian regression.
+  int form_degree = 3;
+  // Gaussian regression scale (standard deviation, mm). Larger than the widest scar so that the
+  // reference passes under the scar rather than into it; robust weights do the rest.
+  double gaussian_sigma_mm = 3.0;
+  // Outlier down-weighting: Tukey biweight with cutoff = this × robust sigma of the residuals.
+  double biweight_cutoff = 4.685;
+  int robust_iterations = 5;
+};
+
+struct DetectionSettings {
+  // Light smoothing of the relief before segmentation (suppresses noise, not scars).
+  double smoothing_sigma_um = 30.0;
+  // A scar reaches out to where its depth (height) falls to this level: the rim.
+  double rim_depth_um = 5.0;
+  // A depression counts only if it reaches this depth somewhere; an elevation this height.
+  double seed_depth_um = 30.0;
+  double seed_height_um = 60.0;
+  // Touching scars are split at a saddle unless the shallower one rises less than
+  // max(split_min_dynamic_um, split_relative_dynamic × its depth) above it (then it is one undulating scar).
+  double split_min_dynamic_um = 25.0;
+  double split_relative_dynamic = 0.5;
+  // A minor basin joins a scar only above this fraction of the scar's depth (keeps the skin's
+  // microrelief from leaking into the scar at its rim).
+  double merge_min_saddle_fraction = 0.25;
+  // Pores: smaller than this equivalent diameter is never a scar.
+  double pore_max_diameter_mm = 0.40;
+  // Furrows: longer than wide by this factor and shallower than furrow_max_depth_um.
+  double furrow_min_elongation = 3.5;
+  double furrow_max_depth_um = 120.0;
+  // Minimum area for any candidate (mm²), below which measurement is meaningless.
+  double min_area_mm2 = 0.05;
+};
+
+struct MeasurementSettings {
+  // The rim: where the scar's depth (height) against the skin filled in from around it falls to
+  // this fraction of its deepest point...
+  double rim_fraction = 0.02;
+  // ...but never below this level, the noise floor of skin microrelief; below it the extent is
+  // extrapolated from the wall's shape between one and two times this level.
+  double rim_min_um = 8.0;
+  // Depth is read from the relief smoothed by DetectionSettings::smoothing_sigma_um; a scar is
+  // deeper than measured ("depth_is_lower_bound") when unseen points lie at least this fraction of
+  // the deepest point down.
+  double unseen_floor_fraction = 0.8;
+};
+
+struct ClassificationSettings {
+  // Jacob 2001 width bands (mm): ice pick < 2, boxcar 1.5–4, rolling > 4–5 (CLINICAL.md §1.1).
+  double ice_pick_max_diameter_mm = 2.0;
+  double boxcar_min_diameter_mm = 1.5;
+  double boxcar_max_diameter_mm = 4.0;
+  double rolling_min_diameter_mm = 4.0;
+  // A floor is flat (U) when at least this share of the scar's extent is deeper than half its
+  // depth (a cone, V, has about 0.25 or less; a raised-cosine bowl, M, about 0.3).
+  double flat_floor_fraction = 0.45;
+  // Walls steeper than this are "steep" (boxcar); shallower ones "sloping" (rolling).
+  double steep_wall_deg = 25.0;
+  // Ice pick: deep relative to width.
+  double ice_pick_min_depth_to_width = 0.12;
+};
+
+struct AnalysisSettings {
+  ReferenceSettings reference;
+  DetectionSettings detection;
+  MeasurementSettings measurement;
+  ClassificationSettings classification;
+};
+
+}  // namespace scarscope

@@ -1,0 +1,40 @@
+// Detection: candidate depressions and elevations of the skin relief (heights above the reference
+// skin), split where two scars touch, before measurement decides which are scars.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "scars/analysis_settings.h"
+#include "surface/height_map.h"
+
+namespace scarscope {
+
+// Gives every missing point of the relief a height: the median of the valid points around its
+// missing patch. A dropout on plain skin becomes plain skin (no invented scar); the unseen floor of
+// a pit becomes as deep as the deepest wall seen around it (the pit is not hidden, and its depth is
+// a lower bound). The mask is left as it was, so the points stay known as unseen.
+// Returns the number of missing patches.
+int fill_missing_relief(HeightMap& relief);
+
+struct CandidateRegion {
+  bool elevation = false;
+  float peak = 0.0f;     // depth (or height) of the smoothed relief at its deepest point, µm
+  int peak_index = 0;    // row * nx + col of that point
+  int min_row = 0, max_row = 0, min_col = 0, max_col = 0;  // bounding box of its points
+  int points = 0;
+};
+
+struct Segmentation {
+  // One label per point: 0 = skin, k = candidates[k - 1].
+  std::vector<std::int32_t> labels;
+  std::vector<CandidateRegion> candidates;
+};
+
+// Floods the smoothed relief from its deepest points up to the rim level (and, for elevations,
+// from its highest points down), merging basins separated only by a shallow saddle (the
+// undulating floor of one scar) and splitting those separated by a deep one (touching scars).
+// Basins that never reach the seed depth (height) are skin microrelief and get label 0.
+// `smoothed` holds nx * ny relief heights (no NaN).
+Segmentation segment_relief(const float* smoothed, int nx, int ny, const DetectionSettings& settings);
+
+}  // namespace scarscope

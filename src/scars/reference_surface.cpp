@@ -1,0 +1,234 @@
+#include "scars/reference_surface.h"
+
+#include <algorithm>
+#include <cmath>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <string>
+
+#include "core/error.h"
+
+namespace scarscope {
+namespace {
+
+// Block means of the valid points: the large-scale reference needs no finer grid, and this makes
+// it cost the same whatever the scanner's resolution.
+struct CoarseGrid {
+  int fx = 1, fy = 1, nx = 0, ny = 0;
+  cv::Mat value;   // CV_64F mean height of the valid points in the cell
+  cv::Mat weight;  // CV_64F fraction of the cell's points that are valid
+};
+
+CoarseGrid block_average(const HeightMap& map, double cell_um) {
+  CoarseGrid grid;
+  grid.fx = std::max(1, static_cast<int>(std::lround(cell_um / map.dx_um())));
+  grid.fy = std::max(1, static_cast<int>(std::lround(cell_um / map.dy_um())));
+  grid.nx = (map.nx() + grid.fx - 1) / grid.fx;
+  grid.ny = (map.ny() + grid.fy - 1) / grid.fy;
+  cv::Mat sum = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
+  cv::Mat count = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
+  for (int row = 0; row < map.ny(); ++row) {
+    const float* z = map.heights() + map.index(row, 0);
+    const std::uint8_t* valid = map.mask() + map.index(row, 0);
+    double* sum_row = sum.ptr<double>(row / grid.fy);
+    double* count_row = count.ptr<double>(row / grid.fy);
+    for (int col = 0; col < map.nx(); ++col) {
+      if (!valid[col]) continue;
+      sum_row[col / grid.fx] += z[col];
+      count_row[col / grid.fx] += 1.0;
+    }
+  }
+  grid.value = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
+  grid.weight = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
+  for (int j = 0; j < grid.ny; ++j) {
+    const int rows_in_cell = std::min(grid.fy, map.ny() - j * grid.fy);
+    for (int i = 0; i < grid.nx; ++i) {
+      const int cols_in_cell = std::min(grid.fx, map.nx() - i * grid.fx);
+      const double n = count.at<double>(j, i);
+      if (n <= 0) continue;
+      grid.value.at<double>(j, i) = sum.at<double>(j, i) / n;
+      grid.weight.at<double>(j, i) = n / static_cast<double>(rows_in_cell * cols_in_cell);
+    }
+  }
+  return grid;
+}
+
+int polynomial_terms(int degree) { return (degree + 1) * (degree + 2) / 2; }
+
+// Monomials x^i y^j ordered by total degree, then by i descending.
+void monomials(double x, double y, int degree, double* out) {
+  int k = 0;
+  for (int total = 0; total <= degree; ++total) {
+    for (int i = total; i >= 0; --i) {
+      out[k++] = std::pow(x, i) * std::pow(y, total - i);
+    }
+  }
+}
+
+struct CellCoordinates {
+  std::vector<double> x_mm, y_mm;  // cell centres, centred on the grid
+};
+
+CellCoordinates cell_coordinates(const CoarseGrid& grid, const HeightMap& map) {
+  CellCoordinates c;
+  const double x_centre = (map.nx() - 1) * map.dx_um() / 2000.0;
+  const double y_centre = (map.ny() - 1) * map.dy_um() / 2000.0;
+  for (int i = 0; i < grid.nx; ++i) {
+    const double col = i * grid.fx + (std::min(grid.fx, map.nx() - i * grid.fx) - 1) / 2.0;
+    c.x_mm.push_back(col * map.dx_um() / 1000.0 - x_centre);
+  }
+  for (int j = 0; j < grid.ny; ++j) {
+    const double row = j * grid.fy + (std::min(grid.fy, map.ny() - j * grid.fy) - 1) / 2.0;
+    c.y_mm.push_back(row * map.dy_um() / 1000.0 - y_centre);
+  }
+  return c;
+}
+
+// Weighted least-squares polynomial; returns its values on the grid.
+cv::Mat fit_polynomial(const CoarseGrid& grid, const CellCoordinates& xy, const cv::Mat& weights, int degree,
+                       std::vector<double>* coefficients_out) {
+  const int terms = polynomial_terms(degree);
+  cv::Mat normal = cv::Mat::zeros(terms, terms, CV_64F);
+  cv::Mat rhs = cv::Mat::zeros(terms, 1, CV_64F);
+  std::vector<double> m(static_cast<std::size_t>(terms));
+  for (int j = 0; j < grid.ny; ++j) {
+    for (int i = 0; i < grid.nx; ++i) {
+      const double w = weights.at<double>(j, i);
+      if (w <= 0) continue;
+      monomials(xy.x_mm[static_cast<std::size_t>(i)], xy.y_mm[static_cast<std::size_t>(j)], degree, m.data());
+      const double z = grid.value.at<double>(j, i);
+      for (int a = 0; a < terms; ++a) {
+        rhs.at<double>(a) += w * m[static_cast<std::size_t>(a)] * z;
+        for (int b = a; b < terms; ++b) normal.at<double>(a, b) += w * m[static_cast<std::size_t>(a)] * m[static_cast<std::size_t>(b)];
+      }
+    }
+  }
+  for (int a = 0; a < terms; ++a)
+    for (int b = 0; b < a; ++b) normal.at<double>(a, b) = normal.at<double>(b, a);
+  cv::Mat coefficients;
+  cv::solve(normal, rhs, coefficients, cv::DECOMP_SVD);
+  cv::Mat values(grid.ny, grid.nx, CV_64F);
+  for (int j = 0; j < grid.ny; ++j) {
+    for (int i = 0; i < grid.nx; ++i) {
+      monomials(xy.x_mm[static_cast<std::size_t>(i)], xy.y_mm[static_cast<std::size_t>(j)], degree, m.data());
+      double z = 0;
+      for (int a = 0; a < terms; ++a) z += coefficients.at<double>(a) * m[static_cast<std::size_t>(a)];
+      values.at<double>(j, i) = z;
+    }
+  }
+  if (coefficients_out) coefficients_out->assign(coefficients.begin<double>(), coefficients.end<double>());
+  return values;
+}
+
+// Mask-aware (normalised) Gaussian regression: missing cells neither contribute nor pull towards 0.
+cv::Mat normalised_gaussian(const cv::Mat& values, const cv::Mat& weights, double sigma_x, double sigma_y) {
+  cv::Mat weighted = values.mul(weights);
+  cv::Mat numerator, denominator;
+  cv::GaussianBlur(weighted, numerator, cv::Size(0, 0), sigma_x, sigma_y, cv::BORDER_CONSTANT);
+  cv::GaussianBlur(weights, denominator, cv::Size(0, 0), sigma_x, sigma_y, cv::BORDER_CONSTANT);
+  cv::Mat result(values.size(), CV_64F);
+  for (int j = 0; j < values.rows; ++j) {
+    for (int i = 0; i < values.cols; ++i) {
+      const double d = denominator.at<double>(j, i);
+      result.at<double>(j, i) = d > 1e-9 ? numerator.at<double>(j, i) / d : 0.0;
+    }
+  }
+  return result;
+}
+
+double median_of(std::vector<double>& values) {
+  if (values.empty()) return 0.0;
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
+}
+
+}  // namespace
+
+ReferenceInfo subtract_reference_surface(HeightMap& map, const ReferenceSettings& settings) {
+  if (settings.form_degree < 0 || settings.form_degree > 4) {
+    throw InputError("reference form degree " + std::to_string(settings.form_degree) + " is outside 0-4");
+  }
+  const CoarseGrid grid = block_average(map, settings.cell_um);
+  const CellCoordinates xy = cell_coordinates(grid, map);
+  int valid_cells = cv::countNonZero(grid.weight > 0);
+  // A polynomial of the requested degree needs several cells per coefficient; with fewer, use
+  // the highest degree the data supports (a tiny scan gets a plane or a constant).
+  int degree = settings.form_degree;
+  while (degree > 0 && valid_cells < 4 * polynomial_terms(degree)) --degree;
+  if (valid_cells < 1) throw InputError(map.metadata.source_file + ": no valid points to fit a skin surface to");
+
+  const double sigma_x = settings.gaussian_sigma_mm * 1000.0 / (grid.fx * map.dx_um());
+  const double sigma_y = settings.gaussian_sigma_mm * 1000.0 / (grid.fy * map.dy_um());
+
+  cv::Mat robust = grid.weight.clone();
+  cv::Mat reference;
+  ReferenceInfo info;
+  for (int iteration = 0; iteration <= settings.robust_iterations; ++iteration) {
+    const cv::Mat form = fit_polynomial(grid, xy, robust, degree, &info.form_coefficients);
+    const cv::Mat waviness = normalised_gaussian(grid.value - form, robust, sigma_x, sigma_y);
+    reference = form + waviness;
+    // Robust scale of the skin around the reference, then Tukey biweights: scars and bumps far
+    // from the skin get no say in where the skin is.
+    std::vector<double> deviations;
+    deviations.reserve(static_cast<std::size_t>(valid_cells));
+    for (int j = 0; j < grid.ny; ++j)
+      for (int i = 0; i < grid.nx; ++i)
+        if (grid.weight.at<double>(j, i) > 0)
+          deviations.push_back(std::abs(grid.value.at<double>(j, i) - reference.at<double>(j, i)));
+    const double sigma = std::max(0.5, 1.4826 * median_of(deviations));
+    info.robust_sigma_um = sigma;
+    if (iteration == settings.robust_iterations) break;
+    const double cutoff = settings.biweight_cutoff * sigma;
+    for (int j = 0; j < grid.ny; ++j) {
+      for (int i = 0; i < grid.nx; ++i) {
+        const double w0 = grid.weight.at<double>(j, i);
+        if (w0 <= 0) continue;
+        const double u = (grid.value.at<double>(j, i) - reference.at<double>(j, i)) / cutoff;
+        robust.at<double>(j, i) = std::abs(u) < 1 ? w0 * (1 - u * u) * (1 - u * u) : 0.0;
+      }
+    }
+  }
+
+  // Bilinear interpolation of the coarse reference at every point, subtracted in place (no
+  // full-resolution copy of the reference is ever held).
+  std::vector<int> col0(static_cast<std::size_t>(map.nx()));
+  std::vector<float> col_t(static_cast<std::size_t>(map.nx()));
+  for (int col = 0; col < map.nx(); ++col) {
+    double u = (col - (grid.fx - 1) / 2.0) / grid.fx;
+    u = std::clamp(u, 0.0, static_cast<double>(grid.nx - 1));
+    const int i0 = std::min(static_cast<int>(u), std::max(0, grid.nx - 2));
+    col0[static_cast<std::size_t>(col)] = i0;
+    col_t[static_cast<std::size_t>(col)] = grid.nx > 1 ? static_cast<float>(u - i0) : 0.0f;
+  }
+  cv::Mat reference32;
+  reference.convertTo(reference32, CV_32F);
+  for (int row = 0; row < map.ny(); ++row) {
+    double v = (row - (grid.fy - 1) / 2.0) / grid.fy;
+    v = std::clamp(v, 0.0, static_cast<double>(grid.ny - 1));
+    const int j0 = std::min(static_cast<int>(v), std::max(0, grid.ny - 2));
+    const int j1 = std::min(j0 + 1, grid.ny - 1);
+    const float s = grid.ny > 1 ? static_cast<float>(v - j0) : 0.0f;
+    const float* r0 = reference32.ptr<float>(j0);
+    const float* r1 = reference32.ptr<float>(j1);
+    float* z = map.heights() + map.index(row, 0);
+    const std::uint8_t* valid = map.mask() + map.index(row, 0);
+    for (int col = 0; col < map.nx(); ++col) {
+      if (!valid[col]) continue;
+      const int i0 = col0[static_cast<std::size_t>(col)];
+      const int i1 = std::min(i0 + 1, grid.nx - 1);
+      const float t = col_t[static_cast<std::size_t>(col)];
+      const float top = r0[i0] + t * (r0[i1] - r0[i0]);
+      const float bottom = r1[i0] + t * (r1[i1] - r1[i0]);
+      z[col] -= top + s * (bottom - top);
+    }
+  }
+  info.coarse_nx = grid.nx;
+  info.coarse_ny = grid.ny;
+  info.coarse_dx_um = grid.fx * map.dx_um();
+  info.coarse_dy_um = grid.fy * map.dy_um();
+  info.valid_cells = valid_cells;
+  return info;
+}
+
+}  // namespace scarscope
