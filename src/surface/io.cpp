@@ -5,6 +5,13 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "surface/formats/csv_format.h"
+#include "surface/formats/format_common.h"
+#include "surface/formats/ply_format.h"
+#include "surface/formats/png_format.h"
+#include "surface/formats/sidecar.h"
+#include "surface/formats/tiff_format.h"
+#include "surface/formats/xyz_format.h"
 #include "surface/x3p.h"
 
 namespace scarscope {
@@ -31,14 +38,38 @@ std::string read_prefix(const fs::path& path, std::size_t count) {
   return bytes;
 }
 
+// The format the extension names, or empty.
+std::string format_from_extension(const std::string& ext) {
+  if (ext == ".x3p") return "x3p";
+  if (ext == ".tif" || ext == ".tiff") return "tiff";
+  if (ext == ".png") return "png";
+  if (ext == ".csv") return "csv";
+  if (ext == ".xyz") return "xyz";
+  if (ext == ".ply") return "ply";
+  return "";
+}
+
+const char* kSupported = "X3P, float TIFF, 16-bit PNG + sidecar, CSV grid, XYZ points, PLY";
+
 }  // namespace
 
 std::string detect_format(const fs::path& path) {
   const std::string head = read_prefix(path, 16);
+  // Content first: the signature says what the file is, whatever its name.
   if (looks_like_zip(head)) return "x3p";
+  if (formats::looks_like_tiff(head)) return "tiff";
+  if (formats::looks_like_png(head)) return "png";
+  if (formats::looks_like_ply(head)) return "ply";
   const std::string ext = lower_extension(path);
-  if (ext == ".x3p") return "x3p";
-  throw InputError(path.string() + ": not a height map format ScarScope reads (expected X3P)");
+  const std::string by_extension = format_from_extension(ext);
+  if (by_extension == "csv" || by_extension == "xyz") return by_extension;  // text has no signature
+  if (head.empty()) throw InputError(path.string() + ": the file is empty");
+  if (!by_extension.empty()) {
+    throw InputError(path.string() + ": the name says " + by_extension +
+                     " but the content does not start like one (truncated, or another kind of file)");
+  }
+  throw InputError(path.string() + ": not a height map format ScarScope reads (" + kSupported +
+                   "); text grids must be named .csv, text points .xyz");
 }
 
 HeightMap read_height_map(const fs::path& path, const ReadOptions& options) {
@@ -48,19 +79,42 @@ HeightMap read_height_map(const fs::path& path, const ReadOptions& options) {
     x3p.max_points = options.max_points;
     return read_x3p(path, x3p);
   }
-  throw InputError(path.string() + ": no reader for format " + format);
+  const std::string name = path.string();
+  const std::optional<formats::Sidecar> sidecar = formats::find_sidecar(path);
+  const formats::Sidecar* side = sidecar ? &*sidecar : nullptr;
+  const std::string bytes = formats::read_file_bytes(path);
+  HeightMap map;
+  if (format == "tiff") {
+    map = formats::read_tiff_bytes(bytes, name, options, side);
+  } else if (format == "png") {
+    map = formats::read_png_bytes(bytes, name, options, side);
+  } else if (format == "csv") {
+    map = formats::read_csv_text(bytes, name, options, side);
+  } else if (format == "xyz") {
+    map = formats::read_xyz_text(bytes, name, options, side);
+  } else if (format == "ply") {
+    map = formats::read_ply_bytes(bytes, name, options, side);
+  } else {
+    throw InputError(name + ": no reader for format " + format);
+  }
+  if (side) map.metadata.warnings.push_back("units and spacing from the sidecar " + side->name);
+  return map;
 }
 
-std::vector<std::string> write_height_map(const HeightMap& map, const fs::path& path,
-                                          const WriteOptions& options) {
-  const std::string ext = lower_extension(path);
-  if (ext == ".x3p") {
+std::vector<std::string> write_height_map(const HeightMap& map, const fs::path& path, const WriteOptions& options) {
+  const std::string format = format_from_extension(lower_extension(path));
+  if (format == "x3p") {
     X3pWriteOptions x3p;
     x3p.date = options.date;
     write_x3p(map, path, x3p);
     return {};
   }
-  throw InputError(path.string() + ": cannot write this format (by extension '" + ext + "'); use .x3p");
+  if (format == "tiff") return formats::write_tiff(map, path);
+  if (format == "png") return formats::write_png_height_map(map, path);
+  if (format == "csv") return formats::write_csv(map, path);
+  if (format == "xyz") return formats::write_xyz(map, path);
+  throw InputError(path.string() + ": cannot write this format (by extension '" + lower_extension(path) +
+                   "'); use .x3p, .tif, .png, .csv or .xyz");
 }
 
 }  // namespace scarscope

@@ -1,0 +1,150 @@
+#include "surface/formats/png_format.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/error.h"
+#include "surface/formats/format_common.h"
+
+namespace scarscope::formats {
+
+namespace {
+
+constexpr std::string_view kSignature("\x89PNG\r\n\x1a\n", 8);
+// Deflate expands at most about 1032:1; a bigger claim cannot be in the file.
+constexpr double kMaxDeflateRatio = 1040.0;
+
+std::uint32_t big_endian_u32(std::string_view bytes, std::size_t at) {
+  return (std::uint32_t{static_cast<unsigned char>(bytes[at])} << 24) |
+         (std::uint32_t{static_cast<unsigned char>(bytes[at + 1])} << 16) |
+         (std::uint32_t{static_cast<unsigned char>(bytes[at + 2])} << 8) |
+         std::uint32_t{static_cast<unsigned char>(bytes[at + 3])};
+}
+
+}  // namespace
+
+bool looks_like_png(std::string_view first_bytes) { return first_bytes.substr(0, 8) == kSignature; }
+
+HeightMap read_png_bytes(std::string_view bytes, const std::string& name, const ReadOptions& options,
+                         const Sidecar* sidecar) {
+  if (!looks_like_png(bytes)) throw InputError(name + ": not a PNG (no PNG signature at the start)");
+  if (!sidecar) {
+    throw InputError(name + ": a PNG height map needs its sidecar " + sidecar_path_for(name).filename().string() +
+                     " (or " + std::filesystem::path(name).replace_extension(".json").filename().string() +
+                     ") with \"z_scale\", \"z_offset\", \"z_unit\", \"dx_um\" and \"dy_um\"");
+  }
+  if (!sidecar->z_scale || !sidecar->z_offset) {
+    throw InputError(sidecar->name + ": a PNG sidecar must give \"z_scale\" and \"z_offset\" (height = z_offset + z_scale * pixel)");
+  }
+  // Check the claimed size before decoding: IHDR is the first chunk.
+  if (bytes.size() < 33 || bytes.substr(12, 4) != "IHDR") throw InputError(name + ": PNG has no IHDR header chunk");
+  const std::uint32_t width = big_endian_u32(bytes, 16);
+  const std::uint32_t height = big_endian_u32(bytes, 20);
+  const int bit_depth = static_cast<unsigned char>(bytes[24]);
+  const int colour_type = static_cast<unsigned char>(bytes[25]);
+  if (width == 0 || height == 0 || width > (1u << 30) || height > (1u << 30)) {
+    throw InputError(name + ": PNG header gives an invalid size " + std::to_string(width) + " x " + std::to_string(height));
+  }
+  if (colour_type != 0) {
+    throw UnsupportedError(name + ": PNG is a colour or alpha image (colour type " + std::to_string(colour_type) +
+                           "); a height map PNG is grey (16-bit)");
+  }
+  if (bit_depth != 16 && bit_depth != 8) {
+    throw UnsupportedError(name + ": PNG has " + std::to_string(bit_depth) + "-bit samples; heights need 16 (or 8) bits");
+  }
+  const std::uint64_t points = std::uint64_t{width} * height;
+  if (points > options.max_points) {
+    throw InputError(name + ": " + std::to_string(width) + " x " + std::to_string(height) +
+                     " points exceeds the limit of " + std::to_string(options.max_points) + " (--max-points)");
+  }
+  if (static_cast<double>(points) * (bit_depth / 8) > static_cast<double>(bytes.size()) * kMaxDeflateRatio + 4096.0) {
+    throw InputError(name + ": the PNG header claims " + std::to_string(width) + " x " + std::to_string(height) +
+                     " pixels, more than a " + std::to_string(bytes.size()) + "-byte file can hold");
+  }
+  UnitSources sources{name, "a PNG sidecar", &options, sidecar, std::nullopt, std::nullopt, std::nullopt};
+  const double z_factor = resolve_height_unit(sources);
+  const Spacing spacing = resolve_grid_spacing(sources);
+
+  cv::Mat image;
+  try {
+    const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
+    image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH);
+  } catch (const cv::Exception& e) {
+    throw InputError(name + ": PNG cannot be decoded (" + e.msg + ")");
+  }
+  if (image.empty()) throw InputError(name + ": PNG cannot be decoded (corrupt or truncated)");
+  if (image.channels() != 1 || (image.depth() != CV_16U && image.depth() != CV_8U) ||
+      image.cols != static_cast<int>(width) || image.rows != static_cast<int>(height)) {
+    throw InputError(name + ": PNG decoded to an unexpected image layout");
+  }
+  const double missing = sidecar->missing_value.value_or(0.0);
+  const double scale = *sidecar->z_scale;
+  const double offset = *sidecar->z_offset;
+  HeightMap map(image.cols, image.rows, spacing.dx_um, spacing.dy_um);
+  for (int r = 0; r < image.rows; ++r) {
+    for (int c = 0; c < image.cols; ++c) {
+      const double raw = image.depth() == CV_16U ? image.at<std::uint16_t>(r, c) : image.at<std::uint8_t>(r, c);
+      if (raw == missing) {
+        map.set_missing(r, c);
+      } else {
+        map.set(r, c, static_cast<float>((offset + scale * raw) * z_factor));
+      }
+    }
+  }
+  map.metadata.source_file = name;
+  map.metadata.source_format = "png";
+  return map;
+}
+
+std::vector<std::string> write_png_height_map(const HeightMap& map, const std::filesystem::path& path) {
+  if (map.empty()) throw InputError(path.string() + ": nothing to write (empty height map)");
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  for (int r = 0; r < map.ny(); ++r) {
+    for (int c = 0; c < map.nx(); ++c) {
+      if (!map.valid(r, c)) continue;
+      lo = std::min(lo, static_cast<double>(map.height(r, c)));
+      hi = std::max(hi, static_cast<double>(map.height(r, c)));
+    }
+  }
+  if (!std::isfinite(lo)) {  // nothing valid: any scale will do
+    lo = 0.0;
+    hi = 0.0;
+  }
+  // Pixel 0 is missing; 1..65535 span [lo, hi].
+  const double scale = hi > lo ? (hi - lo) / 65534.0 : 1.0;
+  const double offset = lo - scale;
+  cv::Mat image(map.ny(), map.nx(), CV_16U);
+  for (int r = 0; r < map.ny(); ++r) {
+    for (int c = 0; c < map.nx(); ++c) {
+      if (!map.valid(r, c)) {
+        image.at<std::uint16_t>(r, c) = 0;
+        continue;
+      }
+      const double level = std::round((map.height(r, c) - offset) / scale);
+      image.at<std::uint16_t>(r, c) = static_cast<std::uint16_t>(std::clamp(level, 1.0, 65535.0));
+    }
+  }
+  std::vector<unsigned char> encoded;
+  try {
+    if (!cv::imencode(".png", image, encoded)) throw InputError(path.string() + ": PNG encoding failed");
+  } catch (const cv::Exception& e) {
+    throw InputError(path.string() + ": PNG encoding failed (" + e.msg + ")");
+  }
+  write_file_bytes(path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
+  Sidecar sidecar;
+  sidecar.dx_um = map.dx_um();
+  sidecar.dy_um = map.dy_um();
+  sidecar.z_unit = "um";
+  sidecar.z_scale = scale;
+  sidecar.z_offset = offset;
+  sidecar.missing_value = 0;
+  write_sidecar(sidecar, path);
+  return {"PNG heights quantised to 16 bits: one step is " + format_number(scale) + " um; scale, offset and spacing in " +
+          sidecar_path_for(path).filename().string() + " (keep it beside the PNG)"};
+}
+
+}  // namespace scarscope::formats
