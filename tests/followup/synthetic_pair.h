@@ -19,6 +19,7 @@ struct BowlScar {
   double radius_mm;
   double depth_um;
   double followup_factor = 1.0;  // follow-up depth = depth × factor (0 = resolved)
+  bool new_at_followup = false;  // absent at baseline, depth_um × factor at follow-up
 };
 
 // Volume of a bowl depth·(1 − (r/R)²)² in mm³: π R² depth / 3.
@@ -120,7 +121,8 @@ inline Pair make_pair(const PairSpec& spec) {
     for (int c = 0; c < spec.nx; ++c) {
       const double x = c * s, y = r * s;
       double z = sample(skin, world_origin, world_spacing, x, y) + form(x, y);
-      for (const BowlScar& scar : spec.scars) z += detail::bowl(scar, scar.depth_um, x, y);
+      for (const BowlScar& scar : spec.scars)
+        if (!scar.new_at_followup) z += detail::bowl(scar, scar.depth_um, x, y);
       pair.baseline.set(r, c, static_cast<float>(z + noise(noise_rng)));
     }
   const double fs = spec.followup_spacing_um / 1000.0;

@@ -1,0 +1,443 @@
+#include "followup/comparison.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+namespace scarscope {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kPi = 3.14159265358979323846;
+
+// A scar's outline, or a circle of its diameter when the inventory has no outline.
+OutlineMm outline_of(const Scar& scar) {
+  if (scar.outline_mm.size() >= 3) return scar.outline_mm;
+  const double radius = std::max(0.5 * scar.diameter_mm, std::sqrt(std::max(scar.area_mm2, 0.0) / kPi));
+  OutlineMm circle;
+  for (int i = 0; i < 24; ++i) {
+    const double a = 2.0 * kPi * i / 24.0;
+    circle.push_back({scar.centroid_mm[0] + std::max(radius, 0.1) * std::cos(a),
+                      scar.centroid_mm[1] + std::max(radius, 0.1) * std::sin(a)});
+  }
+  return circle;
+}
+
+OutlineMm to_baseline(const OutlineMm& outline, const RigidTransform& transform) {
+  OutlineMm mapped;
+  mapped.reserve(outline.size());
+  for (const auto& p : outline) mapped.push_back(transform.to_baseline(p));
+  return mapped;
+}
+
+// A scar's footprint on the baseline grid: the pixels of a bounding box (which may reach past the
+// grid) that lie inside the outlines.
+struct Footprint {
+  int row0 = 0, col0 = 0, rows = 0, cols = 0;
+  std::vector<std::uint8_t> inside;  // rows × cols
+  std::size_t count = 0;
+};
+
+Footprint footprint_of(const std::vector<OutlineMm>& outlines, double dx_mm, double dy_mm, double margin_mm) {
+  double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+  for (const auto& outline : outlines)
+    for (const auto& p : outline) {
+      x0 = std::min(x0, p[0]);
+      y0 = std::min(y0, p[1]);
+      x1 = std::max(x1, p[0]);
+      y1 = std::max(y1, p[1]);
+    }
+  Footprint f;
+  if (!std::isfinite(x0)) return f;
+  f.col0 = static_cast<int>(std::floor((x0 - margin_mm) / dx_mm)) - 1;
+  f.row0 = static_cast<int>(std::floor((y0 - margin_mm) / dy_mm)) - 1;
+  f.cols = static_cast<int>(std::ceil((x1 + margin_mm) / dx_mm)) + 2 - f.col0;
+  f.rows = static_cast<int>(std::ceil((y1 + margin_mm) / dy_mm)) + 2 - f.row0;
+  std::vector<OutlineMm> local;
+  for (const auto& outline : outlines) {
+    OutlineMm shifted;
+    for (const auto& p : outline) shifted.push_back({p[0] - f.col0 * dx_mm, p[1] - f.row0 * dy_mm});
+    local.push_back(std::move(shifted));
+  }
+  f.inside = rasterize_outlines(local, f.cols, f.rows, dx_mm, dy_mm, margin_mm);
+  for (std::uint8_t v : f.inside) f.count += v != 0;
+  return f;
+}
+
+struct FootprintSum {
+  double sum_um = 0.0;          // Σ difference over the valid footprint points, scaled to the whole footprint
+  double inside_fraction = 0.0;  // of the footprint, the points the difference map covers
+};
+
+FootprintSum sum_over(const Footprint& f, const HeightMap& difference, int row_offset = 0, int col_offset = 0) {
+  FootprintSum result;
+  if (f.count == 0) return result;
+  std::size_t valid = 0;
+  double sum = 0.0;
+  for (int r = 0; r < f.rows; ++r) {
+    const int row = f.row0 + row_offset + r;
+    for (int c = 0; c < f.cols; ++c) {
+      if (!f.inside[static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c)]) continue;
+      const int col = f.col0 + col_offset + c;
+      if (row < 0 || col < 0 || row >= difference.ny() || col >= difference.nx() || !difference.valid(row, col)) continue;
+      sum += difference.height(row, col);
+      ++valid;
+    }
+  }
+  result.inside_fraction = static_cast<double>(valid) / static_cast<double>(f.count);
+  result.sum_um = valid ? sum * static_cast<double>(f.count) / static_cast<double>(valid) : 0.0;
+  return result;
+}
+
+struct Noise {
+  double volume_sd_mm3 = 0.0;  // SD of the difference integrated over a patch shaped like the scar
+  double core_sd_um = 0.0;     // SD of the mean difference over the scar's core disc
+  int patches = 0;
+};
+
+// The spread of the difference over patches of unchanged skin shaped like the scar, placed at random
+// (deterministically seeded). The SD of such a difference is √2 × the SE of one measurement.
+Noise patch_noise(const Footprint& f, const HeightMap& difference, const std::vector<std::uint8_t>& unchanged,
+                  double core_radius_px, int wanted, unsigned seed) {
+  Noise noise;
+  if (f.count == 0 || f.rows >= difference.ny() || f.cols >= difference.nx()) return noise;
+  const double pixel_area_mm2 = difference.dx_um() * difference.dy_um() * 1e-6;
+  // The core disc at the middle of the box.
+  const double cr = 0.5 * (f.rows - 1), cc = 0.5 * (f.cols - 1);
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> row_pick(0, difference.ny() - f.rows);
+  std::uniform_int_distribution<int> col_pick(0, difference.nx() - f.cols);
+  std::vector<double> sums, cores;
+  const int attempts = wanted * 20;
+  for (int attempt = 0; attempt < attempts && static_cast<int>(sums.size()) < wanted; ++attempt) {
+    const int row0 = row_pick(rng), col0 = col_pick(rng);
+    std::size_t used = 0, missing = 0, core_n = 0;
+    double sum = 0.0, core = 0.0;
+    for (int r = 0; r < f.rows && missing * 20 <= f.count; ++r) {
+      for (int c = 0; c < f.cols; ++c) {
+        if (!f.inside[static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c)]) continue;
+        const std::size_t i = difference.index(row0 + r, col0 + c);
+        if (!unchanged[i]) {
+          ++missing;
+          continue;
+        }
+        const double d = difference.heights()[i];
+        sum += d;
+        ++used;
+        if ((r - cr) * (r - cr) + (c - cc) * (c - cc) <= core_radius_px * core_radius_px) {
+          core += d;
+          ++core_n;
+        }
+      }
+    }
+    // At most 5 % of the patch may fall on changed skin, scars or missing points.
+    if (missing * 20 > f.count || used == 0) continue;
+    sums.push_back(sum * static_cast<double>(f.count) / static_cast<double>(used) * pixel_area_mm2 * 1e-3);
+    if (core_n) cores.push_back(core / static_cast<double>(core_n));
+  }
+  auto sd = [](const std::vector<double>& v) {
+    if (v.size() < 2) return 0.0;
+    double mean = 0.0;
+    for (double x : v) mean += x;
+    mean /= static_cast<double>(v.size());
+    double ss = 0.0;
+    for (double x : v) ss += (x - mean) * (x - mean);
+    return std::sqrt(ss / static_cast<double>(v.size() - 1));
+  };
+  noise.volume_sd_mm3 = sd(sums);
+  noise.core_sd_um = sd(cores);
+  noise.patches = static_cast<int>(sums.size());
+  return noise;
+}
+
+// Pixel-level spread of the unchanged difference, for scars too large for enough patches.
+double pixel_sd(const HeightMap& difference, const std::vector<std::uint8_t>& unchanged) {
+  double s = 0.0, ss = 0.0;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < unchanged.size(); ++i) {
+    if (!unchanged[i]) continue;
+    const double d = difference.heights()[i];
+    s += d;
+    ss += d * d;
+    ++n;
+  }
+  if (n < 2) return 0.0;
+  const double mean = s / static_cast<double>(n);
+  return std::sqrt(std::max(0.0, ss / static_cast<double>(n) - mean * mean));
+}
+
+double percent(double change, double before) { return before > 0.0 ? 100.0 * change / before : kNaN; }
+
+std::string fixed(double value, int decimals) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(decimals);
+  out << value;
+  return out.str();
+}
+
+nlohmann::json number_or_null(double value, int decimals) {
+  if (!std::isfinite(value)) return nullptr;
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
+
+nlohmann::json point_json(const std::optional<std::array<double, 2>>& p) {
+  if (!p) return nullptr;
+  return nlohmann::json::array({number_or_null((*p)[0], 4), number_or_null((*p)[1], 4)});
+}
+
+const char* kNewScarNote =
+    "new scar: check acne activity (new atrophic scars mean active disease; treat scars once acne is inactive)";
+
+}  // namespace
+
+VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& baseline_scars,
+                               const HeightMap& followup, const ScarInventory& followup_scars,
+                               const CompareOptions& options) {
+  VisitComparison result;
+  RegistrationOptions registration_options = options.registration;
+  for (const Scar& scar : baseline_scars.scars) registration_options.baseline_scars.push_back(outline_of(scar));
+  for (const Scar& scar : followup_scars.scars) registration_options.followup_scars.push_back(outline_of(scar));
+  result.registration = register_followup(baseline, followup, registration_options);
+  result.global.count_baseline = static_cast<int>(baseline_scars.scars.size());
+  result.global.count_followup = static_cast<int>(followup_scars.scars.size());
+  const Registration& reg = result.registration;
+  if (!reg.registered) {
+    result.notes.push_back(reg.problem);
+    return result;
+  }
+
+  // Where the measurement noise comes from: a test-retest pair of the baseline visit if given,
+  // otherwise the unchanged skin of this very pair.
+  Registration retest;
+  const HeightMap* noise_map = &reg.difference;
+  const std::vector<std::uint8_t>* noise_mask = &reg.unchanged_skin;
+  result.mdc_source = "unchanged skin of this pair";
+  if (options.baseline_retest) {
+    RegistrationOptions retest_options = options.registration;
+    for (const Scar& scar : baseline_scars.scars) {
+      retest_options.baseline_scars.push_back(outline_of(scar));
+    }
+    retest = register_followup(baseline, *options.baseline_retest, retest_options);
+    if (retest.registered) {
+      noise_map = &retest.difference;
+      noise_mask = &retest.unchanged_skin;
+      result.mdc_source = "test-retest scans of the baseline";
+    } else {
+      result.notes.push_back("the retest scan did not register onto the baseline (" + retest.problem +
+                             "); the MDC comes from the unchanged skin of this pair");
+    }
+  }
+  const double fallback_pixel_sd = pixel_sd(*noise_map, *noise_mask);
+
+  const double dx = baseline.dx_um() / 1000.0, dy = baseline.dy_um() / 1000.0;
+  const double pixel_area_mm2 = dx * dy;
+  const std::vector<ScarPair> pairs = match_scars(baseline_scars, followup_scars, reg.transform, options.matching);
+  unsigned seed = 1;
+  for (const ScarPair& pair : pairs) {
+    ScarChange change;
+    const Scar* b = pair.baseline_index >= 0 ? &baseline_scars.scars[static_cast<std::size_t>(pair.baseline_index)] : nullptr;
+    const Scar* f = pair.followup_index >= 0 ? &followup_scars.scars[static_cast<std::size_t>(pair.followup_index)] : nullptr;
+    std::vector<OutlineMm> outlines;
+    if (b) {
+      change.baseline_id = b->id;
+      change.baseline_centroid_mm = b->centroid_mm;
+      outlines.push_back(outline_of(*b));
+    }
+    if (f) {
+      change.followup_id = f->id;
+      change.followup_centroid_mm = f->centroid_mm;
+      outlines.push_back(to_baseline(outline_of(*f), reg.transform));
+    }
+    const Scar& reference = b ? *b : *f;
+    change.type = scar_type_name(reference.type);
+    const bool raised = reference.type == ScarType::hypertrophic;
+    const Footprint footprint = footprint_of(outlines, dx, dy, options.footprint_margin_mm);
+    const FootprintSum measured = sum_over(footprint, reg.difference);
+    // A depression gets smaller when the skin rises; a raised scar when it sinks.
+    change.measured_volume_change_mm3 = (raised ? 1.0 : -1.0) * measured.sum_um * pixel_area_mm2 * 1e-3;
+    const double core_radius_px = std::max(1.5, 0.15 * reference.diameter_mm / std::min(dx, dy));
+    const Noise noise = patch_noise(footprint, *noise_map, *noise_mask, core_radius_px, options.mdc_patches, seed++);
+    change.mdc_patches = noise.patches;
+    if (noise.patches >= 20) {
+      change.volume_mdc_mm3 = 1.96 * noise.volume_sd_mm3;
+      change.depth_mdc_um = 1.96 * noise.core_sd_um;
+    } else {
+      // Too few patches of unchanged skin this size: assume independent points (an underestimate
+      // when the noise is correlated, said so in the note).
+      change.volume_mdc_mm3 =
+          1.96 * fallback_pixel_sd * std::sqrt(static_cast<double>(footprint.count)) * pixel_area_mm2 * 1e-3;
+      change.depth_mdc_um = 1.96 * fallback_pixel_sd / std::max(1.0, core_radius_px * std::sqrt(kPi));
+    }
+    const bool inside = measured.inside_fraction >= 0.9;
+
+    change.volume_mm3 = {b ? b->volume_mm3 : kNaN, f ? f->volume_mm3 : kNaN};
+    change.depth_um = {b ? b->depth_um : kNaN, f ? f->depth_um : kNaN};
+    change.area_mm2 = {b ? b->area_mm2 : kNaN, f ? f->area_mm2 : kNaN};
+    const double mdc = change.volume_mdc_mm3;
+    const double measured_change = change.measured_volume_change_mm3;
+    auto status_from = [&](double delta) { return delta < -mdc ? "improved" : (delta > mdc ? "worse" : "stable"); };
+    if (b && f) {
+      change.status = status_from(measured_change);
+      // After = before + the change measured in the registered difference, the estimate the MDC is about.
+      change.volume_mm3[1] = std::max(0.0, b->volume_mm3 + measured_change);
+    } else if (b) {
+      if (!inside) {
+        change.status = "not_found";
+        change.note = "outside the area the follow-up covers";
+      } else {
+        const double after = std::max(0.0, b->volume_mm3 + measured_change);
+        change.volume_mm3[1] = after;
+        if (after <= mdc) {
+          change.status = "resolved";
+          change.note = "no longer measurable: what remains is within measurement noise";
+          change.depth_um[1] = 0.0;
+          change.area_mm2[1] = 0.0;
+        } else {
+          change.status = status_from(measured_change);
+          change.note = "not listed by the follow-up analysis; measured in the registered difference";
+        }
+      }
+    } else {
+      if (!inside) {
+        change.status = "not_found";
+        change.note = "outside the area the baseline covers";
+      } else if (measured_change > mdc) {
+        change.status = "new";
+        change.volume_mm3[0] = 0.0;
+        change.note = raised ? "new raised scar" : kNewScarNote;
+      } else {
+        change.status = "stable";
+        change.volume_mm3[0] = std::max(0.0, f->volume_mm3 - measured_change);
+        change.note = "already present at baseline, where its analysis did not list it";
+      }
+    }
+    if (std::isfinite(change.volume_mm3[0]) && std::isfinite(change.volume_mm3[1])) {
+      change.volume_change_mm3 = change.volume_mm3[1] - change.volume_mm3[0];
+      change.volume_change_pct = percent(change.volume_change_mm3, change.volume_mm3[0]);
+    } else {
+      change.volume_change_mm3 = kNaN;
+      change.volume_change_pct = kNaN;
+    }
+    change.depth_change_um = change.depth_um[1] - change.depth_um[0];
+    change.depth_change_pct = percent(change.depth_change_um, change.depth_um[0]);
+    change.area_change_mm2 = change.area_mm2[1] - change.area_mm2[0];
+    change.area_change_pct = percent(change.area_change_mm2, change.area_mm2[0]);
+    if (change.status == "new" || change.status == "not_found") {
+      change.volume_change_pct = change.status == "new" ? kNaN : change.volume_change_pct;
+      change.depth_change_pct = kNaN;
+      change.area_change_pct = kNaN;
+    }
+    if (change.note.empty()) change.note = describe_change(change);
+
+    GlobalChange& g = result.global;
+    if (change.status == "improved") ++g.improved;
+    else if (change.status == "stable") ++g.stable;
+    else if (change.status == "worse") ++g.worse;
+    else if (change.status == "new") ++g.new_scars;
+    else if (change.status == "resolved") ++g.resolved;
+    else ++g.not_found;
+    // The total covers the depressions both scans see (raised scars have a volume of another kind).
+    if (!raised && change.status != "not_found") {
+      g.volume_before_mm3 += change.volume_mm3[0];
+      g.volume_after_mm3 += change.volume_mm3[1];
+      g.volume_mdc_mm3 += mdc * mdc;
+    }
+    result.scars.push_back(std::move(change));
+  }
+  GlobalChange& g = result.global;
+  g.volume_mdc_mm3 = std::sqrt(g.volume_mdc_mm3);
+  g.volume_change_pct = percent(g.volume_after_mm3 - g.volume_before_mm3, g.volume_before_mm3);
+  if (g.new_scars > 0) result.notes.push_back(std::to_string(g.new_scars) + " new scar(s): check acne activity");
+  return result;
+}
+
+std::string describe_change(const ScarChange& change) {
+  if (change.status == "new") return kNewScarNote;
+  if (change.status == "resolved") return "resolved: no longer measurable";
+  if (change.status == "not_found") return "outside the area both scans cover";
+  const double pct = change.volume_change_pct;
+  std::string amount;
+  if (std::isfinite(pct)) {
+    amount = fixed(std::fabs(pct), 0) + " % " + (pct < 0 ? "less" : "more") + " volume";
+  } else {
+    amount = "volume changed by " + fixed(change.volume_change_mm3, 3) + " mm3";
+  }
+  if (change.status == "improved" || change.status == "worse") {
+    return amount + ", beyond measurement noise (MDC " + fixed(change.volume_mdc_mm3, 3) + " mm3)";
+  }
+  return amount + ", within measurement noise (MDC " + fixed(change.volume_mdc_mm3, 3) + " mm3): stable";
+}
+
+nlohmann::json comparison_to_json(const VisitComparison& comparison) {
+  const Registration& reg = comparison.registration;
+  const Quadratic& h = reg.height_pose;
+  nlohmann::json registration = {
+      {"shift_mm", {number_or_null(reg.transform.shift_mm[0], 4), number_or_null(reg.transform.shift_mm[1], 4)}},
+      {"rotation_deg", number_or_null(reg.transform.rotation_deg, 4)},
+      {"center_mm", {number_or_null(reg.transform.center_mm[0], 4), number_or_null(reg.transform.center_mm[1], 4)}},
+      {"residual_um", number_or_null(reg.residual_um, 3)},
+      {"overlap_fraction", number_or_null(reg.overlap_fraction, 4)},
+      {"registered", reg.registered},
+      {"correlation", number_or_null(reg.correlation, 4)},
+      {"texture_correlation", number_or_null(reg.texture_correlation, 4)},
+      {"unchanged_fraction", number_or_null(reg.unchanged_fraction, 4)},
+      // Follow-up minus baseline height on unchanged skin, about center_mm (µm, mm).
+      {"height_pose", {{"offset_um", number_or_null(h.at(reg.transform.center_mm[0], reg.transform.center_mm[1]), 3)},
+                       {"tilt_um_per_mm",
+                        {number_or_null(0.5 * (h.at(reg.transform.center_mm[0] + 1, reg.transform.center_mm[1]) -
+                                               h.at(reg.transform.center_mm[0] - 1, reg.transform.center_mm[1])), 4),
+                         number_or_null(0.5 * (h.at(reg.transform.center_mm[0], reg.transform.center_mm[1] + 1) -
+                                               h.at(reg.transform.center_mm[0], reg.transform.center_mm[1] - 1)), 4)}},
+                       {"curvature_um_per_mm2", {number_or_null(h.c[3], 5), number_or_null(h.c[4], 5),
+                                                 number_or_null(h.c[5], 5)}}}}};
+  if (!reg.registered) registration["problem"] = reg.problem;
+  nlohmann::json scars = nlohmann::json::array();
+  for (const ScarChange& c : comparison.scars) {
+    scars.push_back({{"baseline_id", c.baseline_id ? nlohmann::json(*c.baseline_id) : nlohmann::json(nullptr)},
+                     {"followup_id", c.followup_id ? nlohmann::json(*c.followup_id) : nlohmann::json(nullptr)},
+                     {"baseline_centroid_mm", point_json(c.baseline_centroid_mm)},
+                     {"followup_centroid_mm", point_json(c.followup_centroid_mm)},
+                     {"type", c.type},
+                     {"volume_mm3", {number_or_null(c.volume_mm3[0], 5), number_or_null(c.volume_mm3[1], 5)}},
+                     {"volume_change_mm3", number_or_null(c.volume_change_mm3, 5)},
+                     {"volume_change_pct", number_or_null(c.volume_change_pct, 2)},
+                     {"volume_mdc_mm3", number_or_null(c.volume_mdc_mm3, 5)},
+                     {"measured_volume_change_mm3", number_or_null(c.measured_volume_change_mm3, 5)},
+                     {"depth_um", {number_or_null(c.depth_um[0], 2), number_or_null(c.depth_um[1], 2)}},
+                     {"depth_change_um", number_or_null(c.depth_change_um, 2)},
+                     {"depth_change_pct", number_or_null(c.depth_change_pct, 2)},
+                     {"depth_mdc_um", number_or_null(c.depth_mdc_um, 2)},
+                     {"area_mm2", {number_or_null(c.area_mm2[0], 4), number_or_null(c.area_mm2[1], 4)}},
+                     {"area_change_pct", number_or_null(c.area_change_pct, 2)},
+                     {"mdc_patches", c.mdc_patches},
+                     {"status", c.status},
+                     {"note", c.note}});
+  }
+  const GlobalChange& g = comparison.global;
+  nlohmann::json global = {{"volume_change_pct", number_or_null(g.volume_change_pct, 2)},
+                           {"count_baseline", g.count_baseline},
+                           {"count_followup", g.count_followup},
+                           {"volume_mm3", {number_or_null(g.volume_before_mm3, 5), number_or_null(g.volume_after_mm3, 5)}},
+                           {"volume_mdc_mm3", number_or_null(g.volume_mdc_mm3, 5)},
+                           {"scope", "depressed scars inside the overlap"},
+                           {"status_counts",
+                            {{"improved", g.improved},
+                             {"stable", g.stable},
+                             {"worse", g.worse},
+                             {"new", g.new_scars},
+                             {"resolved", g.resolved},
+                             {"not_found", g.not_found}}}};
+  return {{"registration", registration},
+          {"scars", scars},
+          {"global", global},
+          {"mdc_source", comparison.mdc_source},
+          {"notes", comparison.notes}};
+}
+
+}  // namespace scarscope

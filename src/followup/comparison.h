@@ -1,0 +1,76 @@
+// The comparison of two visits: registration, one identity per scar, and how much each scar and the
+// whole scan changed, with each scar's own minimal detectable change (MDC95) measured on the
+// unchanged skin of this very pair; and the follow-up JSON of DESIGN.md.
+#pragma once
+#include <array>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "followup/matching.h"
+#include "followup/registration.h"
+#include "scars/inventory.h"
+#include "surface/height_map.h"
+
+namespace scarscope {
+
+struct ScarChange {
+  std::optional<int> baseline_id, followup_id;
+  std::optional<std::array<double, 2>> baseline_centroid_mm, followup_centroid_mm;
+  std::string type;  // of the baseline scar (of the follow-up scar for a new one)
+  // Before and after, from the two analyses (after of a scar the follow-up analysis did not list
+  // is measured from the difference map; NaN where not applicable).
+  std::array<double, 2> volume_mm3{0.0, 0.0}, depth_um{0.0, 0.0}, area_mm2{0.0, 0.0};
+  // Signed changes, follow-up − baseline; percentages of the baseline (NaN when undefined).
+  double volume_change_mm3 = 0.0, volume_change_pct = 0.0;
+  double depth_change_um = 0.0, depth_change_pct = 0.0;
+  double area_change_mm2 = 0.0, area_change_pct = 0.0;
+  // Volume change measured directly in the registered difference map over the scar's footprint.
+  double measured_volume_change_mm3 = 0.0;
+  double volume_mdc_mm3 = 0.0;  // 1.96 × √2 × SE over patches of unchanged skin shaped like the scar
+  double depth_mdc_um = 0.0;
+  int mdc_patches = 0;          // how many patches the MDC rests on
+  std::string status;           // improved, stable, worse, new, resolved, not_found
+  std::string note;             // for people: what it means, in words
+};
+
+struct GlobalChange {
+  double volume_before_mm3 = 0.0, volume_after_mm3 = 0.0;
+  double volume_change_pct = 0.0;
+  double volume_mdc_mm3 = 0.0;
+  int count_baseline = 0, count_followup = 0;
+  int improved = 0, stable = 0, worse = 0, new_scars = 0, resolved = 0, not_found = 0;
+};
+
+struct CompareOptions {
+  RegistrationOptions registration;  // the scar outlines are filled in from the inventories
+  MatchingOptions matching;
+  int mdc_patches = 150;            // random scar-shaped patches of unchanged skin per scar
+  double footprint_margin_mm = 0.06;  // grown around the outlines when integrating the difference
+  // A second scan of the baseline visit: the MDC then comes from this test–retest difference.
+  const HeightMap* baseline_retest = nullptr;
+};
+
+struct VisitComparison {
+  Registration registration;
+  std::vector<ScarChange> scars;
+  GlobalChange global;
+  std::string mdc_source;  // "unchanged skin of this pair" or "test-retest scans of the baseline"
+  std::vector<std::string> notes;
+};
+
+// Compares a follow-up with its baseline. The inventories are the analyses of the two scans (their
+// outlines are kept out of the registration). When the scans do not show the same skin, the result
+// has registration.registered == false and no scar changes.
+VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& baseline_scars,
+                               const HeightMap& followup, const ScarInventory& followup_scars,
+                               const CompareOptions& options = {});
+
+// The follow-up JSON of DESIGN.md (registration, scars, global), extended with what else was measured.
+nlohmann::json comparison_to_json(const VisitComparison& comparison);
+
+// "40 % less volume, beyond measurement noise" and the like.
+std::string describe_change(const ScarChange& change);
+
+}  // namespace scarscope
