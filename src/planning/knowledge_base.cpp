@@ -1,0 +1,365 @@
+#include "planning/knowledge_base.h"
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/kb.h"
+
+namespace scarscope {
+namespace {
+
+using nlohmann::json;
+
+const std::set<std::string> kEvidenceKinds = {"rct", "review", "consensus", "series", "expert", "low_authority"};
+
+[[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& problem) {
+  throw InputError(source + ": " + field + ": " + problem);
+}
+
+const json& require(const json& object, const std::string& key, const std::string& source, const std::string& path) {
+  if (!object.is_object() || !object.contains(key)) fail(source, path + key, "missing");
+  return object.at(key);
+}
+
+std::string string_of(const json& value, const std::string& source, const std::string& field) {
+  if (!value.is_string()) fail(source, field, "must be a string");
+  return value.get<std::string>();
+}
+
+std::vector<std::string> strings_of(const json& value, const std::string& source, const std::string& field) {
+  if (!value.is_array()) fail(source, field, "must be a list of strings");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < value.size(); ++i) out.push_back(string_of(value[i], source, field + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+void check_keys(const json& object, const std::set<std::string>& allowed, const std::string& source,
+                const std::string& path) {
+  if (!object.is_object()) fail(source, path.empty() ? "(top level)" : path, "must be an object");
+  for (const auto& [key, value] : object.items()) {
+    if (!allowed.count(key)) fail(source, path + key, "unknown field");
+  }
+}
+
+std::vector<Evidence> evidence_of(const json& value, const std::string& source, const std::string& field) {
+  if (!value.is_array() || value.empty()) fail(source, field, "must be a non-empty list of {citation, kind, confirmed}");
+  std::vector<Evidence> out;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const std::string item = field + "[" + std::to_string(i) + "]";
+    check_keys(value[i], {"citation", "kind", "confirmed"}, source, item + ".");
+    Evidence evidence;
+    evidence.citation = string_of(require(value[i], "citation", source, item + "."), source, item + ".citation");
+    evidence.kind = string_of(require(value[i], "kind", source, item + "."), source, item + ".kind");
+    if (!kEvidenceKinds.count(evidence.kind)) {
+      fail(source, item + ".kind", "\"" + evidence.kind + "\" is not one of rct|review|consensus|series|expert|low_authority");
+    }
+    const json& confirmed = require(value[i], "confirmed", source, item + ".");
+    if (!confirmed.is_boolean()) fail(source, item + ".confirmed", "must be true or false");
+    evidence.confirmed = confirmed.get<bool>();
+    out.push_back(evidence);
+  }
+  return out;
+}
+
+double number_of(const json& value, const std::string& source, const std::string& field) {
+  if (!value.is_number()) fail(source, field, "must be a number");
+  return value.get<double>();
+}
+
+// {"value": number | [min, max], "evidence": [...], "note": ".."}, or null when the sources give none.
+SourcedValue sourced_of(const json& value, const std::string& source, const std::string& field) {
+  SourcedValue out;
+  if (value.is_null()) return out;
+  check_keys(value, {"value", "evidence", "note"}, source, field + ".");
+  const json& number = require(value, "value", source, field + ".");
+  if (number.is_array()) {
+    if (number.size() != 2) fail(source, field + ".value", "must be a number or [min, max]");
+    const double low = number_of(number[0], source, field + ".value[0]");
+    const double high = number_of(number[1], source, field + ".value[1]");
+    if (low > high) fail(source, field + ".value", "min is greater than max");
+    out.value = NumericRange{low, high};
+  } else if (!number.is_null()) {
+    const double single = number_of(number, source, field + ".value");
+    out.value = NumericRange{single, single};
+  }
+  out.evidence = evidence_of(require(value, "evidence", source, field + "."), source, field + ".evidence");
+  if (value.contains("note")) out.note = string_of(value["note"], source, field + ".note");
+  if (out.value && out.value->min < 0) fail(source, field + ".value", "must not be negative");
+  return out;
+}
+
+Modality modality_of(const std::string& id, const json& value, const std::string& source) {
+  const std::string path = "modalities." + id + ".";
+  check_keys(value, {"name", "stage", "procedure", "tags", "treats", "treats_evidence", "sessions", "interval_weeks",
+                     "downtime_days", "expected_improvement_pct", "side_effects", "isotretinoin", "hsv_prophylaxis",
+                     "fitzpatrick", "requirements", "notes"},
+             source, path);
+  Modality m;
+  m.id = id;
+  m.name = string_of(require(value, "name", source, path), source, path + "name");
+  m.stage = string_of(require(value, "stage", source, path), source, path + "stage");
+  if (value.contains("procedure")) {
+    if (!value["procedure"].is_boolean()) fail(source, path + "procedure", "must be true or false");
+    m.procedure = value["procedure"].get<bool>();
+  }
+  for (const auto& tag : strings_of(require(value, "tags", source, path), source, path + "tags")) m.tags.insert(tag);
+  m.treats = strings_of(require(value, "treats", source, path), source, path + "treats");
+  m.treats_evidence = evidence_of(require(value, "treats_evidence", source, path), source, path + "treats_evidence");
+  m.sessions = sourced_of(require(value, "sessions", source, path), source, path + "sessions");
+  m.interval_weeks = sourced_of(require(value, "interval_weeks", source, path), source, path + "interval_weeks");
+  m.downtime_days = sourced_of(require(value, "downtime_days", source, path), source, path + "downtime_days");
+  m.expected_improvement_pct =
+      sourced_of(require(value, "expected_improvement_pct", source, path), source, path + "expected_improvement_pct");
+  if (m.expected_improvement_pct.value && m.expected_improvement_pct.value->max > 100) {
+    fail(source, path + "expected_improvement_pct.value", "must be at most 100 (%)");
+  }
+  m.side_effects = strings_of(require(value, "side_effects", source, path), source, path + "side_effects");
+  const json& iso = require(value, "isotretinoin", source, path);
+  check_keys(iso, {"wait_months", "disputed", "note"}, source, path + "isotretinoin.");
+  m.isotretinoin.wait_months = sourced_of(require(iso, "wait_months", source, path + "isotretinoin."), source,
+                                          path + "isotretinoin.wait_months");
+  if (iso.contains("disputed")) {
+    if (!iso["disputed"].is_boolean()) fail(source, path + "isotretinoin.disputed", "must be true or false");
+    m.isotretinoin.disputed = iso["disputed"].get<bool>();
+  }
+  if (iso.contains("note")) m.isotretinoin.note = string_of(iso["note"], source, path + "isotretinoin.note");
+  if (value.contains("hsv_prophylaxis")) {
+    if (!value["hsv_prophylaxis"].is_boolean()) fail(source, path + "hsv_prophylaxis", "must be true or false");
+    m.hsv_prophylaxis = value["hsv_prophylaxis"].get<bool>();
+  }
+  if (value.contains("fitzpatrick") && !value["fitzpatrick"].is_null()) {
+    const json& fitz = value["fitzpatrick"];
+    check_keys(fitz, {"action", "text", "evidence"}, source, path + "fitzpatrick.");
+    FitzpatrickCaution caution;
+    caution.action = string_of(require(fitz, "action", source, path + "fitzpatrick."), source, path + "fitzpatrick.action");
+    if (caution.action != "exclude" && caution.action != "caution" && caution.action != "prime" && caution.action != "prefer") {
+      fail(source, path + "fitzpatrick.action", "must be exclude, caution, prime or prefer");
+    }
+    caution.text = string_of(require(fitz, "text", source, path + "fitzpatrick."), source, path + "fitzpatrick.text");
+    caution.evidence = evidence_of(require(fitz, "evidence", source, path + "fitzpatrick."), source, path + "fitzpatrick.evidence");
+    m.fitzpatrick = caution;
+  }
+  if (value.contains("requirements")) {
+    const json& req = value["requirements"];
+    const std::string rpath = path + "requirements.";
+    check_keys(req, {"max_diameter_mm", "normal_base", "distensible_or_tethered", "never_for", "only_for"}, source, rpath);
+    if (req.contains("max_diameter_mm")) {
+      if (!req["max_diameter_mm"].is_object()) fail(source, rpath + "max_diameter_mm", "must be an object by scar class");
+      for (const auto& [scar_class, limit] : req["max_diameter_mm"].items()) {
+        m.requirements.max_diameter_mm[scar_class] = sourced_of(limit, source, rpath + "max_diameter_mm." + scar_class);
+      }
+    }
+    for (const char* flag : {"normal_base", "distensible_or_tethered"}) {
+      if (!req.contains(flag)) continue;
+      if (!req[flag].is_boolean()) fail(source, rpath + flag, "must be true or false");
+      (std::string(flag) == "normal_base" ? m.requirements.normal_base : m.requirements.distensible_or_tethered) =
+          req[flag].get<bool>();
+    }
+    if (req.contains("never_for")) m.requirements.never_for = strings_of(req["never_for"], source, rpath + "never_for");
+    if (req.contains("only_for")) m.requirements.only_for = strings_of(req["only_for"], source, rpath + "only_for");
+  }
+  if (value.contains("notes")) m.notes = string_of(value["notes"], source, path + "notes");
+  return m;
+}
+
+json read_json_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot open");
+  try {
+    return json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw InputError(path.string() + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+}  // namespace
+
+const Modality& KnowledgeBase::modality(const std::string& id) const {
+  const auto found = modalities.find(id);
+  if (found == modalities.end()) throw InputError("unknown modality \"" + id + "\"");
+  return found->second;
+}
+
+const RuleInfo& KnowledgeBase::rule(const std::string& id) const {
+  const auto found = rules.find(id);
+  if (found == rules.end()) throw InputError("knowledge base: rules." + id + ": missing");
+  return found->second;
+}
+
+const SourcedValue& KnowledgeBase::threshold(const std::string& name) const {
+  const auto found = thresholds.find(name);
+  if (found == thresholds.end() || !found->second.value) {
+    throw InputError("knowledge base: thresholds." + name + ": missing");
+  }
+  return found->second;
+}
+
+bool KnowledgeBase::same_day_allowed(const std::string& a, const std::string& b) const {
+  return std::any_of(same_day_pairs.begin(), same_day_pairs.end(), [&](const auto& pair) {
+    return (pair.first == a && pair.second == b) || (pair.first == b && pair.second == a);
+  });
+}
+
+int KnowledgeBase::stage_index(const std::string& stage) const {
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    if (stages[i].id == stage) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+KnowledgeBase knowledge_base_from_json(const json& document, const std::string& source) {
+  check_keys(document,
+             {"version", "version_rules", "description", "modalities", "thresholds", "stages", "stages_evidence",
+              "first_line", "first_line_evidence", "resurfacing_preference", "resurfacing_preference_dark_skin",
+              "resurfacing_preference_evidence", "filler_preference", "filler_preference_evidence", "same_day_pairs",
+              "same_day_pairs_evidence", "keloid_prone_regions", "keloid_prone_regions_evidence", "perioral_regions",
+              "rules"},
+             source, "");
+  KnowledgeBase kb;
+  kb.version = string_of(require(document, "version", source, ""), source, "version");
+  const json& modalities = require(document, "modalities", source, "");
+  if (!modalities.is_object()) fail(source, "modalities", "must be an object keyed by modality id");
+  for (const auto& [id, value] : modalities.items()) {
+    if (value.is_null()) continue;  // a merge patch may remove a modality
+    kb.modalities.emplace(id, modality_of(id, value, source));
+  }
+  const json& thresholds = require(document, "thresholds", source, "");
+  if (!thresholds.is_object()) fail(source, "thresholds", "must be an object");
+  for (const auto& [name, value] : thresholds.items()) {
+    kb.thresholds[name] = sourced_of(value, source, "thresholds." + name);
+  }
+  for (const char* name : {"deep_boxcar_min_depth_um", "narrow_boxcar_max_diameter_mm", "punch_min_spacing_mm",
+                           "punch_min_weeks_between_sessions", "stage_gap_weeks", "same_day_offset_days",
+                           "acne_control_review_weeks", "distress_referral_min", "distress_referral_max_grade",
+                           "dark_skin_min_fitzpatrick", "isotretinoin_conservative_wait_months",
+                           "expected_improvement_typical_pct", "expected_improvement_severe_combination_pct",
+                           "severe_min_grade", "hsv_valacyclovir_mg", "hsv_course_days", "priming_weeks",
+                           "priming_hydroquinone_pct"}) {
+    if (!kb.thresholds.count(name) || !kb.thresholds[name].value) fail(source, std::string("thresholds.") + name, "missing");
+  }
+  const json& stages = require(document, "stages", source, "");
+  if (!stages.is_array()) fail(source, "stages", "must be a list of {id, goal}");
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const std::string path = "stages[" + std::to_string(i) + "].";
+    check_keys(stages[i], {"id", "goal"}, source, path);
+    kb.stages.push_back({string_of(require(stages[i], "id", source, path), source, path + "id"),
+                         string_of(require(stages[i], "goal", source, path), source, path + "goal")});
+  }
+  kb.stages_evidence = evidence_of(require(document, "stages_evidence", source, ""), source, "stages_evidence");
+  const json& first_line = require(document, "first_line", source, "");
+  if (!first_line.is_object()) fail(source, "first_line", "must be an object keyed by scar class");
+  for (const auto& [scar_class, list] : first_line.items()) {
+    kb.first_line[scar_class] = strings_of(list, source, "first_line." + scar_class);
+  }
+  kb.first_line_evidence = evidence_of(require(document, "first_line_evidence", source, ""), source, "first_line_evidence");
+  kb.resurfacing_preference =
+      strings_of(require(document, "resurfacing_preference", source, ""), source, "resurfacing_preference");
+  kb.resurfacing_preference_dark_skin = strings_of(require(document, "resurfacing_preference_dark_skin", source, ""),
+                                                   source, "resurfacing_preference_dark_skin");
+  kb.resurfacing_preference_evidence = evidence_of(require(document, "resurfacing_preference_evidence", source, ""),
+                                                   source, "resurfacing_preference_evidence");
+  kb.filler_preference = strings_of(require(document, "filler_preference", source, ""), source, "filler_preference");
+  kb.filler_preference_evidence =
+      evidence_of(require(document, "filler_preference_evidence", source, ""), source, "filler_preference_evidence");
+  const json& pairs = require(document, "same_day_pairs", source, "");
+  if (!pairs.is_array()) fail(source, "same_day_pairs", "must be a list of [modality, modality]");
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const auto pair = strings_of(pairs[i], source, "same_day_pairs[" + std::to_string(i) + "]");
+    if (pair.size() != 2) fail(source, "same_day_pairs[" + std::to_string(i) + "]", "must name two modalities");
+    kb.same_day_pairs.emplace_back(pair[0], pair[1]);
+  }
+  kb.same_day_pairs_evidence =
+      evidence_of(require(document, "same_day_pairs_evidence", source, ""), source, "same_day_pairs_evidence");
+  kb.keloid_prone_regions = strings_of(require(document, "keloid_prone_regions", source, ""), source, "keloid_prone_regions");
+  kb.keloid_prone_regions_evidence = evidence_of(require(document, "keloid_prone_regions_evidence", source, ""), source,
+                                                 "keloid_prone_regions_evidence");
+  if (document.contains("perioral_regions")) {
+    kb.perioral_regions = strings_of(document["perioral_regions"], source, "perioral_regions");
+  }
+  const json& rules = require(document, "rules", source, "");
+  if (!rules.is_object()) fail(source, "rules", "must be an object keyed by rule id");
+  for (const auto& [id, value] : rules.items()) {
+    const std::string path = "rules." + id + ".";
+    check_keys(value, {"title", "evidence"}, source, path);
+    kb.rules[id] = {id, string_of(require(value, "title", source, path), source, path + "title"),
+                    evidence_of(require(value, "evidence", source, path), source, path + "evidence")};
+  }
+
+  // Every modality named anywhere must exist, so a typo in a clinic file is an error, not a silent gap.
+  const auto check_modality = [&](const std::string& id, const std::string& field) {
+    if (!kb.modalities.count(id)) fail(source, field, "names unknown modality \"" + id + "\"");
+  };
+  for (const auto& [scar_class, list] : kb.first_line) {
+    for (const auto& id : list) check_modality(id, "first_line." + scar_class);
+  }
+  for (const auto& id : kb.resurfacing_preference) check_modality(id, "resurfacing_preference");
+  for (const auto& id : kb.resurfacing_preference_dark_skin) check_modality(id, "resurfacing_preference_dark_skin");
+  for (const auto& id : kb.filler_preference) check_modality(id, "filler_preference");
+  for (const auto& [a, b] : kb.same_day_pairs) {
+    check_modality(a, "same_day_pairs");
+    check_modality(b, "same_day_pairs");
+  }
+  for (const auto& [id, modality] : kb.modalities) {
+    if (kb.stage_index(modality.stage) < 0 && modality.stage != "psychological") {
+      fail(source, "modalities." + id + ".stage", "\"" + modality.stage + "\" is not one of the kb stages");
+    }
+  }
+  for (const char* id : {"acne_treatment_first", "psychological_counselling"}) check_modality(id, "modalities");
+  return kb;
+}
+
+json read_knowledge_base_document(const std::optional<std::filesystem::path>& override_file) {
+  const auto treatments_path = knowledge_base_file("treatments.json");
+  const auto rules_path = knowledge_base_file("planning_rules.json");
+  json document = read_json_file(treatments_path);
+  const json rules = read_json_file(rules_path);
+  if (!document.is_object() || !rules.is_object()) {
+    throw InputError(knowledge_base_dir().string() + ": treatments.json and planning_rules.json must be JSON objects");
+  }
+  for (const auto& [key, value] : rules.items()) {
+    if (document.contains(key)) throw InputError(rules_path.string() + ": " + key + ": also defined in treatments.json");
+    document[key] = value;
+  }
+  if (override_file) {
+    json patch = read_json_file(*override_file);
+    if (!patch.is_object()) throw InputError(override_file->string() + ": must be a JSON object");
+    json clinic = json::object();
+    for (const char* key : {"available_modalities", "clinic"}) {
+      if (patch.contains(key)) {
+        clinic[key] = patch[key];
+        patch.erase(key);
+      }
+    }
+    document.merge_patch(patch);
+    if (!clinic.empty()) document["__clinic"] = clinic;
+  }
+  return document;
+}
+
+KnowledgeBase load_knowledge_base(const std::optional<std::filesystem::path>& override_file) {
+  json document = read_knowledge_base_document(override_file);
+  json clinic = json::object();
+  if (document.contains("__clinic")) {
+    clinic = document["__clinic"];
+    document.erase("__clinic");
+  }
+  const std::string source = override_file ? knowledge_base_dir().string() + " + " + override_file->string()
+                                           : knowledge_base_dir().string();
+  KnowledgeBase kb = knowledge_base_from_json(document, source);
+  if (clinic.contains("clinic")) kb.clinic_name = string_of(clinic["clinic"], override_file->string(), "clinic");
+  if (clinic.contains("available_modalities")) {
+    std::set<std::string> offered;
+    for (const auto& id : strings_of(clinic["available_modalities"], override_file->string(), "available_modalities")) {
+      if (!kb.modalities.count(id)) {
+        fail(override_file->string(), "available_modalities", "names unknown modality \"" + id + "\"");
+      }
+      offered.insert(id);
+    }
+    kb.clinic_modalities = offered;
+  }
+  return kb;
+}
+
+}  // namespace scarscope

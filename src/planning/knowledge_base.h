@@ -1,0 +1,129 @@
+// The treatment knowledge base (kb/treatments.json + kb/planning_rules.json): modalities, what they
+// treat, their protocol numbers with evidence, and the planning thresholds. Data, read at run time:
+// a clinic corrects it, or overrides it with its own file, without a rebuild.
+#pragma once
+#include <filesystem>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace scarscope {
+
+// Where a number or a rule comes from, and how strong it is.
+struct Evidence {
+  std::string citation;
+  std::string kind;  // rct | review | consensus | series | expert | low_authority
+  bool confirmed = false;
+  bool operator==(const Evidence&) const = default;
+};
+
+struct NumericRange {
+  double min = 0.0;
+  double max = 0.0;
+};
+
+// A number (or a [min, max] range) from the kb with its evidence. A missing value means the sources
+// give none: the plan then says so instead of inventing one.
+struct SourcedValue {
+  std::optional<NumericRange> value;  // a single number is stored as min == max
+  std::vector<Evidence> evidence;
+  std::string note;
+  bool known() const { return value.has_value(); }
+};
+
+struct IsotretinoinWait {
+  SourcedValue wait_months;
+  bool disputed = false;  // Spring 2017 and Waldman 2017 disagree
+  std::string note;
+};
+
+struct FitzpatrickCaution {
+  std::string action;  // exclude | caution | prime | prefer (applies from the dark-skin threshold up)
+  std::string text;
+  std::vector<Evidence> evidence;
+};
+
+struct ModalityRequirements {
+  std::map<std::string, SourcedValue> max_diameter_mm;  // by scar class, "*" for every class
+  bool normal_base = false;               // needs a normal-looking base (clinician input)
+  bool distensible_or_tethered = false;   // needs a distensible or tethered scar
+  std::vector<std::string> never_for;     // scar classes it must never be planned for
+  std::vector<std::string> only_for;      // if not empty, the only scar classes it may treat
+};
+
+struct Modality {
+  std::string id;    // stable identifier (tca_cross, ...)
+  std::string name;  // for people
+  std::string stage;
+  bool procedure = true;
+  std::set<std::string> tags;  // excisional, ablative, fully_ablative, dermabrasion, medium_deep_peel, injection, ...
+  std::vector<std::string> treats;
+  std::vector<Evidence> treats_evidence;
+  SourcedValue sessions, interval_weeks, downtime_days, expected_improvement_pct;
+  std::vector<std::string> side_effects;
+  IsotretinoinWait isotretinoin;
+  bool hsv_prophylaxis = false;
+  std::optional<FitzpatrickCaution> fitzpatrick;
+  ModalityRequirements requirements;
+  std::string notes;
+  bool has_tag(const std::string& tag) const { return tags.count(tag) > 0; }
+};
+
+struct RuleInfo {
+  std::string id;
+  std::string title;
+  std::vector<Evidence> evidence;
+};
+
+struct StageInfo {
+  std::string id;
+  std::string goal;
+};
+
+struct KnowledgeBase {
+  std::string version;
+  std::map<std::string, Modality> modalities;
+  std::map<std::string, RuleInfo> rules;
+  std::map<std::string, SourcedValue> thresholds;
+  std::vector<StageInfo> stages;
+  std::vector<Evidence> stages_evidence;
+  std::map<std::string, std::vector<std::string>> first_line;  // scar class -> modalities, preferred first
+  std::vector<Evidence> first_line_evidence;
+  std::vector<std::string> resurfacing_preference, resurfacing_preference_dark_skin;
+  std::vector<Evidence> resurfacing_preference_evidence;
+  std::vector<std::string> filler_preference;
+  std::vector<Evidence> filler_preference_evidence;
+  std::vector<std::pair<std::string, std::string>> same_day_pairs;
+  std::vector<Evidence> same_day_pairs_evidence;
+  std::vector<std::string> keloid_prone_regions, perioral_regions;
+  std::vector<Evidence> keloid_prone_regions_evidence;
+  // From a clinic override file: the modalities the clinic offers (none = all) and its name.
+  std::optional<std::set<std::string>> clinic_modalities;
+  std::string clinic_name;
+
+  const Modality& modality(const std::string& id) const;  // throws InputError for an unknown id
+  const RuleInfo& rule(const std::string& id) const;
+  const SourcedValue& threshold(const std::string& name) const;
+  double threshold_min(const std::string& name) const { return threshold(name).value->min; }
+  double threshold_max(const std::string& name) const { return threshold(name).value->max; }
+  bool same_day_allowed(const std::string& a, const std::string& b) const;
+  int stage_index(const std::string& stage) const;  // position in `stages`, -1 if unknown
+};
+
+// Parses the merged kb document ({"modalities": ..., "thresholds": ..., ...}); throws InputError
+// naming the field that is wrong (`source` says which file).
+KnowledgeBase knowledge_base_from_json(const nlohmann::json& document, const std::string& source);
+
+// Reads kb/treatments.json and kb/planning_rules.json from knowledge_base_dir(), then applies the
+// clinic override file if given: a JSON merge patch (RFC 7396) over the merged document, plus
+// "available_modalities" (what the clinic offers) and "clinic" (its name).
+KnowledgeBase load_knowledge_base(const std::optional<std::filesystem::path>& override_file = std::nullopt);
+
+// The merged kb document before parsing (for tests and for `--explain`).
+nlohmann::json read_knowledge_base_document(const std::optional<std::filesystem::path>& override_file);
+
+}  // namespace scarscope
