@@ -1,6 +1,7 @@
 #include "surface/formats/png_format.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <opencv2/core.hpp>
@@ -22,6 +23,44 @@ std::uint32_t big_endian_u32(std::string_view bytes, std::size_t at) {
          (std::uint32_t{static_cast<unsigned char>(bytes[at + 1])} << 16) |
          (std::uint32_t{static_cast<unsigned char>(bytes[at + 2])} << 8) |
          std::uint32_t{static_cast<unsigned char>(bytes[at + 3])};
+}
+
+std::uint32_t crc32_of(std::string_view bytes) {
+  static constexpr auto table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t n = 0; n < 256; ++n) {
+      std::uint32_t c = n;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[n] = c;
+    }
+    return t;
+  }();
+  std::uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char byte : bytes) crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8);
+  return crc ^ 0xFFFFFFFFu;
+}
+
+// Walks the chunks (length, type, data, CRC) up to IEND, so that a truncated or corrupted file
+// is named here, precisely, rather than by the decoder.
+void check_chunks(std::string_view bytes, const std::string& name) {
+  std::size_t at = 8;
+  int index = 0;
+  while (true) {
+    if (bytes.size() - at < 12) {
+      throw InputError(name + ": PNG is truncated (it ends after chunk " + std::to_string(index) + ", before IEND)");
+    }
+    const std::uint32_t length = big_endian_u32(bytes, at);
+    const std::string type(bytes.substr(at + 4, 4));
+    if (length > bytes.size() - at - 12) {
+      throw InputError(name + ": PNG chunk " + std::to_string(index) + " ('" + type + "') runs past the end of the file");
+    }
+    if (crc32_of(bytes.substr(at + 4, 4 + std::size_t{length})) != big_endian_u32(bytes, at + 8 + length)) {
+      throw InputError(name + ": PNG chunk " + std::to_string(index) + " ('" + type + "') is corrupt (CRC mismatch)");
+    }
+    at += 12 + std::size_t{length};
+    ++index;
+    if (type == "IEND") return;
+  }
 }
 
 }  // namespace
@@ -64,6 +103,7 @@ HeightMap read_png_bytes(std::string_view bytes, const std::string& name, const 
     throw InputError(name + ": the PNG header claims " + std::to_string(width) + " x " + std::to_string(height) +
                      " pixels, more than a " + std::to_string(bytes.size()) + "-byte file can hold");
   }
+  check_chunks(bytes, name);
   UnitSources sources{name, "a PNG sidecar", &options, sidecar, std::nullopt, std::nullopt, std::nullopt};
   const double z_factor = resolve_height_unit(sources);
   const Spacing spacing = resolve_grid_spacing(sources);

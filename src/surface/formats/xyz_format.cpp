@@ -12,12 +12,15 @@ namespace scarscope::formats {
 
 namespace {
 
-// Distinct values (merged within `tolerance`) of one coordinate, sorted.
-std::vector<double> distinct_values(std::vector<double> values, double tolerance) {
+// Distinct values of one coordinate, sorted; values equal to within text rounding (a relative
+// 1e-9) count as one.
+std::vector<double> distinct_values(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   std::vector<double> distinct;
   for (double v : values) {
-    if (distinct.empty() || v - distinct.back() > tolerance) distinct.push_back(v);
+    if (distinct.empty() || v - distinct.back() > 1e-9 * std::max(std::abs(v), std::abs(distinct.back())) + 1e-12) {
+      distinct.push_back(v);
+    }
   }
   return distinct;
 }
@@ -46,18 +49,17 @@ std::optional<HeightMap> grid_from_regular_points(const std::vector<Point3>& poi
     xs.push_back(p.x);
     ys.push_back(p.y);
   }
-  const auto [min_x, max_x] = std::minmax_element(xs.begin(), xs.end());
-  const auto [min_y, max_y] = std::minmax_element(ys.begin(), ys.end());
-  const double x0 = *min_x, y0 = *min_y;
-  const double extent = std::max({*max_x - x0, *max_y - y0, std::abs(x0), std::abs(y0), 1e-30});
-  const double tolerance = 1e-9 * extent;
-  const std::vector<double> distinct_x = distinct_values(std::move(xs), tolerance);
-  const std::vector<double> distinct_y = distinct_values(std::move(ys), tolerance);
+  const double x0 = *std::min_element(xs.begin(), xs.end());
+  const double x1 = *std::max_element(xs.begin(), xs.end());
+  const double y0 = *std::min_element(ys.begin(), ys.end());
+  const double y1 = *std::max_element(ys.begin(), ys.end());
+  const std::vector<double> distinct_x = distinct_values(std::move(xs));
+  const std::vector<double> distinct_y = distinct_values(std::move(ys));
   const double dx = regular_step(distinct_x);
   const double dy = regular_step(distinct_y);
   if (!(dx > 0.0) || !(dy > 0.0)) return std::nullopt;
-  const double columns = std::round((*max_x - x0) / dx) + 1.0;
-  const double rows = std::round((*max_y - y0) / dy) + 1.0;
+  const double columns = std::round((x1 - x0) / dx) + 1.0;
+  const double rows = std::round((y1 - y0) / dy) + 1.0;
   // A grid mostly empty is not a grid with a few missing points but scattered points.
   if (columns * rows > 4.0 * static_cast<double>(points.size()) || columns * rows > static_cast<double>(max_points)) {
     return std::nullopt;
