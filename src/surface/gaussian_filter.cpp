@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -85,13 +86,14 @@ HeightMap gaussian_filter(const HeightMap& map, double cutoff_um, GaussianFilter
 
   cv::Mat weighted(ny, nx, CV_32F);
   cv::Mat weight(ny, nx, CV_32F);
-  for (int r = 0; r < ny; ++r) {
-    float* wz = weighted.ptr<float>(r);
-    float* w = weight.ptr<float>(r);
-    for (int c = 0; c < nx; ++c) {
-      const std::size_t i = map.index(r, c);
-      w[c] = valid[i] ? 1.0f : 0.0f;
-      wz[c] = valid[i] ? static_cast<float>(z[i] - mean) : 0.0f;
+  {
+    float* wz = weighted.ptr<float>(0);  // both continuous: one row after the other
+    float* w = weight.ptr<float>(0);
+    const float offset = static_cast<float>(mean);
+    for (std::size_t i = 0; i < map.size(); ++i) {
+      const bool ok = valid[i] != 0;
+      w[i] = ok ? 1.0f : 0.0f;
+      wz[i] = ok ? z[i] - offset : 0.0f;
     }
   }
 
@@ -131,17 +133,16 @@ HeightMap gaussian_filter(const HeightMap& map, double cutoff_um, GaussianFilter
   }
 
   HeightMap result = map.clone();
-  for (int r = 0; r < ny; ++r) {
-    const float* wz = weighted_low.ptr<float>(r);
-    const float* w = weight_low.ptr<float>(r);
-    for (int c = 0; c < nx; ++c) {
-      const bool keep = valid[map.index(r, c)] ? w[c] > 0.0f : w[c] >= kMinimumFillWeight;
-      if (keep) {
-        result.set(r, c, static_cast<float>(wz[c] / w[c] + mean));
-      } else {
-        result.set_missing(r, c);
-      }
-    }
+  float* out = result.heights();
+  std::uint8_t* out_valid = result.mask();
+  const float* wz = weighted_low.ptr<float>(0);
+  const float* w = weight_low.ptr<float>(0);
+  const float offset = static_cast<float>(mean);
+  const float minimum_fill_weight = static_cast<float>(kMinimumFillWeight);
+  for (std::size_t i = 0; i < map.size(); ++i) {
+    const bool keep = valid[i] ? w[i] > 0.0f : w[i] >= minimum_fill_weight;
+    out[i] = keep ? wz[i] / w[i] + offset : std::numeric_limits<float>::quiet_NaN();
+    out_valid[i] = keep ? 1 : 0;
   }
   return result;
 }
