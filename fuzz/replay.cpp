@@ -1,0 +1,101 @@
+// Replays every fuzz seed, corpus file and crasher through the file readers as an ordinary test:
+//   fuzz_replay FUZZ_DIR
+// Each file under FUZZ_DIR/{seeds,corpus,crashers}/<name>/ is copied to a temporary file with the
+// extension .<name> and read with scarscope::read_height_map. A refusal (InputError) is the right
+// answer to a bad file; any other exception fails the run, and a crash ends it.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <system_error>
+#include <typeinfo>
+#include <vector>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "surface/io.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool copy_bytes(const fs::path& from, const fs::path& to) {
+  std::ifstream in(from, std::ios::binary);
+  std::ofstream out(to, std::ios::binary | std::ios::trunc);
+  if (!in || !out) return false;
+  out << in.rdbuf();
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: fuzz_replay FUZZ_DIR (holding seeds/, corpus/ and crashers/)\n";
+    return 2;
+  }
+  const fs::path root = argv[1];
+  const fs::path scratch = fs::temp_directory_path() / ("scarscope-replay-" + std::to_string(::getpid()));
+  fs::create_directories(scratch);
+
+  scarscope::ReadOptions options;
+  options.units = "um";
+  options.spacing_um = 10.0;
+
+  std::size_t replayed = 0;
+  std::size_t failures = 0;
+  for (const char* folder : {"seeds", "corpus", "crashers"}) {
+    const fs::path base = root / folder;
+    std::error_code ec;
+    if (!fs::is_directory(base, ec)) continue;
+    std::vector<fs::path> formats;
+    for (const auto& entry : fs::directory_iterator(base)) {
+      if (entry.is_directory()) formats.push_back(entry.path());
+    }
+    std::sort(formats.begin(), formats.end());
+    for (const fs::path& format_dir : formats) {
+      const std::string name = format_dir.filename().string();
+      std::vector<fs::path> files;
+      for (const auto& entry : fs::directory_iterator(format_dir)) {
+        const std::string file_name = entry.path().filename().string();
+        if (entry.is_regular_file() && !file_name.empty() && file_name[0] != '.') files.push_back(entry.path());
+      }
+      std::sort(files.begin(), files.end());
+      std::size_t count = 0;
+      std::size_t refused = 0;
+      for (const fs::path& file : files) {
+        const fs::path copy = scratch / ("input." + name);
+        if (!copy_bytes(file, copy)) {
+          std::cerr << "cannot copy " << file << " to " << copy << "\n";
+          ++failures;
+          continue;
+        }
+        ++count;
+        try {
+          (void)scarscope::read_height_map(copy, options);
+        } catch (const scarscope::InputError&) {
+          ++refused;  // a refusal with a message: correct for a bad file
+        } catch (const std::exception& error) {
+          std::cerr << "FAIL " << file.string() << ": " << typeid(error).name() << ": " << error.what() << "\n";
+          ++failures;
+        }
+      }
+      std::cout << folder << "/" << name << ": replayed " << count << " files (" << refused << " refused with a message, "
+                << count - refused << " read)\n";
+      replayed += count;
+    }
+  }
+  std::error_code ignored;
+  fs::remove_all(scratch, ignored);
+  if (replayed == 0) {
+    std::cerr << "no files replayed under " << root << " (expected seeds/<name>/, corpus/<name>/, crashers/<name>/)\n";
+    return 1;
+  }
+  std::cout << replayed << " files replayed, " << failures << " failures\n";
+  return failures == 0 ? 0 : 1;
+}

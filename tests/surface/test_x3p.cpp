@@ -1,0 +1,637 @@
+// X3P reading and writing as a user meets it: files from other tools with their quirks, every
+// data type, missing points, checksums, and bad files refused with a message (never a crash).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "surface/height_map.h"
+#include "surface/x3p.h"
+#include "surface/zip_archive.h"
+#include "test_support.h"
+#include "x3p_test_files.h"
+
+namespace scarscope {
+namespace {
+
+using test::encode_values;
+using test::X3pFixture;
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+HeightMap read(const X3pFixture& fixture, const X3pReadOptions& options = {}) {
+  return read_x3p_bytes(fixture.bytes(), "scan.x3p", options);
+}
+
+// The message of the InputError that reading `bytes` throws ("" if it does not throw one).
+std::string refusal(const std::string& bytes, const X3pReadOptions& options = {}) {
+  try {
+    read_x3p_bytes(bytes, "bad.x3p", options);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+bool has_warning(const HeightMap& map, const std::string& part) {
+  for (const std::string& warning : map.metadata.warnings) {
+    if (warning.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+HeightMap sample_map(int nx, int ny) {
+  HeightMap map(nx, ny, 2.5, 3.75);
+  std::mt19937 random(7);
+  std::uniform_real_distribution<float> height(-900.0f, 1400.0f);
+  for (int row = 0; row < ny; ++row) {
+    for (int col = 0; col < nx; ++col) map.set(row, col, height(random));
+  }
+  map.set_missing(0, 1);
+  map.set_missing(ny - 1, nx - 1);
+  map.metadata.date = "2024-05-06T07:08:09";
+  map.metadata.comment = "left cheek";
+  map.metadata.instrument = "Acme Profilo 3";
+  return map;
+}
+
+void expect_identical(const HeightMap& a, const HeightMap& b) {
+  ASSERT_EQ(a.nx(), b.nx());
+  ASSERT_EQ(a.ny(), b.ny());
+  EXPECT_EQ(a.dx_um(), b.dx_um());
+  EXPECT_EQ(a.dy_um(), b.dy_um());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a.mask()[i], b.mask()[i]) << "point " << i;
+    if (a.mask()[i]) {
+      ASSERT_EQ(a.heights()[i], b.heights()[i]) << "point " << i;
+    } else {
+      ASSERT_TRUE(std::isnan(b.heights()[i])) << "point " << i;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing and reading back
+
+TEST(X3pRoundTrip, WrittenAndReadBackIsIdentical) {
+  const HeightMap map = sample_map(37, 23);
+  const HeightMap back = read_x3p_bytes(write_x3p_bytes(map), "round.x3p");
+  expect_identical(map, back);
+  EXPECT_EQ(back.metadata.checksum_ok, std::optional<bool>(true));
+  EXPECT_TRUE(back.metadata.warnings.empty()) << back.metadata.warnings.front();
+  EXPECT_EQ(back.metadata.date, map.metadata.date);
+  EXPECT_EQ(back.metadata.comment, map.metadata.comment);
+  EXPECT_EQ(back.metadata.instrument, map.metadata.instrument);
+  EXPECT_EQ(back.metadata.source_format, "x3p");
+}
+
+TEST(X3pRoundTrip, AwkwardSpacingsSurviveExactly) {
+  for (double spacing : {0.645000000000095, 1e6, 0.1, 1.0 / 3.0, 2.58, 27499.9996026357}) {
+    HeightMap map(3, 2, spacing, spacing * 2);
+    const HeightMap back = read_x3p_bytes(write_x3p_bytes(map), "spacing.x3p");
+    EXPECT_EQ(back.dx_um(), spacing);
+    EXPECT_EQ(back.dy_um(), spacing * 2);
+  }
+}
+
+TEST(X3pRoundTrip, Float32FileKeepsHeightsToOneFloatStep) {
+  const HeightMap map = sample_map(20, 10);
+  X3pWriteOptions options;
+  options.data_type = 'F';
+  const HeightMap back = read_x3p_bytes(write_x3p_bytes(map, options), "float.x3p");
+  ASSERT_EQ(back.nx(), map.nx());
+  for (std::size_t i = 0; i < map.size(); ++i) {
+    ASSERT_EQ(back.mask()[i], map.mask()[i]);
+    if (map.mask()[i]) {
+      const float magnitude = std::fabs(map.heights()[i]);
+      const float step = std::nextafter(magnitude, std::numeric_limits<float>::infinity()) - magnitude;
+      EXPECT_LE(std::fabs(back.heights()[i] - map.heights()[i]), step) << "point " << i;
+    }
+  }
+}
+
+TEST(X3pRoundTrip, SameMapGivesSameBytesInEveryTimeZone) {
+  const HeightMap map = sample_map(9, 8);
+  const std::string first = write_x3p_bytes(map);
+  EXPECT_EQ(first, write_x3p_bytes(map));
+  const char* old = std::getenv("TZ");
+  const std::string saved = old ? old : "";
+  setenv("TZ", "America/Los_Angeles", 1);
+  tzset();
+  const std::string elsewhere = write_x3p_bytes(map);
+  if (old) {
+    setenv("TZ", saved.c_str(), 1);
+  } else {
+    unsetenv("TZ");
+  }
+  tzset();
+  EXPECT_EQ(first, elsewhere);
+}
+
+TEST(X3pRoundTrip, WriterUsesTheGivenDateElseAFixedOne) {
+  HeightMap map(2, 2, 1.0, 1.0);
+  X3pWriteOptions options;
+  options.date = "2030-01-02T03:04:05";
+  EXPECT_EQ(read_x3p_bytes(write_x3p_bytes(map, options), "a.x3p").metadata.date, "2030-01-02T03:04:05");
+  EXPECT_EQ(read_x3p_bytes(write_x3p_bytes(map), "b.x3p").metadata.date, "1970-01-01T00:00:00");
+}
+
+TEST(X3pRoundTrip, WrittenFileIsStrictX3p) {
+  HeightMap map = sample_map(5, 4);
+  const std::string bytes = write_x3p_bytes(map);
+  const ZipReader zip = ZipReader::from_bytes(bytes, "strict.x3p");
+  std::vector<std::string> names;
+  for (const auto& entry : zip.entries()) names.push_back(entry.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"main.xml", "bindata/data.bin", "bindata/valid.bin", "md5checksum.hex"}));
+  const std::string xml = zip.read(zip.find("main.xml"), 1 << 20);
+  const std::string data = zip.read(zip.find("bindata/data.bin"), 1 << 20);
+  const std::string valid = zip.read(zip.find("bindata/valid.bin"), 1 << 20);
+  EXPECT_EQ(zip.read(zip.find("md5checksum.hex"), 100), test::md5_of(xml) + " *main.xml\n");
+  EXPECT_NE(xml.find("<p:ISO5436_2 xmlns:p=\"http://www.opengps.eu/2008/ISO5436_2\""), std::string::npos);
+  EXPECT_NE(xml.find("<FeatureType>SUR</FeatureType>"), std::string::npos);
+  EXPECT_NE(xml.find("<MD5ChecksumPointData>" + test::md5_of(data) + "</MD5ChecksumPointData>"), std::string::npos);
+  EXPECT_NE(xml.find("<MD5ChecksumValidPoints>" + test::md5_of(valid) + "</MD5ChecksumValidPoints>"), std::string::npos);
+  EXPECT_NE(xml.find("<Increment>2.5e-6</Increment>"), std::string::npos) << "CX increment in metres";
+  EXPECT_NE(xml.find("<Increment>3.75e-6</Increment>"), std::string::npos) << "CY increment in metres";
+  EXPECT_EQ(data.size(), map.size() * 8);
+  EXPECT_EQ(valid.size(), (map.size() + 7) / 8);
+  // Point (0, 1) is missing: bit 1 of the first byte is clear, bit 0 set.
+  EXPECT_EQ(static_cast<unsigned char>(valid[0]) & 0x3u, 0x1u);
+}
+
+TEST(X3pRoundTrip, NoValidBinWhenEveryPointIsValid) {
+  HeightMap map(4, 4, 1.0, 1.0);
+  const ZipReader zip = ZipReader::from_bytes(write_x3p_bytes(map), "full.x3p");
+  EXPECT_EQ(zip.find("bindata/valid.bin"), -1);
+}
+
+TEST(X3pRoundTrip, WriterRefusesAnUnknownDataType) {
+  HeightMap map(2, 2, 1.0, 1.0);
+  X3pWriteOptions options;
+  options.data_type = 'I';
+  EXPECT_THROW(write_x3p_bytes(map, options), InputError);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data types, scaling, missing points
+
+TEST(X3pRead, DoubleHeightsInMetresBecomeMicrometres) {
+  X3pFixture file;
+  file.data = encode_values({1e-6, -2.5e-6, 0.0, 1e-3, 4e-6, 5e-6}, 'D');
+  const HeightMap map = read(file);
+  ASSERT_EQ(map.nx(), 3);
+  ASSERT_EQ(map.ny(), 2);
+  EXPECT_DOUBLE_EQ(map.dx_um(), 10.0);
+  EXPECT_DOUBLE_EQ(map.dy_um(), 20.0);
+  EXPECT_FLOAT_EQ(map.height(0, 0), 1.0f);
+  EXPECT_FLOAT_EQ(map.height(0, 1), -2.5f);
+  EXPECT_FLOAT_EQ(map.height(1, 0), 1000.0f);  // row 1 starts at the fourth stored value
+  EXPECT_FLOAT_EQ(map.height(1, 2), 5.0f);
+  EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(true));
+  EXPECT_EQ(map.metadata.instrument, "Acme Profilo 3 (serial 42)");
+  EXPECT_EQ(map.metadata.date, "2021-03-04T05:06:07");
+  EXPECT_EQ(map.metadata.comment, "made by a test");
+}
+
+TEST(X3pRead, FloatHeightsIgnoreTheIncrementWithAWarning) {
+  X3pFixture file;
+  file.z_data_type = "F";
+  file.z_increment = "1e-06";  // as x3ptools writes it: not a scale for float data
+  file.data = encode_values({1e-6, 2e-6, 3e-6, 4e-6, 5e-6, 6e-6}, 'F');
+  const HeightMap map = read(file);
+  EXPECT_NEAR(map.height(1, 2), 6.0f, 1e-5);
+  EXPECT_TRUE(has_warning(map, "CZ Increment 1e-06 not applied"));
+}
+
+TEST(X3pRead, Int16HeightsAreScaledByIncrementAndOffset) {
+  X3pFixture file;
+  file.z_data_type = "I";
+  file.z_increment = "1e-07";
+  file.z_offset = "1e-06";
+  file.data = encode_values({-32768, -3, 0, 5, 100, 32767}, 'I');
+  const HeightMap map = read(file);
+  EXPECT_NEAR(map.height(0, 0), 1.0 - 3276.8, 1e-3);
+  EXPECT_NEAR(map.height(0, 1), 0.7, 1e-6);
+  EXPECT_NEAR(map.height(0, 2), 1.0, 1e-6);
+  EXPECT_NEAR(map.height(1, 0), 1.5, 1e-6);
+  EXPECT_NEAR(map.height(1, 2), 1.0 + 3276.7, 1e-3);
+}
+
+TEST(X3pRead, Int32HeightsAreScaledByIncrementAndOffset) {
+  X3pFixture file;
+  file.z_data_type = "L";
+  file.z_increment = "1e-09";
+  file.z_offset = "-2e-06";
+  file.data = encode_values({-2147483648.0, -1000, 0, 1000, 2500, 2147483647.0}, 'L');
+  const HeightMap map = read(file);
+  EXPECT_NEAR(map.height(0, 0), -2.0 - 2147483.648, 0.25);  // float32 steps are 0.25 um up there
+  EXPECT_NEAR(map.height(0, 1), -3.0, 1e-6);
+  EXPECT_NEAR(map.height(1, 1), 0.5, 1e-6);
+  EXPECT_NEAR(map.height(1, 2), -2.0 + 2147483.647, 0.25);
+}
+
+TEST(X3pRead, IntegerDataWithoutIncrementIsTakenAsMetresWithAWarning) {
+  X3pFixture file;
+  file.z_data_type = "I";
+  file.z_increment.reset();
+  file.z_offset.reset();
+  file.data = encode_values({0, 0, 0, 0, 0, 0}, 'I');
+  const HeightMap map = read(file);
+  EXPECT_TRUE(has_warning(map, "CZ has no Increment"));
+  EXPECT_TRUE(has_warning(map, "CZ has no Offset"));
+}
+
+TEST(X3pRead, InlineDataListWithEmptyDatumAsMissing) {
+  X3pFixture file;
+  file.data_list = std::vector<std::string>{"1e-6", "", "-2e-6", " 3e-6 ", "NaN", "4e-6"};
+  const HeightMap map = read(file);
+  EXPECT_FLOAT_EQ(map.height(0, 0), 1.0f);
+  EXPECT_FALSE(map.valid(0, 1));
+  EXPECT_TRUE(std::isnan(map.height(0, 1)));
+  EXPECT_FLOAT_EQ(map.height(0, 2), -2.0f);
+  EXPECT_FLOAT_EQ(map.height(1, 0), 3.0f);
+  EXPECT_FALSE(map.valid(1, 1));
+  EXPECT_EQ(map.valid_count(), 4u);
+}
+
+TEST(X3pRead, InlineDataListWithIntegersIsScaled) {
+  X3pFixture file;
+  file.z_data_type = "I";
+  file.z_increment = "1e-08";
+  file.data_list = std::vector<std::string>{"100", "200", "", "-100", "0", "7"};
+  const HeightMap map = read(file);
+  EXPECT_NEAR(map.height(0, 1), 2.0, 1e-6);
+  EXPECT_NEAR(map.height(1, 0), -1.0, 1e-6);
+  EXPECT_EQ(map.valid_count(), 5u);
+}
+
+TEST(X3pRead, ValidBinMarksPointsLeastSignificantBitFirst) {
+  X3pFixture file;
+  file.size_x = "3";
+  file.size_y = "3";
+  file.z_data_type = "I";
+  file.z_increment = "1e-06";
+  file.data = encode_values({0, 1, 2, 3, 4, 5, 6, 7, 8}, 'I');
+  file.valid = std::string{static_cast<char>(0b10110101), static_cast<char>(0b00000001)};
+  const HeightMap map = read(file);
+  const std::vector<bool> expected = {true, false, true, false, true, true, false, true, true};
+  for (int i = 0; i < 9; ++i) {
+    EXPECT_EQ(map.valid(i / 3, i % 3), expected[i]) << "point " << i;
+    if (expected[i]) EXPECT_FLOAT_EQ(map.height(i / 3, i % 3), static_cast<float>(i));
+    else EXPECT_TRUE(std::isnan(map.height(i / 3, i % 3)));
+  }
+  EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(true));
+}
+
+TEST(X3pRead, ValidBinShorterThanTheGridIsRefused) {
+  X3pFixture file;
+  file.size_x = "4";
+  file.size_y = "3";
+  file.data = encode_values(std::vector<double>(12, 0.0), 'D');
+  file.valid = std::string(1, '\xff');  // 8 bits for 12 points
+  EXPECT_NE(refusal(file.bytes()).find("valid.bin holds 1 bytes"), std::string::npos) << refusal(file.bytes());
+}
+
+TEST(X3pRead, NanAndInfinityAreMissing) {
+  X3pFixture file;
+  file.data = encode_values({std::nan(""), kInf, -kInf, 1e-6, 1e300, 2e-6}, 'D');
+  const HeightMap map = read(file);
+  EXPECT_FALSE(map.valid(0, 0));
+  EXPECT_FALSE(map.valid(0, 1));
+  EXPECT_FALSE(map.valid(0, 2));
+  EXPECT_TRUE(map.valid(1, 0));
+  EXPECT_FALSE(map.valid(1, 1)) << "1e300 m is beyond float micrometres";
+  EXPECT_TRUE(has_warning(map, "beyond the float range"));
+  EXPECT_EQ(map.valid_count(), 2u);
+  for (std::size_t i = 0; i < map.size(); ++i) EXPECT_EQ(map.mask()[i] != 0, std::isfinite(map.heights()[i]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checksums: a mismatch is a warning, not a refusal
+
+TEST(X3pChecksum, StaleMainXmlChecksumIsAWarning) {
+  X3pFixture file;
+  file.data = encode_values(std::vector<double>(6, 1e-6), 'D');
+  file.checksum_text = "0123456789abcdef0123456789abcdef *main.xml\n";
+  const HeightMap map = read(file);
+  EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(false));
+  EXPECT_TRUE(has_warning(map, "md5checksum.hex does not match main.xml"));
+  EXPECT_FLOAT_EQ(map.height(1, 1), 1.0f);
+}
+
+TEST(X3pChecksum, WrongDataChecksumIsAWarning) {
+  X3pFixture file;
+  file.data = encode_values(std::vector<double>(6, 1e-6), 'D');
+  file.data_md5 = "ffffffffffffffffffffffffffffffff";
+  const HeightMap map = read(file);
+  EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(false));
+  EXPECT_TRUE(has_warning(map, "bindata/data.bin does not match its MD5ChecksumPointData"));
+}
+
+TEST(X3pChecksum, UppercaseChecksumsAndBareHexAreAccepted) {
+  X3pFixture file;
+  file.data = encode_values(std::vector<double>(6, 1e-6), 'D');
+  std::string upper = test::md5_of(file.main_xml());
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  file.checksum_text = upper;
+  EXPECT_EQ(read(file).metadata.checksum_ok, std::optional<bool>(true));
+}
+
+TEST(X3pChecksum, MissingChecksumFileIsAWarning) {
+  X3pFixture file;
+  file.data = encode_values(std::vector<double>(6, 1e-6), 'D');
+  file.checksum_file = false;
+  const HeightMap map = read(file);
+  EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(false));
+  EXPECT_TRUE(has_warning(map, "no md5checksum.hex"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quirks of real files
+
+TEST(X3pQuirks, ByteOrderMarkBeforeXmlDeclaration) {
+  X3pFixture file;
+  file.byte_order_mark = true;
+  file.data = encode_values(std::vector<double>(6, 2e-6), 'D');
+  const HeightMap map = read(file);
+  EXPECT_FLOAT_EQ(map.height(0, 0), 2.0f);
+  EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(true));
+}
+
+TEST(X3pQuirks, NamespaceVariantsAreMatchedByLocalName) {
+  struct Variant {
+    std::string root, attributes, prefix;
+  };
+  const std::vector<Variant> variants = {
+      {"ISO5436_2", "", ""},                                                               // no namespace
+      {"ISO5436_2", "xmlns=\"http://www.opengps.eu/2008/ISO5436_2\"", ""},                // default namespace
+      {"p:ISO5436_2", "xmlns:p=\"http://www.opengps.eu/2008/ISO5436_2\"", "p:"},           // prefix everywhere
+      {"iso:ISO5436_2", "xmlns:iso=\"http://www.opengps.eu/2008/ISO5436_2\"", ""},         // another prefix
+      {"ISO5436", "", ""},                                                                 // old root name
+  };
+  for (const Variant& variant : variants) {
+    X3pFixture file;
+    file.root = variant.root;
+    file.root_attributes = variant.attributes;
+    file.element_prefix = variant.prefix;
+    file.data = encode_values({1e-6, 2e-6, 3e-6, 4e-6, 5e-6, 6e-6}, 'D');
+    const HeightMap map = read(file);
+    EXPECT_FLOAT_EQ(map.height(1, 2), 6.0f) << variant.root << " " << variant.prefix;
+    EXPECT_DOUBLE_EQ(map.dy_um(), 20.0);
+  }
+}
+
+TEST(X3pQuirks, EntriesUnderATopLevelFolderAndJunkEntries) {
+  X3pFixture file;
+  file.folder = "cheek-scan/";
+  file.data = encode_values({1e-6, 2e-6, 3e-6, 4e-6, 5e-6, 6e-6}, 'D');
+  file.extra_entries = {{"__MACOSX/cheek-scan/._main.xml", "junk"},
+                        {"__MACOSX/._cheek-scan", "junk"},
+                        {"cheek-scan/bindata/.DS_Store", std::string(64, '\0')},
+                        {"cheek-scan/bindata/mask.png", "not read"}};
+  const HeightMap map = read(file);
+  EXPECT_FLOAT_EQ(map.height(1, 2), 6.0f);
+  EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(true));
+  EXPECT_TRUE(has_warning(map, "under the folder 'cheek-scan/'"));
+}
+
+TEST(X3pQuirks, EmptyOffsetAndMissingIncrementsAreToleratedWithWarnings) {
+  X3pFixture file;
+  file.z_offset = "";
+  file.dx_m.reset();
+  file.data = encode_values(std::vector<double>(6, 1e-6), 'D');
+  const HeightMap map = read(file);
+  EXPECT_TRUE(has_warning(map, "CZ Offset is empty"));
+  EXPECT_TRUE(has_warning(map, "CX has no Increment"));
+  EXPECT_DOUBLE_EQ(map.dx_um(), 20.0) << "borrowed from CY";
+  file.dy_m.reset();
+  const HeightMap guessed = read(file);
+  EXPECT_DOUBLE_EQ(guessed.dx_um(), 1.0);
+  EXPECT_TRUE(has_warning(guessed, "spacing of the scan is unknown"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recognised but not supported
+
+TEST(X3pUnsupported, ProfilesPointCloudsAndIrregularAxes) {
+  X3pFixture profile;
+  profile.feature_type = "PRF";
+  profile.size_y = "1";
+  profile.data = encode_values({0, 0, 0}, 'D');
+  X3pFixture cloud;
+  cloud.feature_type = "PCL";
+  cloud.data = encode_values(std::vector<double>(6, 0.0), 'D');
+  X3pFixture irregular;
+  irregular.cx_axis_type = "A";
+  irregular.data = encode_values(std::vector<double>(6, 0.0), 'D');
+  for (const X3pFixture* file : {&profile, &cloud, &irregular}) {
+    try {
+      read_x3p_bytes(file->bytes(), "odd.x3p");
+      ADD_FAILURE() << "not refused";
+    } catch (const UnsupportedError& error) {
+      const std::string message = error.what();
+      EXPECT_EQ(message.rfind("odd.x3p: ", 0), 0u) << message;
+      EXPECT_NE(message.find("recognised but not supported"), std::string::npos) << message;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input: refused with a message naming the file and the problem
+
+void expect_refused(const std::string& bytes, const std::string& expected_part, const X3pReadOptions& options = {}) {
+  const std::string message = refusal(bytes, options);
+  ASSERT_FALSE(message.empty()) << "not refused with an InputError (expected: " << expected_part << ")";
+  EXPECT_EQ(message.rfind("bad.x3p: ", 0), 0u) << message;
+  EXPECT_NE(message.find(expected_part), std::string::npos) << message;
+}
+
+X3pFixture good_file() {
+  X3pFixture file;
+  file.data = encode_values({1e-6, 2e-6, 3e-6, 4e-6, 5e-6, 6e-6}, 'D');
+  return file;
+}
+
+TEST(X3pBadInput, EmptyFile) { expect_refused("", "empty"); }
+
+TEST(X3pBadInput, NotAZip) { expect_refused("SizeX,SizeY\n1,2\n", "not a readable zip archive"); }
+
+TEST(X3pBadInput, TruncatedZip) {
+  const std::string whole = good_file().bytes();
+  for (std::size_t keep : {whole.size() / 4, whole.size() / 2, whole.size() - 10, std::size_t{30}}) {
+    const std::string message = refusal(whole.substr(0, keep));
+    EXPECT_EQ(message.rfind("bad.x3p: ", 0), 0u) << "kept " << keep << ": " << message;
+  }
+}
+
+TEST(X3pBadInput, ABillionPointsWithAHundredBytesOfData) {
+  X3pFixture file;
+  file.size_x = "1000000000";
+  file.size_y = "1";
+  file.data = std::string(100, '\0');
+  X3pReadOptions generous;
+  generous.max_points = std::uint64_t{1} << 40;  // even when the point limit allows it
+  expect_refused(file.bytes(), "bindata/data.bin holds 100 bytes", generous);
+  expect_refused(file.bytes(), "--max-points");  // the default limit says so first
+}
+
+TEST(X3pBadInput, GridLargerThanMaxPointsNamesTheOption) {
+  X3pFixture file = good_file();
+  X3pReadOptions small;
+  small.max_points = 5;
+  expect_refused(file.bytes(), "raise the limit with --max-points", small);
+}
+
+TEST(X3pBadInput, DataShorterThanTheGrid) {
+  X3pFixture file = good_file();
+  file.size_x = "4";  // 8 points, 6 stored
+  expect_refused(file.bytes(), "holds 48 bytes = 6 values of type D (float64), but the grid 4 x 2 needs 8");
+}
+
+TEST(X3pBadInput, DataListShorterThanTheGrid) {
+  X3pFixture file;
+  file.data_list = std::vector<std::string>{"1", "2"};
+  expect_refused(file.bytes(), "DataList holds 2 Datum elements");
+}
+
+TEST(X3pBadInput, DatumThatIsNotANumber) {
+  X3pFixture file;
+  file.data_list = std::vector<std::string>{"1e-6", "two", "3", "4", "5", "6"};
+  expect_refused(file.bytes(), "Datum 2 is 'two'");
+}
+
+TEST(X3pBadInput, WrongDataType) {
+  X3pFixture file = good_file();
+  file.z_data_type = "Q";
+  expect_refused(file.bytes(), "CZ DataType is 'Q', expected I (int16), L (int32), F (float32) or D (float64)");
+}
+
+TEST(X3pBadInput, XmlEntityBomb) {
+  X3pFixture file = good_file();
+  file.prolog =
+      "<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+      "<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+      "<!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">"
+      "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>";
+  file.comment = "&lol3;";
+  expect_refused(file.bytes(), "entity declarations are refused");
+}
+
+TEST(X3pBadInput, NegativeAndZeroSizes) {
+  for (const char* size : {"-3", "0", "-9223372036854775808", "3.5", "many", "99999999999999999999"}) {
+    X3pFixture file = good_file();
+    file.size_x = size;
+    const std::string message = refusal(file.bytes());
+    EXPECT_EQ(message.rfind("bad.x3p: main.xml: SizeX is ", 0), 0u) << size << ": " << message;
+  }
+  X3pFixture file = good_file();
+  file.size_y = "-2";
+  expect_refused(file.bytes(), "SizeY is -2; sizes must be positive");
+}
+
+TEST(X3pBadInput, BadLateralIncrements) {
+  for (const char* increment : {"0", "-1e-6", "nan", "inf", "1e9", "abc"}) {
+    X3pFixture file = good_file();
+    file.dx_m = increment;
+    const std::string message = refusal(file.bytes());
+    EXPECT_NE(message.find("CX Increment is"), std::string::npos) << increment << ": " << message;
+  }
+}
+
+TEST(X3pBadInput, MissingMainXml) {
+  X3pFixture file = good_file();
+  file.include_main_xml = false;
+  expect_refused(file.bytes(), "no main.xml in the zip archive");
+}
+
+TEST(X3pBadInput, MissingData) {
+  X3pFixture no_entry = good_file();
+  no_entry.data.reset();
+  expect_refused(no_entry.bytes(), "'bindata/data.bin' (PointDataLink), which is not in the zip archive");
+  X3pFixture no_link = good_file();
+  no_link.link_data = false;
+  expect_refused(no_link.bytes(), "there are no heights");
+}
+
+TEST(X3pBadInput, MalformedXml) {
+  ZipWriter zip;
+  zip.add("main.xml", "<?xml version=\"1.0\"?><ISO5436_2><Record1>");
+  expect_refused(zip.finish(), "main.xml is not well-formed XML");
+  ZipWriter other;
+  other.add("main.xml", "<?xml version=\"1.0\"?><svg/>");
+  expect_refused(other.finish(), "root element is 'svg', expected ISO5436_2");
+}
+
+TEST(X3pBadInput, DataFarLargerThanTheGridIsRefusedBeforeInflating) {
+  X3pFixture file = good_file();
+  file.data = std::string(std::size_t{40} << 20, '\0');  // 40 MiB of zeros deflate to ~40 kB
+  expect_refused(file.bytes(), "far more than the 48 the grid 3 x 2");
+}
+
+TEST(X3pBadInput, SeveralMainXml) {
+  ZipWriter zip;
+  zip.add("a/main.xml", "<ISO5436_2/>");
+  zip.add("b/main.xml", "<ISO5436_2/>");
+  expect_refused(zip.finish(), "several main.xml");
+}
+
+TEST(X3pBadInput, MissingFileAndFolder) {
+  test::TempDir dir;
+  EXPECT_THROW(read_x3p(dir / "nothing.x3p"), InputError);
+  EXPECT_THROW(read_x3p(dir.path()), InputError);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real files from x3ptools (tests/data/x3p/README.md); tests/surface/check_x3p_reference.py
+// checks the same facts with an independent reader.
+
+TEST(X3pRealFiles, PyramidFloat32WithOneMetreSpacing) {
+  const HeightMap map = read_x3p(test::test_data("x3p/pyramid.x3p"));
+  EXPECT_EQ(map.nx(), 5);
+  EXPECT_EQ(map.ny(), 5);
+  EXPECT_DOUBLE_EQ(map.dx_um(), 1e6);
+  EXPECT_EQ(map.valid_count(), 25u);
+  EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(true));
+}
+
+TEST(X3pRealFiles, CsafeLogoUnderAFolderWithAStaleChecksum) {
+  const HeightMap map = read_x3p(test::test_data("x3p/csafe-logo.x3p"));
+  EXPECT_EQ(map.nx(), 741);
+  EXPECT_EQ(map.ny(), 419);
+  EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(false));
+  EXPECT_TRUE(has_warning(map, "md5checksum.hex does not match main.xml"));
+  EXPECT_FALSE(has_warning(map, "data.bin does not match")) << "the data checksum itself is right";
+  EXPECT_EQ(map.metadata.comment, "image rendered from the CSAFE logo");
+}
+
+TEST(X3pRealFiles, SampleLandWithJunkEntriesAndMissingPoints) {
+  const HeightMap map = read_x3p(test::test_data("x3p/sample-land.x3p"));
+  EXPECT_EQ(map.nx(), 918);
+  EXPECT_EQ(map.ny(), 256);
+  EXPECT_DOUBLE_EQ(map.dx_um(), 2.58);
+  EXPECT_LT(map.valid_count(), map.size());
+  EXPECT_GT(map.valid_count(), map.size() * 8 / 10);
+  EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(true));
+  EXPECT_TRUE(has_warning(map, "CZ Offset is empty"));
+  EXPECT_EQ(map.metadata.instrument, "Sensofar Sneox1 (serial 350262016)");
+}
+
+TEST(X3pRealFiles, RealFilesSurviveARoundTrip) {
+  for (const char* name : {"pyramid.x3p", "testing.x3p", "csafe-logo.x3p", "sample-land.x3p"}) {
+    const HeightMap map = read_x3p(test::test_data(std::string("x3p/") + name));
+    const HeightMap back = read_x3p_bytes(write_x3p_bytes(map), name);
+    expect_identical(map, back);
+    EXPECT_EQ(back.metadata.checksum_ok, std::optional<bool>(true)) << name;
+  }
+}
+
+}  // namespace
+}  // namespace scarscope
