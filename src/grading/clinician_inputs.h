@@ -35,11 +35,20 @@ struct ClinicianInputs {
   std::optional<double> hypertrophic_age_months_all;
   // "stretch_flattens": the whole-face stretch test, for atrophic scars without their own.
   std::optional<bool> stretch_flattens;
+  // "macular_scars": {"hypopigmented": n} (Goodman & Baron count white macules with the others).
+  std::optional<int> macular_hypopigmented;
+  // "notes": free text, kept for the record.
+  std::string notes;
+  // All macular scars together (the Goodman & Baron row), or nothing if none was given.
+  std::optional<int> macular_total() const;
 };
 
 // Throws InputError naming the field that is wrong (unknown field, wrong type, negative count).
-ClinicianInputs clinician_inputs_from_json(const nlohmann::json& document);
+// `source_name` (a file name) prefixes the messages.
+ClinicianInputs clinician_inputs_from_json(const nlohmann::json& document, const std::string& source_name = "");
 ClinicianInputs read_clinician_inputs(const std::filesystem::path& path);
+// The same schema back (what was given only), e.g. to record it with an analysis.
+nlohmann::json clinician_inputs_to_json(const ClinicianInputs& inputs);
 
 // Applies the per-scar corrections (corrections win; each corrected scar records what changed).
 // Throws InputError if a correction names a scar id the inventory does not have.
