@@ -72,7 +72,7 @@ HeightMap skin_relief(const HeightMap& map, const AnalysisSettings& settings) {
   return relief;
 }
 
-ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings) {
+ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings, HeightMap* relief_out) {
   check_analysable(map);
   map.normalize_missing();
   ScanAnalysis result;
@@ -87,6 +87,7 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings)
   if (valid < static_cast<std::size_t>(kMinPoints * kMinPoints)) {
     result.notes.push_back(valid == 0 ? "the scan holds no valid point: nothing to analyse"
                                       : "the scan holds only " + std::to_string(valid) + " valid points: nothing to analyse");
+    if (relief_out) *relief_out = std::move(map);
     return result;
   }
   const double missing_fraction = 1.0 - static_cast<double>(valid) / static_cast<double>(map.size());
@@ -102,7 +103,11 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings)
   cv::Mat smoothed = smooth_relief(map, settings.detection.smoothing_sigma_um);
   result.noise_um = robust_spread(smoothed, map);
   const float* smooth = smoothed.ptr<float>(0);
-  const Segmentation segmentation = segment_relief(smooth, map.nx(), map.ny(), settings.detection);
+  const std::vector<float> closed = without_narrow_features(smooth, map.nx(), map.ny(), map.dx_um(), map.dy_um(),
+                                                            settings.detection.narrow_feature_width_um, false);
+  const std::vector<float> opened = without_narrow_features(smooth, map.nx(), map.ny(), map.dx_um(), map.dy_um(),
+                                                            settings.detection.narrow_feature_width_um, true);
+  const Segmentation segmentation = segment_relief(closed.data(), opened.data(), map.nx(), map.ny(), settings.detection);
   result.tally.candidates = static_cast<int>(segmentation.candidates.size());
 
   const DetectionSettings& detection = settings.detection;
@@ -110,7 +115,8 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings)
   for (std::size_t k = 0; k < segmentation.candidates.size(); ++k) {
     const CandidateRegion& candidate = segmentation.candidates[k];
     const ScarMeasurement m =
-        measure_candidate(map, smooth, segmentation.labels, static_cast<int>(k + 1), candidate, settings.measurement);
+        measure_candidate(map, smooth, candidate.elevation ? opened.data() : closed.data(), segmentation.labels,
+                          static_cast<int>(k + 1), candidate, settings.measurement);
     const double seed = candidate.elevation ? detection.seed_height_um : detection.seed_depth_um;
     if (m.area_mm2 <= 0.0 || m.depth_um < seed) {
       ++result.tally.rejected_shallow;
@@ -158,6 +164,10 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings)
   });
   for (std::size_t i = 0; i < scars.size(); ++i) scars[i].id = static_cast<int>(i + 1);
   result.inventory.scars = std::move(scars);
+  if (relief_out) {
+    map.normalize_missing();  // the unseen points filled for detection go back to missing
+    *relief_out = std::move(map);
+  }
   return result;
 }
 
@@ -172,6 +182,7 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s, double dx_um, d
                     {"biweight_cutoff_sigmas", s.reference.biweight_cutoff},
                     {"robust_iterations", s.reference.robust_iterations}};
   j["detection"] = {{"smoothing_sigma_um", s.detection.smoothing_sigma_um},
+                    {"narrow_feature_width_um", s.detection.narrow_feature_width_um},
                     {"rim_depth_um", s.detection.rim_depth_um},
                     {"seed_depth_um", s.detection.seed_depth_um},
                     {"seed_height_um", s.detection.seed_height_um},

@@ -33,7 +33,9 @@ struct ScanAnalysis {
 // Analyses a height map (taken by value: it is turned into the relief in place, so a large scan is
 // held once). Throws InputError for a scan that cannot be analysed (spacing outside 1-200 µm, fewer
 // than 8 x 8 points); a scan with no valid point or a flat plane gives an honest empty result.
-ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings = {});
+// With `relief_out`, the relief the scars were found in (heights above the reference skin,
+// missing points missing) is handed back for the overlay.
+ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings = {}, HeightMap* relief_out = nullptr);
 
 // The relief the analysis works on (heights above the reference skin, missing points kept
 // missing), for overlays and for tests.

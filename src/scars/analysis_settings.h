@@ -22,15 +22,18 @@ struct ReferenceSettings {
 struct DetectionSettings {
   // Light smoothing of the relief before segmentation (suppresses noise, not scars).
   double smoothing_sigma_um = 30.0;
+  // Pores and furrows narrower than this are removed (morphological closing / opening) from the
+  // relief that detection floods and that scar extents are traced on; depth is measured without it.
+  double narrow_feature_width_um = 300.0;
   // A scar reaches out to where its depth (height) falls to this level: the rim.
   double rim_depth_um = 5.0;
   // A depression counts only if it reaches this depth somewhere; an elevation this height.
-  double seed_depth_um = 30.0;
+  double seed_depth_um = 40.0;
   double seed_height_um = 60.0;
   // Touching scars are split at a saddle unless the shallower one rises less than
   // max(split_min_dynamic_um, split_relative_dynamic × its depth) above it (then it is one undulating scar).
   double split_min_dynamic_um = 25.0;
-  double split_relative_dynamic = 0.5;
+  double split_relative_dynamic = 0.75;
   // A minor basin joins a scar only above this fraction of the scar's depth (keeps the skin's
   // microrelief from leaking into the scar at its rim).
   double merge_min_saddle_fraction = 0.25;

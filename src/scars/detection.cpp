@@ -152,7 +152,25 @@ int fill_missing_relief(HeightMap& relief) {
   return patches;
 }
 
-Segmentation segment_relief(const float* smoothed, int nx, int ny, const DetectionSettings& settings) {
+std::vector<float> without_narrow_features(const float* relief, int nx, int ny, double dx_um, double dy_um,
+                                           double width_um, bool elevations) {
+  std::vector<float> out(static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny));
+  const cv::Mat in(ny, nx, CV_32F, const_cast<float*>(relief));
+  cv::Mat result(ny, nx, CV_32F, out.data());
+  const int kx = std::max(1, static_cast<int>(std::lround(width_um / dx_um)) | 1);
+  const int ky = std::max(1, static_cast<int>(std::lround(width_um / dy_um)) | 1);
+  if (kx <= 1 && ky <= 1) {
+    in.copyTo(result);
+    return out;
+  }
+  const cv::Mat element = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(kx, ky));
+  cv::morphologyEx(in, result, elevations ? cv::MORPH_OPEN : cv::MORPH_CLOSE, element, cv::Point(-1, -1), 1,
+                   cv::BORDER_REPLICATE);
+  return out;
+}
+
+Segmentation segment_relief(const float* for_depressions, const float* for_elevations, int nx, int ny,
+                            const DetectionSettings& settings) {
   const std::size_t count = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
   Segmentation segmentation;
   std::vector<std::int32_t>& basin_of = segmentation.labels;
@@ -162,7 +180,7 @@ Segmentation segment_relief(const float* smoothed, int nx, int ny, const Detecti
   // Depressions: depth is minus the relief.
   Basins depressions;
   {
-    std::vector<float> depth(smoothed, smoothed + count);
+    std::vector<float> depth(for_depressions, for_depressions + count);
     for (float& d : depth) d = -d;
     flood(depth.data(), nx, ny, rim, settings, depressions, basin_of);
   }
@@ -170,7 +188,7 @@ Segmentation segment_relief(const float* smoothed, int nx, int ny, const Detecti
   // Elevations, in the same label image with their own basin ids.
   std::vector<std::int32_t> elevation_of(count, 0);
   Basins elevations;
-  flood(smoothed, nx, ny, rim, settings, elevations, elevation_of);
+  flood(for_elevations, nx, ny, rim, settings, elevations, elevation_of);
 
   // Each basin root that reaches the seed depth (height) becomes a candidate.
   std::vector<std::int32_t> candidate_of_depression(static_cast<std::size_t>(depression_basins), 0);

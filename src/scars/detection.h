@@ -34,7 +34,14 @@ struct Segmentation {
 // from its highest points down), merging basins separated only by a shallow saddle (the
 // undulating floor of one scar) and splitting those separated by a deep one (touching scars).
 // Basins that never reach the seed depth (height) are skin microrelief and get label 0.
-// `smoothed` holds nx * ny relief heights (no NaN).
-Segmentation segment_relief(const float* smoothed, int nx, int ny, const DetectionSettings& settings);
+// `depressions` and `elevations` hold nx * ny relief heights (no NaN): the smoothed relief with
+// features narrower than a scar removed (closed for depressions, opened for elevations).
+Segmentation segment_relief(const float* depressions, const float* elevations, int nx, int ny,
+                            const DetectionSettings& settings);
+
+// The relief as detection sees it: features narrower than `width_um` (pores, furrows) removed by a
+// morphological closing (for depressions, `elevations` false) or opening (for elevations).
+std::vector<float> without_narrow_features(const float* relief, int nx, int ny, double dx_um, double dy_um,
+                                           double width_um, bool elevations);
 
 }  // namespace scarscope

@@ -185,7 +185,8 @@ void harmonic_fill_box(std::vector<float>& values, const std::vector<std::uint8_
   solve_level(values, unknown, w, h, wx / scale, wy / scale);
 }
 
-ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed, const std::vector<std::int32_t>& labels,
+ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed, const float* traced_relief,
+                                  const std::vector<std::int32_t>& labels,
                                   int label, const CandidateRegion& candidate, const MeasurementSettings& settings) {
   ScarMeasurement m;
   m.elevation = candidate.elevation;
@@ -202,7 +203,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed
   box.h = std::min(relief.ny(), candidate.max_row + margin + 1) - box.y0;
   const std::size_t size = static_cast<std::size_t>(box.w) * static_cast<std::size_t>(box.h);
 
-  std::vector<float> height(size), smooth(size);
+  std::vector<float> height(size), smooth(size), envelope(size);
   std::vector<std::uint8_t> seen(size), own(size), allowed(size), others(size);
   for (int row = 0; row < box.h; ++row) {
     for (int col = 0; col < box.w; ++col) {
@@ -210,6 +211,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed
       const std::size_t i = box.at(row, col);
       height[i] = relief.heights()[g];
       smooth[i] = smoothed[g];
+      envelope[i] = traced_relief[g];
       seen[i] = relief.mask()[g] ? 1 : 0;
       own[i] = labels[g] == label;
       others[i] = labels[g] != 0 && labels[g] != label;
@@ -220,13 +222,16 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed
   std::vector<std::uint8_t> region = component_with_holes(own, allowed, box, peak_local);
 
   // Skin filled in from around `extent` (harmonic), and the depth against it.
-  std::vector<float> fill(size), depth(size);
+  std::vector<float> fill(size), depth(size), trace_depth(size);
   auto fill_from_rim = [&](const std::vector<std::uint8_t>& extent) {
     std::vector<std::uint8_t> unknown(size);
     for (std::size_t i = 0; i < size; ++i) unknown[i] = extent[i] || others[i];
     fill = smooth;  // rim values from the smoothed relief: the rim is a level, not a noise sample
     harmonic_fill_box(fill, unknown, box.w, box.h, dx, dy);
-    for (std::size_t i = 0; i < size; ++i) depth[i] = sign * (fill[i] - smooth[i]);
+    for (std::size_t i = 0; i < size; ++i) {
+      depth[i] = sign * (fill[i] - smooth[i]);
+      trace_depth[i] = sign * (fill[i] - envelope[i]);
+    }
   };
 
   const double pixel_mm2 = dx * dy * 1e-6;
@@ -240,16 +245,20 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed
   for (int pass = 0; pass < 3; ++pass) {
     fill_from_rim(dilate(region, box, grow_px));
     peak = 0.0f;
-    for (std::size_t i = 0; i < size; ++i)
-      if (region[i] && depth[i] > peak) {
-        peak = depth[i];
+    float trace_peak = -1e30f;
+    for (std::size_t i = 0; i < size; ++i) {
+      if (!region[i]) continue;
+      peak = std::max(peak, depth[i]);
+      if (trace_depth[i] > trace_peak) {
+        trace_peak = trace_depth[i];
         peak_at = i;
       }
+    }
     if (peak <= 0.0f) return m;
     const float level = std::max(static_cast<float>(settings.rim_min_um), static_cast<float>(settings.rim_fraction) * peak);
     m.rim_level_um = level;
     std::vector<std::uint8_t> above(size);
-    for (std::size_t i = 0; i < size; ++i) above[i] = allowed[i] && depth[i] >= level;
+    for (std::size_t i = 0; i < size; ++i) above[i] = allowed[i] && trace_depth[i] >= level;
     traced = component_with_holes(above, allowed, box, peak_at);
     const double traced_area = static_cast<double>(count_set(traced));
     traced_radius_px = std::sqrt(traced_area / std::numbers::pi);
@@ -260,7 +269,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed
       // The rim lies below the noise floor: extrapolate the radius to the rim fraction from the
       // wall between one and two times the traced level (walls meet the skin as r ~ sqrt(level)).
       std::vector<std::uint8_t> above2(size);
-      for (std::size_t i = 0; i < size; ++i) above2[i] = traced[i] && depth[i] >= 2.0f * level;
+      for (std::size_t i = 0; i < size; ++i) above2[i] = traced[i] && trace_depth[i] >= 2.0f * level;
       const double r2 = std::sqrt(static_cast<double>(count_set(component_with_holes(above2, allowed, box, peak_at))) / std::numbers::pi);
       if (r2 > 0 && r2 < traced_radius_px) {
         const double slope = (traced_radius_px - r2) / (std::sqrt(2.0 * f1) - std::sqrt(f1));

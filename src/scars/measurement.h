@@ -34,9 +34,11 @@ struct ScarMeasurement {
 };
 
 // `relief`: heights above the reference skin with missing points filled (fill_missing_relief) and
-// the original mask; `smoothed`: the smoothed relief; `labels` from segment_relief; `label` is the
-// candidate's (1-based). Returns std::nullopt-like empty measurement (area 0) if nothing remains.
-ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed, const std::vector<std::int32_t>& labels,
+// the original mask; `smoothed`: the smoothed relief; `traced`: the relief the extent is traced on
+// (pores and furrows removed); `labels` from segment_relief; `label` is the candidate's (1-based).
+// Returns an empty measurement (area 0) if nothing remains.
+ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed, const float* traced,
+                                  const std::vector<std::int32_t>& labels,
                                   int label, const CandidateRegion& candidate, const MeasurementSettings& settings);
 
 // Fills the `unknown` points of a w x h grid harmonically from the others (multigrid-initialised
