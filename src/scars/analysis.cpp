@@ -149,6 +149,7 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
     scar.outline_mm = m.outline_mm;
     scar.extra["floor_fraction"] = m.floor_fraction;
     scar.extra["flat_fraction"] = m.flat_fraction;
+    scar.extra["wall_sharpness"] = m.wall_sharpness;
     scar.extra["depth_to_width"] = m.depth_to_width;
     scar.extra["elongation"] = m.elongation;
     scar.extra["unseen_fraction"] = m.unseen_fraction;
@@ -202,7 +203,8 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s, double dx_um, d
                          {"boxcar_max_diameter_mm", s.classification.boxcar_max_diameter_mm},
                          {"rolling_min_diameter_mm", s.classification.rolling_min_diameter_mm},
                          {"flat_floor_fraction", s.classification.flat_floor_fraction},
-                         {"steep_wall_deg", s.classification.steep_wall_deg},
+                         {"steep_floor_fraction", s.classification.steep_floor_fraction},
+                         {"steep_wall_sharpness", s.classification.steep_wall_sharpness},
                          {"ice_pick_min_depth_to_width", s.classification.ice_pick_min_depth_to_width}};
   return j;
 }

@@ -66,10 +66,12 @@ struct ClassificationSettings {
   double boxcar_max_diameter_mm = 4.0;
   double rolling_min_diameter_mm = 4.0;
   // A floor is flat (U) when at least this share of the scar's extent is deeper than half its
-  // depth (a cone, V, has about 0.25 or less; a raised-cosine bowl, M, about 0.3).
-  double flat_floor_fraction = 0.45;
-  // Walls steeper than this are "steep" (boxcar); shallower ones "sloping" (rolling).
-  double steep_wall_deg = 25.0;
+  // depth (a cone, V, has about 0.25 or less; a raised-cosine bowl, M, 0.3-0.45)...
+  double flat_floor_fraction = 0.55;
+  // ...or at least steep_floor_fraction behind walls this much steeper than a cone's of the same
+  // depth and width (wall slope × radius / depth: ~1 V, ~1.5 M, 2.5 and more U).
+  double steep_floor_fraction = 0.45;
+  double steep_wall_sharpness = 2.4;
   // Ice pick: deep relative to width.
   double ice_pick_min_depth_to_width = 0.12;
 };

@@ -46,7 +46,8 @@ ScarTyping classify_scar(const ScarMeasurement& m, const ClassificationSettings&
     return t;
   }
   const double d = m.diameter_mm;
-  const bool flat_floor = m.floor_fraction >= s.flat_floor_fraction;
+  const bool flat_floor = m.floor_fraction >= s.flat_floor_fraction ||
+                          (m.floor_fraction >= s.steep_floor_fraction && m.wall_sharpness >= s.steep_wall_sharpness);
   // An unseen floor at the bottom of a narrow pit: a deep, tapering pit the scanner could not see
   // into, never a shallow scar (a flat patch filled in where data is missing is not a floor).
   if (m.depth_is_lower_bound && d < s.boxcar_max_diameter_mm && m.depth_to_width >= 0.5 * s.ice_pick_min_depth_to_width) {
@@ -56,7 +57,8 @@ ScarTyping classify_scar(const ScarMeasurement& m, const ClassificationSettings&
     t.reason = width_text(d) + ", " + depth_text(m) + ", narrow pit: ice pick";
     return t;
   }
-  const double profile_margin = margin(m.floor_fraction, s.flat_floor_fraction, 0.2);
+  const double profile_margin = std::max(margin(m.floor_fraction, 0.5 * (s.flat_floor_fraction + s.steep_floor_fraction), 0.15),
+                                         margin(m.wall_sharpness, s.steep_wall_sharpness, 1.0));
   if (flat_floor) {
     t.type = ScarType::boxcar;
     t.profile = "U";

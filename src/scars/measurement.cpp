@@ -42,7 +42,7 @@ float relax(std::vector<float>& v, const std::vector<std::uint8_t>& unknown, int
 
 void solve_level(std::vector<float>& v, const std::vector<std::uint8_t>& unknown, int w, int h, float wx, float wy) {
   if (w <= 12 || h <= 12) {
-    relax(v, unknown, w, h, wx, wy, 4000, 1e-4f);
+    relax(v, unknown, w, h, wx, wy, 600, 0.005f);
     return;
   }
   // Coarse level: a 2 x 2 block is known if any of its points is (their mean), else unknown.
@@ -94,7 +94,10 @@ void solve_level(std::vector<float>& v, const std::vector<std::uint8_t>& unknown
       v[i] = top + ty * (bottom - top);
     }
   }
-  relax(v, unknown, w, h, wx, wy, 60, 1e-3f);
+  // The coarse solution is already smooth; large levels need only a few sweeps to settle their
+  // boundary (a fraction of a micrometre is far below the skin's noise).
+  const bool large = static_cast<std::size_t>(w) * static_cast<std::size_t>(h) > 160u * 160u;
+  relax(v, unknown, w, h, wx, wy, large ? 8 : 40, 0.02f);
 }
 
 // Box of the candidate with a margin, clipped to the map.
@@ -242,7 +245,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed
   std::size_t peak_at = peak_local;
   // Fill from the rim, trace the extent at the rim level, and fill again from the new rim: the
   // second pass corrects a first rim that lay inside the scar.
-  for (int pass = 0; pass < 3; ++pass) {
+  for (int pass = 0; pass < 2; ++pass) {
     fill_from_rim(dilate(region, box, grow_px));
     peak = 0.0f;
     float trace_peak = -1e30f;
@@ -266,15 +269,27 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed
     m.extent_extrapolated = false;
     const double f1 = level / peak;
     if (f1 > settings.rim_fraction * 1.01 && 2.0 * f1 < 0.7) {
-      // The rim lies below the noise floor: extrapolate the radius to the rim fraction from the
-      // wall between one and two times the traced level (walls meet the skin as r ~ sqrt(level)).
-      std::vector<std::uint8_t> above2(size);
-      for (std::size_t i = 0; i < size; ++i) above2[i] = traced[i] && trace_depth[i] >= 2.0f * level;
-      const double r2 = std::sqrt(static_cast<double>(count_set(component_with_holes(above2, allowed, box, peak_at))) / std::numbers::pi);
+      // The rim lies below the noise floor: extrapolate the radius down to the rim fraction from
+      // the wall between one and four times the traced level. Near its rim a wall meets the skin
+      // as r = R - c f^a (a = 1/2 for a smooth wall, 1 for a cone); a comes from the three levels.
+      auto radius_at = [&](float factor) {
+        std::vector<std::uint8_t> above_level(size);
+        for (std::size_t i = 0; i < size; ++i) above_level[i] = traced[i] && trace_depth[i] >= factor * level;
+        return std::sqrt(static_cast<double>(count_set(component_with_holes(above_level, allowed, box, peak_at))) /
+                         std::numbers::pi);
+      };
+      const double r2 = radius_at(2.0f);
+      double exponent = 0.5;
+      if (4.0 * f1 < 0.7) {
+        const double r4 = radius_at(4.0f);
+        if (r2 < traced_radius_px && r4 < r2) {
+          exponent = std::clamp(std::log2((r2 - r4) / (traced_radius_px - r2)), 0.3, 1.2);
+        }
+      }
       if (r2 > 0 && r2 < traced_radius_px) {
-        const double slope = (traced_radius_px - r2) / (std::sqrt(2.0 * f1) - std::sqrt(f1));
+        const double c = (traced_radius_px - r2) / (std::pow(f1, exponent) * (std::pow(2.0, exponent) - 1.0));
         rim_radius_px = std::min(1.5 * traced_radius_px,
-                                 traced_radius_px + slope * (std::sqrt(f1) - std::sqrt(settings.rim_fraction)));
+                                 traced_radius_px + c * (std::pow(f1, exponent) - std::pow(settings.rim_fraction, exponent)));
         m.extent_extrapolated = true;
       }
     }
@@ -358,6 +373,9 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed
     auto middle = wall_slopes.begin() + static_cast<std::ptrdiff_t>(wall_slopes.size() / 2);
     std::nth_element(wall_slopes.begin(), middle, wall_slopes.end());
     m.wall_slope_deg = std::atan(*middle) * 180.0 / std::numbers::pi;
+    // Slope against that of a cone of the same depth and width: ~1 for V, ~1.5 for a sloping
+    // bowl, 2.5 and more for a flat floor behind steep walls, whatever the scar's size.
+    m.wall_sharpness = *middle * (m.diameter_mm * 500.0) / std::max(m.depth_um, 1e-9);
   }
 
   // Outline: the traced contour, scaled about the centroid out to the (extrapolated) rim.

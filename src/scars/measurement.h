@@ -23,6 +23,7 @@ struct ScarMeasurement {
   double mean_depth_um = 0.0;
   double volume_mm3 = 0.0;
   double wall_slope_deg = 0.0;   // median slope of the wall (between 20 % and 80 % of the depth)
+  double wall_sharpness = 0.0;   // wall slope / (depth / radius): ~1 V, ~1.5 M, >= 2.5 U
   double floor_fraction = 0.0;   // share of the extent deeper than half the depth (U high, V and M low)
   double flat_fraction = 0.0;    // share of the extent within 20 % of the deepest point
   double depth_to_width = 0.0;   // depth / diameter (same units)

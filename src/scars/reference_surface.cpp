@@ -57,10 +57,12 @@ int polynomial_terms(int degree) { return (degree + 1) * (degree + 2) / 2; }
 
 // Monomials x^i y^j ordered by total degree, then by i descending.
 void monomials(double x, double y, int degree, double* out) {
+  double xp[5] = {1, x, x * x, x * x * x, x * x * x * x};
+  double yp[5] = {1, y, y * y, y * y * y, y * y * y * y};
   int k = 0;
   for (int total = 0; total <= degree; ++total) {
     for (int i = total; i >= 0; --i) {
-      out[k++] = std::pow(x, i) * std::pow(y, total - i);
+      out[k++] = xp[i] * yp[total - i];
     }
   }
 }
