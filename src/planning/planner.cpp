@@ -65,10 +65,21 @@ std::string id_list(const std::vector<int>& ids) {
   return join(parts, ", ");
 }
 
+// One entry per citation; it counts as confirmed only if every number it supports is.
 void add_evidence(std::vector<Evidence>& into, const std::vector<Evidence>& more) {
   for (const auto& evidence : more) {
-    if (std::find(into.begin(), into.end(), evidence) == into.end()) into.push_back(evidence);
+    const auto same = std::find_if(into.begin(), into.end(), [&](const Evidence& e) { return e.citation == evidence.citation; });
+    if (same == into.end()) {
+      into.push_back(evidence);
+    } else {
+      same->confirmed = same->confirmed && evidence.confirmed;
+    }
   }
+}
+
+std::string without_final_period(std::string text) {
+  while (!text.empty() && (text.back() == '.' || text.back() == ' ')) text.pop_back();
+  return text;
 }
 
 // A scar as the planner sees it: its planning class and what the clinician said about it.
@@ -800,6 +811,7 @@ class Planner {
       notes.push_back("improvement: " + m.expected_improvement_pct.note);
     }
     if (const auto found = not_before_.find(m.id); found != not_before_.end()) item.not_before = found->second;
+    for (auto& note : notes) note = without_final_period(note);
     item.notes = join(notes, "; ");
     return item;
   }
