@@ -35,14 +35,18 @@ OutlineMm to_baseline(const OutlineMm& outline, const RigidTransform& transform)
 }
 
 // A scar's footprint on the baseline grid: the pixels of a bounding box (which may reach past the
-// grid) that lie inside the outlines.
+// grid) inside the outlines, and a ring of skin around them whose mean difference is the local
+// reference (so a slow height difference the pose correction left is not taken for a change).
 struct Footprint {
   int row0 = 0, col0 = 0, rows = 0, cols = 0;
   std::vector<std::uint8_t> inside;  // rows × cols
+  std::vector<std::uint8_t> ring;    // rows × cols
   std::size_t count = 0;
+  double centre_row = 0.0, centre_col = 0.0;  // of the inside, in box coordinates
 };
 
-Footprint footprint_of(const std::vector<OutlineMm>& outlines, double dx_mm, double dy_mm, double margin_mm) {
+Footprint footprint_of(const std::vector<OutlineMm>& outlines, double dx_mm, double dy_mm, double margin_mm,
+                       double ring_gap_mm) {
   double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
   for (const auto& outline : outlines)
     for (const auto& p : outline) {
@@ -53,10 +57,12 @@ Footprint footprint_of(const std::vector<OutlineMm>& outlines, double dx_mm, dou
     }
   Footprint f;
   if (!std::isfinite(x0)) return f;
-  f.col0 = static_cast<int>(std::floor((x0 - margin_mm) / dx_mm)) - 1;
-  f.row0 = static_cast<int>(std::floor((y0 - margin_mm) / dy_mm)) - 1;
-  f.cols = static_cast<int>(std::ceil((x1 + margin_mm) / dx_mm)) + 2 - f.col0;
-  f.rows = static_cast<int>(std::ceil((y1 + margin_mm) / dy_mm)) + 2 - f.row0;
+  const double ring_width_mm = std::max(0.3, 0.25 * std::max(x1 - x0, y1 - y0));
+  const double reach = margin_mm + ring_gap_mm + ring_width_mm;
+  f.col0 = static_cast<int>(std::floor((x0 - reach) / dx_mm)) - 1;
+  f.row0 = static_cast<int>(std::floor((y0 - reach) / dy_mm)) - 1;
+  f.cols = static_cast<int>(std::ceil((x1 + reach) / dx_mm)) + 2 - f.col0;
+  f.rows = static_cast<int>(std::ceil((y1 + reach) / dy_mm)) + 2 - f.row0;
   std::vector<OutlineMm> local;
   for (const auto& outline : outlines) {
     OutlineMm shifted;
@@ -64,32 +70,72 @@ Footprint footprint_of(const std::vector<OutlineMm>& outlines, double dx_mm, dou
     local.push_back(std::move(shifted));
   }
   f.inside = rasterize_outlines(local, f.cols, f.rows, dx_mm, dy_mm, margin_mm);
-  for (std::uint8_t v : f.inside) f.count += v != 0;
+  const std::vector<std::uint8_t> gap = rasterize_outlines(local, f.cols, f.rows, dx_mm, dy_mm, margin_mm + ring_gap_mm);
+  f.ring = rasterize_outlines(local, f.cols, f.rows, dx_mm, dy_mm, reach);
+  double sr = 0.0, sc = 0.0;
+  for (int r = 0; r < f.rows; ++r)
+    for (int c = 0; c < f.cols; ++c) {
+      const std::size_t i = static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c);
+      f.ring[i] = f.ring[i] && !gap[i];
+      if (f.inside[i]) {
+        ++f.count;
+        sr += r;
+        sc += c;
+      }
+    }
+  if (f.count) {
+    f.centre_row = sr / static_cast<double>(f.count);
+    f.centre_col = sc / static_cast<double>(f.count);
+  }
   return f;
 }
 
 struct FootprintSum {
-  double sum_um = 0.0;          // Σ difference over the valid footprint points, scaled to the whole footprint
-  double inside_fraction = 0.0;  // of the footprint, the points the difference map covers
+  bool ok = false;
+  double sum_um = 0.0;           // Σ (difference − ring mean) over the footprint, scaled to its whole area
+  double core_um = 0.0;          // mean (difference − ring mean) over the core disc
+  double inside_fraction = 0.0;  // of the footprint, the points the difference map covers (and that are usable)
 };
 
-FootprintSum sum_over(const Footprint& f, const HeightMap& difference, int row_offset = 0, int col_offset = 0) {
+// The footprint placed with its box at (row0, col0) of the map: points inside must be valid (and
+// usable, if `usable` is given), ring points must be usable to count in the reference.
+FootprintSum measure_at(const Footprint& f, const HeightMap& difference, const std::vector<std::uint8_t>* usable,
+                        int row0, int col0, double core_radius_px) {
   FootprintSum result;
   if (f.count == 0) return result;
-  std::size_t valid = 0;
-  double sum = 0.0;
+  std::size_t used = 0, ring_n = 0, core_n = 0;
+  double sum = 0.0, ring = 0.0, core = 0.0;
   for (int r = 0; r < f.rows; ++r) {
-    const int row = f.row0 + row_offset + r;
+    const int row = row0 + r;
+    if (row < 0 || row >= difference.ny()) continue;
     for (int c = 0; c < f.cols; ++c) {
-      if (!f.inside[static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c)]) continue;
-      const int col = f.col0 + col_offset + c;
-      if (row < 0 || col < 0 || row >= difference.ny() || col >= difference.nx() || !difference.valid(row, col)) continue;
-      sum += difference.height(row, col);
-      ++valid;
+      const int col = col0 + c;
+      if (col < 0 || col >= difference.nx()) continue;
+      const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c);
+      if (!f.inside[k] && !f.ring[k]) continue;
+      const std::size_t i = difference.index(row, col);
+      if (!difference.mask()[i]) continue;
+      const double d = difference.heights()[i];
+      if (f.inside[k]) {
+        if (usable && !(*usable)[i]) continue;
+        sum += d;
+        ++used;
+        if ((r - f.centre_row) * (r - f.centre_row) + (c - f.centre_col) * (c - f.centre_col) <= core_radius_px * core_radius_px) {
+          core += d;
+          ++core_n;
+        }
+      } else if (!usable || (*usable)[i]) {
+        ring += d;
+        ++ring_n;
+      }
     }
   }
-  result.inside_fraction = static_cast<double>(valid) / static_cast<double>(f.count);
-  result.sum_um = valid ? sum * static_cast<double>(f.count) / static_cast<double>(valid) : 0.0;
+  result.inside_fraction = static_cast<double>(used) / static_cast<double>(f.count);
+  if (used == 0) return result;
+  const double reference = ring_n >= 10 ? ring / static_cast<double>(ring_n) : 0.0;
+  result.sum_um = (sum / static_cast<double>(used) - reference) * static_cast<double>(f.count);
+  result.core_um = core_n ? core / static_cast<double>(core_n) - reference : 0.0;
+  result.ok = ring_n >= 10;
   return result;
 }
 
@@ -99,45 +145,27 @@ struct Noise {
   int patches = 0;
 };
 
-// The spread of the difference over patches of unchanged skin shaped like the scar, placed at random
-// (deterministically seeded). The SD of such a difference is √2 × the SE of one measurement.
+// The spread of the measurement over patches of unchanged skin shaped like the scar (with their own
+// ring), placed at random (deterministically seeded). The SD of such a difference is √2 × the SE
+// of one measurement.
 Noise patch_noise(const Footprint& f, const HeightMap& difference, const std::vector<std::uint8_t>& unchanged,
                   double core_radius_px, int wanted, unsigned seed) {
   Noise noise;
   if (f.count == 0 || f.rows >= difference.ny() || f.cols >= difference.nx()) return noise;
   const double pixel_area_mm2 = difference.dx_um() * difference.dy_um() * 1e-6;
-  // The core disc at the middle of the box.
-  const double cr = 0.5 * (f.rows - 1), cc = 0.5 * (f.cols - 1);
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> row_pick(0, difference.ny() - f.rows);
   std::uniform_int_distribution<int> col_pick(0, difference.nx() - f.cols);
   std::vector<double> sums, cores;
-  const int attempts = wanted * 20;
+  const int attempts = wanted * 40;
   for (int attempt = 0; attempt < attempts && static_cast<int>(sums.size()) < wanted; ++attempt) {
-    const int row0 = row_pick(rng), col0 = col_pick(rng);
-    std::size_t used = 0, missing = 0, core_n = 0;
-    double sum = 0.0, core = 0.0;
-    for (int r = 0; r < f.rows && missing * 20 <= f.count; ++r) {
-      for (int c = 0; c < f.cols; ++c) {
-        if (!f.inside[static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c)]) continue;
-        const std::size_t i = difference.index(row0 + r, col0 + c);
-        if (!unchanged[i]) {
-          ++missing;
-          continue;
-        }
-        const double d = difference.heights()[i];
-        sum += d;
-        ++used;
-        if ((r - cr) * (r - cr) + (c - cc) * (c - cc) <= core_radius_px * core_radius_px) {
-          core += d;
-          ++core_n;
-        }
-      }
-    }
-    // At most 5 % of the patch may fall on changed skin, scars or missing points.
-    if (missing * 20 > f.count || used == 0) continue;
-    sums.push_back(sum * static_cast<double>(f.count) / static_cast<double>(used) * pixel_area_mm2 * 1e-3);
-    if (core_n) cores.push_back(core / static_cast<double>(core_n));
+    const FootprintSum m = measure_at(f, difference, &unchanged, row_pick(rng), col_pick(rng), core_radius_px);
+    // At least 60 % of the patch on unchanged skin: dense scars leave few patches of entirely clear
+    // skin, and the mean over the rest stands for the patch (its spread is then a little larger,
+    // so the MDC errs on the safe side).
+    if (!m.ok || m.inside_fraction < 0.6) continue;
+    sums.push_back(m.sum_um * pixel_area_mm2 * 1e-3);
+    cores.push_back(m.core_um);
   }
   auto sd = [](const std::vector<double>& v) {
     if (v.size() < 2) return 0.0;
@@ -190,6 +218,8 @@ nlohmann::json point_json(const std::optional<std::array<double, 2>>& p) {
   if (!p) return nullptr;
   return nlohmann::json::array({number_or_null((*p)[0], 4), number_or_null((*p)[1], 4)});
 }
+
+double reference_diameter(const Scar* b, const Scar* f) { return b ? b->diameter_mm : (f ? f->diameter_mm : 0.0); }
 
 const char* kNewScarNote =
     "new scar: check acne activity (new atrophic scars mean active disease; treat scars once acne is inactive)";
@@ -257,11 +287,13 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     const Scar& reference = b ? *b : *f;
     change.type = scar_type_name(reference.type);
     const bool raised = reference.type == ScarType::hypertrophic;
-    const Footprint footprint = footprint_of(outlines, dx, dy, options.footprint_margin_mm);
-    const FootprintSum measured = sum_over(footprint, reg.difference);
+    const Footprint footprint =
+        footprint_of(outlines, dx, dy, options.footprint_margin_mm, options.registration.scar_margin_mm);
+    const double core_radius_px = std::max(1.5, 0.15 * reference_diameter(b, f) / std::min(dx, dy));
+    const FootprintSum measured =
+        measure_at(footprint, reg.difference, nullptr, footprint.row0, footprint.col0, core_radius_px);
     // A depression gets smaller when the skin rises; a raised scar when it sinks.
     change.measured_volume_change_mm3 = (raised ? 1.0 : -1.0) * measured.sum_um * pixel_area_mm2 * 1e-3;
-    const double core_radius_px = std::max(1.5, 0.15 * reference.diameter_mm / std::min(dx, dy));
     const Noise noise = patch_noise(footprint, *noise_map, *noise_mask, core_radius_px, options.mdc_patches, seed++);
     change.mdc_patches = noise.patches;
     if (noise.patches >= 20) {

@@ -80,7 +80,7 @@ void resample_isotropic(const cv::Mat& heights, const cv::Mat& weight, double dx
 
 // Removes the degree-2 form over the usable points, fills the rest smoothly from the surroundings
 // (normalised convolution, widening until everything is reached) and smooths for ECC.
-WorkSurface prepare(const cv::Mat& heights, const cv::Mat& weight, double s) {
+WorkSurface prepare(const cv::Mat& heights, const cv::Mat& weight, double s, bool high_pass) {
   WorkSurface surface;
   surface.spacing_mm = s;
   surface.mask = weight > 0.5f;  // 255 / 0
@@ -98,7 +98,8 @@ WorkSurface prepare(const cv::Mat& heights, const cv::Mat& weight, double s) {
   h = h.mul(w);
   cv::Mat filled = h.clone();
   cv::Mat have = w.clone();
-  for (double sigma = 2.0; sigma < 4.0 * std::max(h.rows, h.cols); sigma *= 2.0) {
+  // Up to 32 points away; what is further from any data is left at the form (0).
+  for (double sigma = 2.0; sigma <= 32.0; sigma *= 2.0) {
     cv::Mat num, den;
     cv::GaussianBlur(h, num, cv::Size(0, 0), sigma, sigma, cv::BORDER_REFLECT);
     cv::GaussianBlur(w, den, cv::Size(0, 0), sigma, sigma, cv::BORDER_REFLECT);
@@ -120,6 +121,16 @@ WorkSurface prepare(const cv::Mat& heights, const cv::Mat& weight, double s) {
     }
     if (all) break;
   }
+  // Registration follows the skin's texture: what is left of the form and the waviness (a curved
+  // cheek is not a quadratic, and the two visits see it from different poses) is taken out with a
+  // 1 mm Gaussian high-pass, and the rest is smoothed for ECC.
+  // The coarse levels keep it: there the scars and the waviness are what can be matched.
+  if (high_pass) {
+    cv::Mat low;
+    const double high_pass_px = std::max(4.0, 1.0 / s);
+    cv::GaussianBlur(filled, low, cv::Size(0, 0), high_pass_px, high_pass_px, cv::BORDER_REFLECT);
+    filled -= low;
+  }
   cv::GaussianBlur(filled, surface.smooth, cv::Size(0, 0), 1.0, 1.0, cv::BORDER_REFLECT);
   return surface;
 }
@@ -136,12 +147,14 @@ Pyramid build_pyramid(const HeightMap& map, const std::vector<std::uint8_t>& exc
   Pyramid pyramid;
   for (int k = 0; k < level_count; ++k) {
     const double s = s0 * std::pow(2.0, k);
+    // Texture is matched on levels 0 and 1 (finer than ~0.1 mm where possible).
+    const bool high_pass = k <= 1 && level_count > 2;
     if (k == 0) {
-      pyramid.levels.push_back(prepare(h0, w0, s0));
+      pyramid.levels.push_back(prepare(h0, w0, s0, high_pass));
     } else {
       cv::Mat hk, wk;
       resample_isotropic(h0, w0, s0, s0, s, hk, wk);
-      pyramid.levels.push_back(prepare(hk, wk, s));
+      pyramid.levels.push_back(prepare(hk, wk, s, high_pass));
     }
   }
   return pyramid;
@@ -311,6 +324,7 @@ struct Comparison {
   cv::Mat difference;        // corrected difference, valid on overlap
   cv::Mat unchanged;         // CV_8U
   cv::Mat changed;           // CV_8U: coherent change found (beyond the excluded scars)
+  cv::Mat scars;             // CV_8U: the scar outlines of both analyses, on the baseline grid
   Quadratic height_pose;
   double residual_um = 0.0;
   double texture_correlation = 0.0;
@@ -351,6 +365,32 @@ double texture_correlation(const HeightMap& baseline, const cv::Mat& aligned, co
   return (sbf / n - (sb / n) * (sf / n)) / std::sqrt(vb * vf);
 }
 
+// The mask-weighted Gaussian low-pass of `values` over the points where keep != 0, computed on a
+// coarser grid (the scale is large) and brought back; 0 where no kept point is within reach.
+cv::Mat masked_low_pass(const cv::Mat& values, const cv::Mat& keep, double sigma_x_px, double sigma_y_px) {
+  const int factor = std::max(1, static_cast<int>(std::floor(std::min(sigma_x_px, sigma_y_px) / 6.0)));
+  cv::Mat w;
+  keep.convertTo(w, CV_32F);
+  w.setTo(1.0f, keep);
+  cv::Mat num = values.mul(w);
+  cv::Mat small_num, small_den;
+  const cv::Size small((values.cols + factor - 1) / factor, (values.rows + factor - 1) / factor);
+  cv::resize(num, small_num, small, 0, 0, cv::INTER_AREA);
+  cv::resize(w, small_den, small, 0, 0, cv::INTER_AREA);
+  cv::Mat blurred_num, blurred_den;
+  cv::GaussianBlur(small_num, blurred_num, cv::Size(0, 0), sigma_x_px / factor, sigma_y_px / factor, cv::BORDER_REFLECT);
+  cv::GaussianBlur(small_den, blurred_den, cv::Size(0, 0), sigma_x_px / factor, sigma_y_px / factor, cv::BORDER_REFLECT);
+  cv::Mat ratio = cv::Mat::zeros(small, CV_32F);
+  for (int r = 0; r < small.height; ++r)
+    for (int c = 0; c < small.width; ++c) {
+      const float d = blurred_den.at<float>(r, c);
+      if (d > 0.02f) ratio.at<float>(r, c) = blurred_num.at<float>(r, c) / d;
+    }
+  cv::Mat low;
+  cv::resize(ratio, low, values.size(), 0, 0, cv::INTER_LINEAR);
+  return low;
+}
+
 // The height comparison on the baseline's grid for a given in-plane pose.
 Comparison compare_heights(const HeightMap& baseline, const HeightMap& followup, const Pose& pose,
                            const std::vector<std::uint8_t>& baseline_excluded, const RegistrationOptions& options) {
@@ -365,9 +405,15 @@ Comparison compare_heights(const HeightMap& baseline, const HeightMap& followup,
     cv::GaussianBlur(fw, fw, cv::Size(0, 0), std::max(sx, 0.01), std::max(sy, 0.01), cv::BORDER_REFLECT);
   }
   const GridMapping mapping = baseline_to_followup_pixels(baseline, followup, pose);
-  cv::Mat sampled, weight;
-  cv::remap(fhw, sampled, mapping.map_x, mapping.map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
-  cv::remap(fw, weight, mapping.map_x, mapping.map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+  // Bicubic sampling: bilinear interpolation would make every pit look shallower than it is (it
+  // lies above a curved floor), a bias of the same order as the noise on small scars. A point is
+  // kept where its whole 4 x 4 neighbourhood is valid (the linear weight of the eroded mask is 1).
+  cv::Mat sampled, weight, cubic_weight, eroded;
+  cv::erode(fw, eroded, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)), cv::Point(-1, -1), 1,
+            cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::remap(fhw, sampled, mapping.map_x, mapping.map_y, cv::INTER_CUBIC, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::remap(fw, cubic_weight, mapping.map_x, mapping.map_y, cv::INTER_CUBIC, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::remap(eroded, weight, mapping.map_x, mapping.map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
 
   Comparison result;
   const int rows = baseline.ny(), cols = baseline.nx();
@@ -390,16 +436,21 @@ Comparison compare_heights(const HeightMap& baseline, const HeightMap& followup,
   const std::vector<std::uint8_t> followup_excluded =
       rasterize_outlines(followup_scars, cols, rows, bdx, bdy, options.scar_margin_mm);
   cv::Mat keep_base = cv::Mat::zeros(rows, cols, CV_8U);
+  result.scars = cv::Mat::zeros(rows, cols, CV_8U);
+  for (std::size_t i = 0; i < baseline.size(); ++i) {
+    result.scars.data[i] = (!baseline_excluded.empty() && baseline_excluded[i]) || followup_excluded[i];
+  }
   for (int r = 0; r < rows; ++r) {
     const float* s = sampled.ptr<float>(r);
     const float* w = weight.ptr<float>(r);
+    const float* cw = cubic_weight.ptr<float>(r);
     float* a = result.followup_aligned.ptr<float>(r);
     float* d = raw.ptr<float>(r);
     std::uint8_t* o = result.overlap.ptr<std::uint8_t>(r);
     std::uint8_t* k = keep_base.ptr<std::uint8_t>(r);
     for (int c = 0; c < cols; ++c) {
       if (w[c] < 0.99f || !baseline.valid(r, c)) continue;
-      a[c] = s[c] / w[c];
+      a[c] = s[c] / std::max(cw[c], 0.5f);
       d[c] = a[c] - baseline.height(r, c);
       o[c] = 1;
       const std::size_t i = baseline.index(r, c);
@@ -412,6 +463,7 @@ Comparison compare_heights(const HeightMap& baseline, const HeightMap& followup,
   cv::Mat residual(rows, cols, CV_32F);
   result.changed = cv::Mat::zeros(rows, cols, CV_8U);
   const double smooth_sigma_px_x = std::max(1.0, 0.25 / bdx), smooth_sigma_px_y = std::max(1.0, 0.25 / bdy);
+  const double reference_sigma_px_x = options.local_reference_mm / bdx, reference_sigma_px_y = options.local_reference_mm / bdy;
   const int grow_x = static_cast<int>(std::ceil(0.2 / bdx)), grow_y = static_cast<int>(std::ceil(0.2 / bdy));
   const cv::Mat grow = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * grow_x + 1, 2 * grow_y + 1));
   for (int iteration = 0; iteration < 4; ++iteration) {
@@ -428,6 +480,12 @@ Comparison compare_heights(const HeightMap& baseline, const HeightMap& followup,
       for (int c = 0; c < cols; ++c)
         e[c] = o[c] ? static_cast<float>(d[c] - result.height_pose.at(c * bdx, r * bdy)) : 0.0f;
     }
+    // What the quadratic leaves of the pose (a curved cheek seen from another angle is not a
+    // quadratic) varies slowly: it is taken out as the low-pass of the unchanged skin's difference,
+    // interpolated under the scars from the skin around them.
+    const cv::Mat low = masked_low_pass(residual, keep, reference_sigma_px_x, reference_sigma_px_y);
+    residual -= low;
+    residual.setTo(0.0f, result.overlap == 0);
     if (iteration == 3) break;
     cv::Mat ov_f, num, den;
     result.overlap.convertTo(ov_f, CV_32F);
@@ -529,54 +587,58 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
   int level_count = 1;
   while (extent / (s0 * std::pow(2.0, level_count - 1)) > 160.0 && level_count < 8) ++level_count;
 
-  std::vector<std::uint8_t> baseline_excluded =
+  const std::vector<std::uint8_t> baseline_scars =
       rasterize_outlines(options.baseline_scars, baseline.nx(), baseline.ny(), bdx, bdy, options.scar_margin_mm);
-  std::vector<std::uint8_t> followup_excluded =
-      rasterize_outlines(options.followup_scars, followup.nx(), followup.ny(), followup.dx_um() / 1000.0,
-                         followup.dy_um() / 1000.0, options.scar_margin_mm);
 
   Registration result;
   const cv::Point2d center_mm(0.5 * (baseline.nx() - 1) * bdx, 0.5 * (baseline.ny() - 1) * bdy);
   result.transform.center_mm = {center_mm.x, center_mm.y};
 
+  // First pass on everything measured: the pose, good enough to see what changed.
+  const int top = level_count - 1;
   Pose pose;
-  Comparison comparison;
-  for (int pass = 0; pass < 2; ++pass) {
+  {
+    const Pyramid b = build_pyramid(baseline, {}, s0, level_count);
+    const Pyramid f = build_pyramid(followup, {}, s0, level_count);
+    // Coarsest level: try the best rotations of the search and keep the one ECC likes most.
+    pose.correlation = -2.0;  // any ECC result, even a failed one (-1), replaces it
+    for (const Pose& candidate : coarse_candidates(b.levels[static_cast<std::size_t>(top)],
+                                                   f.levels[static_cast<std::size_t>(top)], center_mm,
+                                                   options.max_rotation_deg)) {
+      const Pose refined =
+          refine(b.levels[static_cast<std::size_t>(top)], f.levels[static_cast<std::size_t>(top)], candidate, 60);
+      if (refined.correlation > pose.correlation) pose = refined;
+    }
+    for (int k = top - 1; k >= 0; --k) {
+      const Pose refined = refine(b.levels[static_cast<std::size_t>(k)], f.levels[static_cast<std::size_t>(k)], pose, 60);
+      if (refined.correlation >= 0.0) pose = refined;
+    }
+  }
+  Comparison comparison = compare_heights(baseline, followup, pose, baseline_scars, options);
+
+  // Second pass on the skin only: the scars of both analyses and every region that changed are left
+  // out of both scans at the same places (each scan is filled in smoothly there), so that the
+  // registration follows the skin, not the scars' change. Analyses that claim most of the overlap
+  // as scars are not trusted for this.
+  {
+    cv::Mat excluded = comparison.scars.clone();
+    const double overlap_points = std::max(1, cv::countNonZero(comparison.overlap));
+    if (cv::countNonZero(excluded & comparison.overlap) > 0.5 * overlap_points) excluded.setTo(0);
+    excluded |= comparison.changed;
+    std::vector<std::uint8_t> baseline_excluded(excluded.datastart, excluded.dataend);
+    const GridMapping back = followup_to_baseline_pixels(baseline, followup, pose);
+    cv::Mat on_followup;
+    cv::remap(excluded, on_followup, back.map_x, back.map_y, cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(0));
+    std::vector<std::uint8_t> followup_excluded(on_followup.datastart, on_followup.dataend);
     const Pyramid b = build_pyramid(baseline, baseline_excluded, s0, level_count);
     const Pyramid f = build_pyramid(followup, followup_excluded, s0, level_count);
-    const int top = level_count - 1;
-    if (pass == 0) {
-      // Coarsest level: try the best rotations of the search and keep the one ECC likes most.
-      Pose best;
-      best.correlation = -2.0;  // any ECC result, even a failed one (-1), replaces it
-      for (const Pose& candidate : coarse_candidates(b.levels[static_cast<std::size_t>(top)],
-                                                     f.levels[static_cast<std::size_t>(top)], center_mm,
-                                                     options.max_rotation_deg)) {
-        const Pose refined = refine(b.levels[static_cast<std::size_t>(top)], f.levels[static_cast<std::size_t>(top)],
-                                    candidate, 60);
-        if (refined.correlation > best.correlation) best = refined;
-      }
-      pose = best;
-    }
-    const int first_level = pass == 0 ? top - 1 : std::min(1, top);
-    for (int k = first_level; k >= 0; --k) {
+    for (int k = std::min(1, top); k >= 0; --k) {
       const Pose refined = refine(b.levels[static_cast<std::size_t>(k)], f.levels[static_cast<std::size_t>(k)], pose,
                                   k == 0 ? 100 : 60);
       if (refined.correlation >= 0.0) pose = refined;
       else if (k == 0) pose.correlation = -1.0;
     }
-    comparison = compare_heights(baseline, followup, pose, baseline_excluded, options);
-    if (pass == 0) {
-      // Second pass: the regions found to have changed are left out of the registration too.
-      for (std::size_t i = 0; i < baseline_excluded.size(); ++i)
-        baseline_excluded[i] = baseline_excluded[i] || comparison.changed.ptr<std::uint8_t>()[i];
-      const GridMapping back = followup_to_baseline_pixels(baseline, followup, pose);
-      cv::Mat changed_on_followup;
-      cv::remap(comparison.changed, changed_on_followup, back.map_x, back.map_y, cv::INTER_NEAREST,
-                cv::BORDER_CONSTANT, cv::Scalar(0));
-      for (std::size_t i = 0; i < followup_excluded.size(); ++i)
-        followup_excluded[i] = followup_excluded[i] || changed_on_followup.ptr<std::uint8_t>()[i];
-    }
+    comparison = compare_heights(baseline, followup, pose, baseline_scars, options);
   }
 
   // The pose about the centre, in the DESIGN convention.
@@ -593,7 +655,11 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
   const std::size_t overlap_count = static_cast<std::size_t>(cv::countNonZero(comparison.overlap));
   const std::size_t unchanged_count = static_cast<std::size_t>(cv::countNonZero(comparison.unchanged));
   result.overlap_fraction = baseline_valid ? static_cast<double>(overlap_count) / static_cast<double>(baseline_valid) : 0.0;
-  result.unchanged_fraction = overlap_count ? static_cast<double>(unchanged_count) / static_cast<double>(overlap_count) : 0.0;
+  // Of the skin outside the scars, the part that did not change (the scars themselves may all have).
+  const std::size_t skin_count = static_cast<std::size_t>(cv::countNonZero(comparison.overlap & (comparison.scars == 0)));
+  result.unchanged_fraction = skin_count >= 1000 ? static_cast<double>(unchanged_count) / static_cast<double>(skin_count)
+                              : overlap_count   ? static_cast<double>(unchanged_count) / static_cast<double>(overlap_count)
+                                                : 0.0;
   result.roughness_um = baseline_roughness(baseline, rasterize_outlines(options.baseline_scars, baseline.nx(),
                                                                         baseline.ny(), bdx, bdy,
                                                                         options.scar_margin_mm));
@@ -607,7 +673,6 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
   for (int r = 0; r < baseline.ny(); ++r) {
     const std::uint8_t* o = comparison.overlap.ptr<std::uint8_t>(r);
     const std::uint8_t* k = comparison.unchanged.ptr<std::uint8_t>(r);
-    const float* a = comparison.followup_aligned.ptr<float>(r);
     const float* d = comparison.difference.ptr<float>(r);
     for (int c = 0; c < baseline.nx(); ++c) {
       if (!o[c]) {
@@ -615,7 +680,7 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
         result.difference.set(r, c, kNaN);
         continue;
       }
-      result.followup_on_baseline.set(r, c, static_cast<float>(a[c] - comparison.height_pose.at(c * bdx, r * bdy)));
+      result.followup_on_baseline.set(r, c, baseline.height(r, c) + d[c]);
       result.difference.set(r, c, d[c]);
       result.unchanged_skin[baseline.index(r, c)] = k[c];
     }

@@ -29,6 +29,9 @@ struct RegistrationOptions {
   std::vector<OutlineMm> baseline_scars;
   std::vector<OutlineMm> followup_scars;
   double scar_margin_mm = 0.4;     // grown around each outline
+  // Scale (Gaussian sigma) of the local reference: slow height differences the quadratic pose leaves
+  // (a curved cheek seen from another angle) are removed at this scale, interpolated under the scars.
+  double local_reference_mm = 1.5;
   double max_rotation_deg = 20.0;  // searched exhaustively at the coarsest level
   // Below these the scans are declared not to show the same skin.
   double min_correlation = 0.5;          // ECC, smoothed form-free skin
@@ -51,8 +54,8 @@ struct Registration {
   bool registered = false;        // false: the scans do not show the same skin (see problem)
   std::string problem;            // why registration failed, in words
 
-  // On the baseline's grid: the follow-up after the in-plane and height pose were undone (NaN
-  // outside the overlap), and the difference follow-up − baseline (µm).
+  // On the baseline's grid: the follow-up after the in-plane and height pose (and the slow residual of
+  // the pose) were undone (NaN outside the overlap), and the difference follow-up − baseline (µm).
   HeightMap followup_on_baseline;
   HeightMap difference;
   // Baseline grid, 1 where the difference is unchanged skin (used for the residual and the MDC).

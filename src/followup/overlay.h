@@ -1,0 +1,18 @@
+// The comparison picture: baseline and follow-up side by side, each scar outlined in the colour of
+// its status and labelled with its baseline id (its identity across visits), and the registered
+// difference map coloured by change (blue where the skin rose, red where it sank).
+#pragma once
+#include <filesystem>
+
+#include "followup/comparison.h"
+#include "scars/inventory.h"
+#include "surface/height_map.h"
+
+namespace scarscope {
+
+// Throws InputError naming the path if the PNG cannot be written.
+void write_comparison_overlay(const HeightMap& baseline, const ScarInventory& baseline_scars, const HeightMap& followup,
+                              const ScarInventory& followup_scars, const VisitComparison& comparison,
+                              const std::filesystem::path& path);
+
+}  // namespace scarscope
