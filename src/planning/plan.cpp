@@ -11,9 +11,15 @@ namespace {
 
 using nlohmann::json;
 
+// Whole numbers stay whole in the JSON ([3, 6] sessions, not [3.0, 6.0]).
+json number_json(double value) {
+  if (std::abs(value - std::round(value)) < 1e-9 && std::abs(value) < 1e9) return static_cast<long long>(std::llround(value));
+  return value;
+}
+
 json range_json(const std::optional<NumericRange>& range) {
   if (!range) return nullptr;
-  return json::array({range->min, range->max});
+  return json::array({number_json(range->min), number_json(range->max)});
 }
 
 json evidence_json(const std::vector<Evidence>& evidence) {

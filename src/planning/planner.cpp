@@ -345,16 +345,19 @@ class Planner {
     const PatientProfile& p = request_.patient;
     if (enabled("active_infection") && p.active_skin_infection) {
       defer_reasons_.push_back("active skin infection");
+      defer_rules_.push_back("active_infection");
       vote(PlanStatus::defer, "active skin infection: defer procedures until it has cleared");
       fire("active_infection", "active_skin_infection is true: procedures are deferred until it has cleared");
     }
     if (enabled("active_cold_sore") && p.active_cold_sore) {
       defer_reasons_.push_back("active cold sore");
+      defer_rules_.push_back("active_cold_sore");
       vote(PlanStatus::defer, "active cold sore: reschedule procedures once it has healed");
       fire("active_cold_sore", "active_cold_sore is true: reschedule (Gilbert & McBurney 2000)");
     }
     if (enabled("pregnancy") && p.pregnant_or_breastfeeding) {
       defer_reasons_.push_back("pregnancy or breastfeeding");
+      defer_rules_.push_back("pregnancy");
       vote(PlanStatus::defer, "pregnancy or breastfeeding: defer elective scar procedures");
       fire("pregnancy", "pregnant_or_breastfeeding is true: elective procedures deferred; no retinoid priming (UNCONFIRMED, "
                         "common practice; clinician sign-off required)");
@@ -369,6 +372,7 @@ class Planner {
       case AcneActivity::severe:
         acne_stage_ = true;
         defer_reasons_.push_back("severe (nodulocystic) active acne");
+        defer_rules_.push_back("active_acne");
         vote(PlanStatus::defer, "severe active acne: treat the acne first, scar procedures later");
         fire("active_acne", "active_acne is severe: acne treatment first, scar procedures deferred");
         return;
@@ -822,7 +826,7 @@ class Planner {
       const std::string why = refer_ ? "not planned: positive body-dysmorphic screen (refer first)"
                                      : "deferred: " + join(defer_reasons_, ", ");
       for (const auto& a : assignments_) {
-        if (kb_.modality(a.modality).procedure) deferred_.push_back({a.modality, why, refer_ ? "bdd_screen" : "status_precedence"});
+        if (kb_.modality(a.modality).procedure) deferred_.push_back({a.modality, why, refer_ ? "bdd_screen" : defer_rules_.front()});
       }
     }
     std::vector<Assignment> kept;
@@ -1089,11 +1093,6 @@ class Planner {
                                        [&](const PlanExclusion& e) { return e.modality == id; });
       if (!already) plan_.excluded.push_back(blocked_.at(id));
     }
-    if (refer_) {
-      for (const auto& e : plan_.excluded) {
-        if (e.rule == "bdd_screen") return;
-      }
-    }
   }
 
   const PlanRequest& request_;
@@ -1111,6 +1110,7 @@ class Planner {
   std::map<std::string, CalendarDate> not_before_;
   std::vector<PlanStatus> votes_;
   std::vector<std::string> defer_reasons_;
+  std::vector<std::string> defer_rules_;  // the rules behind defer_reasons_, in the same order
   bool refer_ = false;
   bool acne_stage_ = false;
   bool keloid_active_ = false;
