@@ -140,3 +140,21 @@ TEST(FloatTiff, ColourTiffIsRecognisedButNotAHeightMap) {
 
 }  // namespace
 }  // namespace scarscope
+
+namespace scarscope {
+namespace {
+
+TEST(FloatTiff, UnitsOptionContradictingWhatAScarScopeTiffStatesIsRefused) {
+  test::TempDir dir;
+  write_height_map(test::wavy_map(), dir / "scan.tif");
+  std::filesystem::remove(dir / "scan.tif.json");
+  ReadOptions options;
+  options.units = "mm";
+  const std::string message = test::input_error_message([&] { read_height_map(dir / "scan.tif", options); });
+  EXPECT_NE(message.find("contradicts the file"), std::string::npos) << message;
+  options.units = "um";  // agreeing is fine
+  EXPECT_EQ(read_height_map(dir / "scan.tif", options).nx(), test::wavy_map().nx());
+}
+
+}  // namespace
+}  // namespace scarscope

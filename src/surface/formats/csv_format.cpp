@@ -110,10 +110,7 @@ std::vector<std::string> write_csv(const HeightMap& map, const std::filesystem::
     text += '\n';
   }
   write_file_bytes(path, text);
-  Sidecar sidecar;
-  sidecar.dx_um = map.dx_um();
-  sidecar.dy_um = map.dy_um();
-  sidecar.z_unit = "um";
+  Sidecar sidecar = micrometre_sidecar(map.dx_um(), map.dy_um());
   write_sidecar(sidecar, path);
   return {"CSV carries no units: heights written in micrometres (spacing and unit in " +
           sidecar_path_for(path).filename().string() + ")"};

@@ -358,6 +358,7 @@ HeightMap read_ply_bytes(std::string_view bytes, const std::string& name, const 
   } else {
     BinaryCursor cursor(body, (header.encoding == Encoding::binary_big_endian) != (std::endian::native == std::endian::big));
     for (const Element& element : header.elements) {
+      if (element.properties.empty()) continue;  // takes no bytes, whatever its count
       for (std::uint64_t number = 0; number < element.count; ++number) {
         const std::string where = name + ": " + element.name + " " + std::to_string(number);
         const auto ends_early = [&]() {

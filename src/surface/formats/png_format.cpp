@@ -175,10 +175,7 @@ std::vector<std::string> write_png_height_map(const HeightMap& map, const std::f
     throw InputError(path.string() + ": PNG encoding failed (" + e.msg + ")");
   }
   write_file_bytes(path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
-  Sidecar sidecar;
-  sidecar.dx_um = map.dx_um();
-  sidecar.dy_um = map.dy_um();
-  sidecar.z_unit = "um";
+  Sidecar sidecar = micrometre_sidecar(map.dx_um(), map.dy_um());
   sidecar.z_scale = scale;
   sidecar.z_offset = offset;
   sidecar.missing_value = 0;

@@ -44,6 +44,7 @@ double median_nearest_neighbour_distance(const std::vector<Point3>& points, std:
   double cell = std::sqrt(2.0 * area / static_cast<double>(points.size()));
   if (width == 0.0 || height == 0.0) cell = 2.0 * std::max(width, height) / static_cast<double>(points.size());
   cell = std::max(cell, std::max(width, height) / 4096.0);
+  if (!(cell > 0.0) || !std::isfinite(cell)) return 0.0;  // spans too small (or large) to bucket
   const auto cells_x = static_cast<std::int64_t>(width / cell) + 1;
   const auto cells_y = static_cast<std::int64_t>(height / cell) + 1;
   std::unordered_map<std::int64_t, std::vector<std::uint32_t>> buckets;

@@ -72,6 +72,13 @@ std::string sidecar_to_json(const Sidecar& sidecar) {
   return doc.dump(2) + "\n";
 }
 
+Sidecar micrometre_sidecar(double dx_um, double dy_um) {
+  // Built in one initialisation: g++ 12 misreads assignments to optional<string> members as
+  // reads of uninitialised memory under -O1 sanitizer builds.
+  return Sidecar{std::string(), dx_um, dy_um, std::optional<std::string>(std::in_place, "um"), std::nullopt, std::nullopt,
+                 std::nullopt};
+}
+
 fs::path sidecar_path_for(const fs::path& data_file) {
   fs::path path = data_file;
   path += ".json";
@@ -104,6 +111,16 @@ double resolve_height_unit(const UnitSources& sources) {
   if (option_unit && sidecar_unit && factor(*option_unit, "--units") != factor(*sidecar_unit, sources.sidecar->name)) {
     throw InputError(sources.file + ": --units " + *option_unit + " contradicts " + sources.sidecar->name +
                      " (z_unit " + *sidecar_unit + "); remove one of them");
+  }
+  if (option_unit && sources.file_z_unit &&
+      factor(*option_unit, "--units") != factor(*sources.file_z_unit, sources.file)) {
+    throw InputError(sources.file + ": --units " + *option_unit + " contradicts the file, which states its heights are in " +
+                     *sources.file_z_unit + "; leave out --units");
+  }
+  if (sidecar_unit && sources.file_z_unit &&
+      factor(*sidecar_unit, sources.sidecar->name) != factor(*sources.file_z_unit, sources.file)) {
+    throw InputError(sources.file + ": " + sources.sidecar->name + " (z_unit " + *sidecar_unit +
+                     ") contradicts the file, which states its heights are in " + *sources.file_z_unit);
   }
   if (option_unit) return factor(*option_unit, "--units");
   if (sidecar_unit) return factor(*sidecar_unit, sources.sidecar->name);

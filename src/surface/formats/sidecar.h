@@ -26,6 +26,8 @@ struct Sidecar {
 // scale); InputError naming `name` and the field otherwise.
 Sidecar parse_sidecar(std::string_view json_text, const std::string& name);
 std::string sidecar_to_json(const Sidecar& sidecar);
+// The sidecar of a grid written in micrometres: spacing and z_unit "um".
+Sidecar micrometre_sidecar(double dx_um, double dy_um);
 
 // The sidecar ScarScope writes next to `data_file`: `data_file` + ".json".
 std::filesystem::path sidecar_path_for(const std::filesystem::path& data_file);

@@ -188,7 +188,10 @@ HeightMap read_tiff_bytes(std::string_view bytes, const std::string& name, const
                      std::to_string(options.max_points) + " (--max-points)");
   }
   const double raw_bytes = static_cast<double>(points) * (bits / 8);
-  if (raw_bytes > static_cast<double>(bytes.size()) * kMaxCompressionRatio + 4096.0) {
+  std::uint16_t compression = COMPRESSION_NONE;
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_COMPRESSION, &compression);
+  const double ratio = compression == COMPRESSION_NONE ? 1.0 : kMaxCompressionRatio;
+  if (raw_bytes > static_cast<double>(bytes.size()) * ratio + 4096.0) {
     throw InputError(name + ": the header claims " + std::to_string(width) + " x " + std::to_string(height) +
                      " points, more than a " + std::to_string(bytes.size()) + "-byte file can hold");
   }
@@ -344,10 +347,7 @@ std::vector<std::string> write_tiff(const HeightMap& map, const std::filesystem:
   }
   tif.reset();
   if (!diagnostics.first_error.empty()) throw InputError(path.string() + ": " + diagnostics.first_error);
-  Sidecar sidecar;
-  sidecar.dx_um = map.dx_um();
-  sidecar.dy_um = map.dy_um();
-  sidecar.z_unit = "um";
+  Sidecar sidecar = micrometre_sidecar(map.dx_um(), map.dy_um());
   write_sidecar(sidecar, path);
   return {"TIFF heights written as 32-bit float micrometres (NaN = missing); spacing in the resolution tags and in " +
           sidecar_path_for(path).filename().string()};

@@ -30,7 +30,7 @@ double regular_step(const std::vector<double>& distinct) {
   if (distinct.size() < 2) return 0.0;
   double step = std::numeric_limits<double>::infinity();
   for (std::size_t i = 1; i < distinct.size(); ++i) step = std::min(step, distinct[i] - distinct[i - 1]);
-  if (!(step > 0.0)) return 0.0;
+  if (!(step > 0.0) || !std::isfinite(step)) return 0.0;
   for (double v : distinct) {
     const double k = std::round((v - distinct.front()) / step);
     if (std::abs(v - distinct.front() - k * step) > 0.01 * step) return 0.0;
@@ -61,7 +61,7 @@ std::optional<HeightMap> grid_from_regular_points(const std::vector<Point3>& poi
   const double columns = std::round((x1 - x0) / dx) + 1.0;
   const double rows = std::round((y1 - y0) / dy) + 1.0;
   // A grid mostly empty is not a grid with a few missing points but scattered points.
-  if (columns * rows > 4.0 * static_cast<double>(points.size()) || columns * rows > static_cast<double>(max_points)) {
+  if (!(columns * rows <= 4.0 * static_cast<double>(points.size())) || !(columns * rows <= static_cast<double>(max_points))) {
     return std::nullopt;
   }
   HeightMap map(static_cast<int>(columns), static_cast<int>(rows), dx, dy);
