@@ -746,7 +746,10 @@ class Planner {
   void keloid_flags_after_selection() {
     if (!keloid_active_) return;
     std::vector<std::string> needles;
-    if (planned_with_tag("needle", &needles)) {
+    for (const auto& a : assignments_) {
+      if (a.modality.rfind("microneedling", 0) == 0) needles.push_back(a.modality);
+    }
+    if (!needles.empty()) {
       warn("keloid_microneedling", keloid_why_ + ": " + join(needles, ", ") +
                                        " flagged (people with a history of keloid scarring may need to avoid microneedling).");
     }

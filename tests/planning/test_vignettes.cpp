@@ -233,9 +233,8 @@ TEST(Vignette, KeloidHistoryAvoidsExcisionAndAblation) {
   ASSERT_NE(plan.find_exclusion("punch_excision"), nullptr);
   EXPECT_NE(plan.find_exclusion("punch_excision")->reason.find("keloid"), std::string::npos);
   EXPECT_TRUE(plan.has_warning("keloid_test_spot"));
-  if (plan.has_item("microneedling_rf") || plan.has_item("microneedling")) {
-    EXPECT_TRUE(plan.has_warning("keloid_microneedling"));
-  }
+  EXPECT_TRUE(plan.has_item("microneedling_rf")) << "non-ablative resurfacing instead of fractional lasers";
+  EXPECT_TRUE(plan.has_warning("keloid_microneedling"));
 }
 
 // 17. The jawline is keloid-prone even without a keloid history.
