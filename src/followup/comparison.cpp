@@ -100,7 +100,8 @@ struct FootprintSum {
 // The footprint placed with its box at (row0, col0) of the map: points inside must be valid (and
 // usable, if `usable` is given), ring points must be usable to count in the reference.
 FootprintSum measure_at(const Footprint& f, const HeightMap& difference, const std::vector<std::uint8_t>* usable,
-                        int row0, int col0, double core_radius_px) {
+                        int row0, int col0, double core_radius_px, const std::vector<std::uint8_t>* ring_usable = nullptr) {
+  if (!ring_usable) ring_usable = usable;
   FootprintSum result;
   if (f.count == 0) return result;
   std::size_t used = 0, ring_n = 0, core_n = 0;
@@ -124,7 +125,7 @@ FootprintSum measure_at(const Footprint& f, const HeightMap& difference, const s
           core += d;
           ++core_n;
         }
-      } else if (!usable || (*usable)[i]) {
+      } else if (!ring_usable || (*ring_usable)[i]) {
         ring += d;
         ++ring_n;
       }
@@ -291,7 +292,8 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
         footprint_of(outlines, dx, dy, options.footprint_margin_mm, options.registration.scar_margin_mm);
     const double core_radius_px = std::max(1.5, 0.15 * reference_diameter(b, f) / std::min(dx, dy));
     const FootprintSum measured =
-        measure_at(footprint, reg.difference, nullptr, footprint.row0, footprint.col0, core_radius_px);
+        // The ring is taken on unchanged skin only, so a neighbouring scar's change does not leak in.
+        measure_at(footprint, reg.difference, nullptr, footprint.row0, footprint.col0, core_radius_px, &reg.unchanged_skin);
     // A depression gets smaller when the skin rises; a raised scar when it sinks.
     change.measured_volume_change_mm3 = (raised ? 1.0 : -1.0) * measured.sum_um * pixel_area_mm2 * 1e-3;
     const Noise noise = patch_noise(footprint, *noise_map, *noise_mask, core_radius_px, options.mdc_patches, seed++);
