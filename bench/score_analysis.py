@@ -6,7 +6,7 @@ way. Matching: each truth scar is matched to at most one detection, closest firs
 centroids are within max(0.5 mm, half the truth diameter). The detection targets count truth scars
 at least 0.5 mm wide and 50 um deep (high); false positives are unmatched detections.
 
-usage: score_analysis.py TRUTH_DIR RESULTS_DIR [--json]
+usage: score_analysis.py TRUTH_DIR RESULTS_DIR [NAME_PREFIX]
 """
 import json
 import math
@@ -43,7 +43,7 @@ def match(truth, found):
     return matches
 
 
-def score(truth_dir, results_dir):
+def score(truth_dir, results_dir, prefix=""):
     totals = {"tp": 0, "fn": 0, "fp": 0, "area_cm2": 0.0, "scans": 0, "clear_fp": 0, "clear_area_cm2": 0.0}
     type_hits = {b[2]: [0, 0] for b in BANDS}
     depth_err, volume_err, diameter_err = [], [], []
@@ -51,7 +51,7 @@ def score(truth_dir, results_dir):
     confusion = {}
     missing = []
     for name in sorted(os.listdir(truth_dir)):
-        if not name.endswith(".truth.json"):
+        if not name.endswith(".truth.json") or not name.startswith(prefix):
             continue
         stem = name[: -len(".truth.json")]
         result_path = os.path.join(results_dir, stem + ".analysis.json")
@@ -120,7 +120,7 @@ def main():
     if len(sys.argv) < 3:
         print(__doc__)
         return 2
-    result = score(sys.argv[1], sys.argv[2])
+    result = score(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")
     print(json.dumps(result, indent=1))
     return 0
 

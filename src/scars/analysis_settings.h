@@ -10,6 +10,7 @@ struct ReferenceSettings {
   // about this cell size: large-scale filters do not need full resolution.
   double cell_um = 200.0;
   // Polynomial form removed first (the face's curvature), then a robust Gaussian regression.
+  // At most one degree per 10 mm of the scan's shorter side (at least 2), so the form cannot bend into a scar.
   int form_degree = 3;
   // Gaussian regression scale (standard deviation, mm). Larger than the widest scar so that the
   // reference passes under the scar rather than into it; robust weights do the rest.

@@ -37,19 +37,23 @@ struct Basins {
   }
 };
 
-// One flooding pass over `depth` (positive = into the feature), writing basin ids + 1 into `basin_of`
-// for the points it reaches; `basin_offset` keeps the ids of the two passes apart.
-void flood(const float* depth, int nx, int ny, float rim, const DetectionSettings& settings, Basins& basins,
+// One flooding pass over sign × relief (positive = into the feature), writing sign × (basin id + 1)
+// into `basin_of` for the points it reaches: depressions (sign +1 over minus the closed relief)
+// and elevations (sign -1 over the opened relief) share one label image without touching.
+void flood(const float* relief, float sign, int nx, int ny, float rim, const DetectionSettings& settings, Basins& basins,
            std::vector<std::int32_t>& basin_of) {
+  const auto depth_at = [relief, sign](std::size_t i) { return -sign * relief[i]; };
+  const std::int32_t polarity = sign > 0 ? 1 : -1;
   const std::size_t count = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
   // Bucket sort of the points above the rim, deepest first (0.25 µm buckets: far finer than noise).
   constexpr float bucket_um = 0.25f;
   float deepest = rim;
-  for (std::size_t i = 0; i < count; ++i) deepest = std::max(deepest, depth[i]);
+  for (std::size_t i = 0; i < count; ++i) deepest = std::max(deepest, depth_at(i));
   const std::size_t buckets = static_cast<std::size_t>((deepest - rim) / bucket_um) + 2;
   std::vector<std::uint32_t> start(buckets + 1, 0);
   for (std::size_t i = 0; i < count; ++i) {
-    if (depth[i] > rim) ++start[buckets - 1 - static_cast<std::size_t>((depth[i] - rim) / bucket_um)];
+    const float d = depth_at(i);
+    if (d > rim) ++start[buckets - 1 - static_cast<std::size_t>((d - rim) / bucket_um)];
   }
   std::uint32_t running = 0;
   for (std::size_t b = 0; b <= buckets; ++b) {
@@ -59,7 +63,8 @@ void flood(const float* depth, int nx, int ny, float rim, const DetectionSetting
   }
   std::vector<std::int32_t> order(running);
   for (std::size_t i = 0; i < count; ++i) {
-    if (depth[i] > rim) order[start[buckets - 1 - static_cast<std::size_t>((depth[i] - rim) / bucket_um)]++] = static_cast<std::int32_t>(i);
+    const float d = depth_at(i);
+    if (d > rim) order[start[buckets - 1 - static_cast<std::size_t>((d - rim) / bucket_um)]++] = static_cast<std::int32_t>(i);
   }
 
   const float min_dynamic = static_cast<float>(settings.split_min_dynamic_um);
@@ -69,7 +74,7 @@ void flood(const float* depth, int nx, int ny, float rim, const DetectionSetting
   for (const std::int32_t index : order) {
     const int row = index / nx;
     const int col = index % nx;
-    const float level = depth[index];
+    const float level = depth_at(static_cast<std::size_t>(index));
     int found = 0;
     for (int dr = -1; dr <= 1; ++dr) {
       const int r = row + dr;
@@ -77,8 +82,8 @@ void flood(const float* depth, int nx, int ny, float rim, const DetectionSetting
       for (int dc = -1; dc <= 1; ++dc) {
         const int c = col + dc;
         if ((dr == 0 && dc == 0) || c < 0 || c >= nx) continue;
-        const std::int32_t b = basin_of[static_cast<std::size_t>(r) * static_cast<std::size_t>(nx) + static_cast<std::size_t>(c)];
-        if (b == 0) continue;
+        const std::int32_t b = polarity * basin_of[static_cast<std::size_t>(r) * static_cast<std::size_t>(nx) + static_cast<std::size_t>(c)];
+        if (b <= 0) continue;
         const std::int32_t root = basins.find(b - 1);
         bool seen = false;
         for (int k = 0; k < found; ++k) seen = seen || roots[k] == root;
@@ -86,7 +91,7 @@ void flood(const float* depth, int nx, int ny, float rim, const DetectionSetting
       }
     }
     if (found == 0) {
-      basin_of[static_cast<std::size_t>(index)] = basins.add(level, index) + 1;
+      basin_of[static_cast<std::size_t>(index)] = polarity * (basins.add(level, index) + 1);
       continue;
     }
     // The deepest neighbouring basin takes the point; a shallower one merges into it when it is
@@ -103,7 +108,7 @@ void flood(const float* depth, int nx, int ny, float rim, const DetectionSetting
       const bool high_saddle = level >= saddle_fraction * basins.peak[static_cast<std::size_t>(main)];
       if (minor && high_saddle) basins.parent[static_cast<std::size_t>(other)] = main;
     }
-    basin_of[static_cast<std::size_t>(index)] = main + 1;
+    basin_of[static_cast<std::size_t>(index)] = polarity * (main + 1);
   }
 }
 
@@ -177,18 +182,12 @@ Segmentation segment_relief(const float* for_depressions, const float* for_eleva
   basin_of.assign(count, 0);
   const float rim = static_cast<float>(settings.rim_depth_um);
 
-  // Depressions: depth is minus the relief.
+  // Depressions (depth = minus the closed relief), then elevations in the same label image.
   Basins depressions;
-  {
-    std::vector<float> depth(for_depressions, for_depressions + count);
-    for (float& d : depth) d = -d;
-    flood(depth.data(), nx, ny, rim, settings, depressions, basin_of);
-  }
+  flood(for_depressions, 1.0f, nx, ny, rim, settings, depressions, basin_of);
   const auto depression_basins = static_cast<std::int32_t>(depressions.parent.size());
-  // Elevations, in the same label image with their own basin ids.
-  std::vector<std::int32_t> elevation_of(count, 0);
   Basins elevations;
-  flood(for_elevations, nx, ny, rim, settings, elevations, elevation_of);
+  flood(for_elevations, -1.0f, nx, ny, rim, settings, elevations, basin_of);
 
   // Each basin root that reaches the seed depth (height) becomes a candidate.
   std::vector<std::int32_t> candidate_of_depression(static_cast<std::size_t>(depression_basins), 0);
@@ -221,8 +220,8 @@ Segmentation segment_relief(const float* for_depressions, const float* for_eleva
     std::int32_t label = 0;
     if (basin_of[i] > 0) {
       label = candidate_of_depression[static_cast<std::size_t>(depressions.find(basin_of[i] - 1))];
-    } else if (elevation_of[i] > 0) {
-      label = candidate_of_elevation[static_cast<std::size_t>(elevations.find(elevation_of[i] - 1))];
+    } else if (basin_of[i] < 0) {
+      label = candidate_of_elevation[static_cast<std::size_t>(elevations.find(-basin_of[i] - 1))];
     }
     basin_of[i] = label;
     if (label == 0) continue;

@@ -157,6 +157,10 @@ ReferenceInfo subtract_reference_surface(HeightMap& map, const ReferenceSettings
   // A polynomial of the requested degree needs several cells per coefficient; with fewer, use
   // the highest degree the data supports (a tiny scan gets a plane or a constant).
   int degree = settings.form_degree;
+  // A polynomial can bend within about (scan size / degree); on a small scan a high degree would
+  // bend into a wide scar. Keep one degree per 10 mm of the scan's shorter side (at least 2: the face is curved).
+  const double shorter_mm = std::min(map.nx() * map.dx_um(), map.ny() * map.dy_um()) / 1000.0;
+  degree = std::min(degree, std::max(2, static_cast<int>(shorter_mm / 10.0)));
   while (degree > 0 && valid_cells < 4 * polynomial_terms(degree)) --degree;
   if (valid_cells < 1) throw InputError(map.metadata.source_file + ": no valid points to fit a skin surface to");
 
