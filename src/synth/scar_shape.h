@@ -39,7 +39,7 @@ struct ScarShape {
   std::array<double, 4> undulation_phase{};  // their phases (rad)
   double shape_exponent = 1.0;  // V: taper exponent 0.8-1.6; M: wall exponent 0.7-1.3; dome: 0.6-1.4
   double floor_fraction = 0.7;  // U: radius fraction of the flat floor, 0.3-0.95 (walls of 55-80 deg)
-  double floor_tilt = 0.0;      // U: floor slope as a fraction of the depth across the radius, 0-0.25
+  double floor_tilt = 0.0;      // U: floor slope as a fraction of the depth across the radius, 0-0.08
   double floor_tilt_deg = 0.0;  // U: direction of that slope
   std::vector<Tether> tethers;  // M: 1-3 tethers
   bool floor_occluded = false;  // ice pick: the scanner does not see its floor

@@ -188,7 +188,7 @@ ScarShape draw_scar(Random& rng, ScarType type, const SkinParameters& parameters
   const double wall_width_mm = 1.2e-3 * scar.depth_um / std::tan(wall_deg * kDegree);
   const double radius_mm = scar.diameter_mm / (2.0 * std::sqrt(scar.axis_ratio));
   scar.floor_fraction = std::clamp(1.0 - wall_width_mm / radius_mm, 0.3, 0.95);
-  scar.floor_tilt = type == ScarType::boxcar ? rng.uniform(0.0, 0.2) : 0.0;
+  scar.floor_tilt = type == ScarType::boxcar ? rng.uniform(0.0, 0.08) : 0.0;
   scar.floor_tilt_deg = rng.uniform(0.0, 360.0);
   const int tether_count = static_cast<int>(rng.uniform_int(1, 3));
   for (int t = 0; t < tether_count; ++t) {
@@ -616,7 +616,7 @@ ScarTruth measure_scar(const ScarShape& scar, const ScarPatch& patch, const Grid
       sum_yy += y * y;
       sum_xy += x * y;
       extent_sum += a;
-      if (a >= 0.1 * depth && a <= 0.9 * depth && r > 0 && k > 0 && r + 1 < c.rows && k + 1 < c.cols) {
+      if (a >= 0.1 * depth && a <= 0.75 * depth && r > 0 && k > 0 && r + 1 < c.rows && k + 1 < c.cols) {
         const double gx = (c.at<float>(r, k + 1) - c.at<float>(r, k - 1)) / (2.0 * dx_um);
         const double gy = (c.at<float>(r + 1, k) - c.at<float>(r - 1, k)) / (2.0 * dy_um);
         slope_sum += std::atan(std::sqrt(gx * gx + gy * gy)) / kDegree;

@@ -71,7 +71,7 @@ struct ScarTruth {
   double depth_um = 0.0;       // largest |contribution| on the grid (height for hypertrophic)
   double mean_depth_um = 0.0;  // mean |contribution| over the extent
   double volume_mm3 = 0.0;     // integral of |contribution|
-  double wall_slope_deg = 0.0; // mean slope where |contribution| is 10-90 % of the depth
+  double wall_slope_deg = 0.0; // mean slope where |contribution| is 10-75 % of the depth
   double visible_depth_um = 0.0;   // largest |contribution| at a point the scan holds
   bool depth_is_lower_bound = false;  // no valid point within 90 % of the depth: floor not seen
   bool fully_in_view = true;   // false: part of the extent lies outside the scan (follow-ups)

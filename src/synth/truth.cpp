@@ -118,7 +118,7 @@ nlohmann::json truth_json(const SyntheticScan& scan, const std::string& scan_fil
       {"depth_um", "largest |contribution| on the grid"},
       {"volume_mm3", "sum of |contribution| times the cell area, over the scar's whole support"},
       {"mean_depth_um", "mean |contribution| over the full extent"},
-      {"wall_slope_deg", "mean slope of the contribution where it is 10-90 % of the depth"},
+      {"wall_slope_deg", "mean slope of the contribution where it is 10-75 % of the depth (the wall, not a slightly tilted floor)"},
       {"major_mm", "full axes of the ellipse with the extent's second moments"},
       {"depth_is_lower_bound", "no valid point of the scan lies within 90 % of the depth: the floor was not seen"}};
 
