@@ -199,8 +199,6 @@ double pixel_sd(const HeightMap& difference, const std::vector<std::uint8_t>& un
   return std::sqrt(std::max(0.0, ss / static_cast<double>(n) - mean * mean));
 }
 
-double percent(double change, double before) { return before > 0.0 ? 100.0 * change / before : kNaN; }
-
 std::string fixed(double value, int decimals) {
   std::ostringstream out;
   out.setf(std::ios::fixed);
@@ -208,6 +206,16 @@ std::string fixed(double value, int decimals) {
   out << value;
   return out.str();
 }
+
+// Enough decimals that a small volume still shows its first two significant digits.
+std::string volume_text(double mm3) {
+  int decimals = 3;
+  for (double v = std::fabs(mm3); v > 0.0 && v < 0.1 && decimals < 6; v *= 10.0) ++decimals;
+  return fixed(mm3, decimals);
+}
+
+double percent(double change, double before) { return before > 0.0 ? 100.0 * change / before : kNaN; }
+
 
 nlohmann::json number_or_null(double value, int decimals) {
   if (!std::isfinite(value)) return nullptr;
@@ -400,12 +408,12 @@ std::string describe_change(const ScarChange& change) {
   if (std::isfinite(pct)) {
     amount = fixed(std::fabs(pct), 0) + " % " + (pct < 0 ? "less" : "more") + " volume";
   } else {
-    amount = "volume changed by " + fixed(change.volume_change_mm3, 3) + " mm3";
+    amount = "volume changed by " + volume_text(change.volume_change_mm3) + " mm3";
   }
   if (change.status == "improved" || change.status == "worse") {
-    return amount + ", beyond measurement noise (MDC " + fixed(change.volume_mdc_mm3, 3) + " mm3)";
+    return amount + ", beyond measurement noise (MDC " + volume_text(change.volume_mdc_mm3) + " mm3)";
   }
-  return amount + ", within measurement noise (MDC " + fixed(change.volume_mdc_mm3, 3) + " mm3): stable";
+  return amount + ", within measurement noise (MDC " + volume_text(change.volume_mdc_mm3) + " mm3): stable";
 }
 
 nlohmann::json comparison_to_json(const VisitComparison& comparison) {
