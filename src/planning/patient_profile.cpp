@@ -55,7 +55,7 @@ PatientProfile patient_profile_from_json(const json& document, const std::string
       "active_skin_infection", "pregnant_or_breastfeeding", "anticoagulants", "bdd_screen_positive", "distress_0_10",
       "max_downtime_days", "available_modalities"};
   for (const auto& [key, value] : document.items()) {
-    if (!known.count(key)) fail(source, key, "unknown field (see the patient profile schema in README.md, "Treatment planning")");
+    if (!known.count(key)) fail(source, key, "unknown field (see the patient profile schema in README.md, section Treatment planning)");
   }
   PatientProfile profile;
 
