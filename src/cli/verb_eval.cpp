@@ -24,18 +24,6 @@ struct EvalOptions {
   JsonOutput json;
 };
 
-nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot open the file");
-  try {
-    nlohmann::json j;
-    in >> j;
-    return j;
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path + ": not valid JSON: " + e.what());
-  }
-}
-
 // Adds the file name to an InputError from the scorer ("truth: scars[3]..." -> "a.truth.json: ...").
 template <typename Function>
 nlohmann::json scored(const std::string& files, Function&& score) {

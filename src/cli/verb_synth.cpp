@@ -40,18 +40,6 @@ std::string default_truth_path(const std::string& out) {
   return (path.parent_path() / (path.stem().string() + ".truth.json")).string();
 }
 
-nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot open the file");
-  try {
-    nlohmann::json j;
-    in >> j;
-    return j;
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path + ": not valid JSON: " + e.what());
-  }
-}
-
 int run_synth(const SynthOptions& options, bool followup) {
   if (options.size_mm.size() != 2) throw InputError("--size-mm takes two numbers: W H (mm)");
   synth::SynthRequest request;
