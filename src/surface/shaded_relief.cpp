@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
+#include "surface/png_codec.h"
 
 namespace scarscope {
 
@@ -103,19 +101,7 @@ void write_png(const RgbImage& image, const std::filesystem::path& path) {
       image.rgb.size() != static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height) * 3) {
     throw InputError(path.string() + ": nothing to write (empty or inconsistent image)");
   }
-  cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.rgb.data()));
-  cv::Mat bgr;
-  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-  std::vector<unsigned char> encoded;
-  try {
-    if (!cv::imencode(".png", bgr, encoded)) throw InputError(path.string() + ": PNG encoding failed");
-  } catch (const cv::Exception& e) {
-    throw InputError(path.string() + ": PNG encoding failed (" + e.msg + ")");
-  }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(encoded.data()), static_cast<std::streamsize>(encoded.size()));
-  out.close();
-  if (!out) throw InputError(path.string() + ": cannot write the PNG (folder missing or not writable?)");
+  write_png_file(path, image.rgb.data(), image.width, image.height, 3, 8);
 }
 
 }  // namespace scarscope

@@ -1,13 +1,13 @@
 // 16-bit PNG + sidecar: round trip within the 16-bit step, the sidecar required and checked.
 #include <gtest/gtest.h>
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
+#include <vector>
 
 #include "formats_test_maps.h"
 #include "surface/formats/format_common.h"
 #include "surface/formats/png_format.h"
 #include "surface/io.h"
+#include "surface/png_codec.h"
 #include "test_support.h"
 
 namespace scarscope {
@@ -17,11 +17,11 @@ using test::input_error_message;
 using test::TempDir;
 
 std::filesystem::path write_grey16(const TempDir& dir, const std::string& name) {
-  cv::Mat image(3, 4, CV_16U);
+  std::vector<std::uint16_t> image(3 * 4);
   for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 4; ++c) image.at<std::uint16_t>(r, c) = static_cast<std::uint16_t>(1000 * r + c);
+    for (int c = 0; c < 4; ++c) image[static_cast<std::size_t>(r * 4 + c)] = static_cast<std::uint16_t>(1000 * r + c);
   const auto path = dir / name;
-  cv::imwrite(path.string(), image);
+  write_png_file(path, image.data(), 4, 3, 1, 16);
   return path;
 }
 
@@ -106,7 +106,8 @@ TEST(Png16, SidecarWithoutScaleOrUnitIsRefused) {
 
 TEST(Png16, ColourPngAndCorruptPngAreInputErrors) {
   TempDir dir;
-  cv::imwrite((dir / "photo.png").string(), cv::Mat(3, 3, CV_8UC3, cv::Scalar(9, 9, 9)));
+  const std::vector<std::uint8_t> photo(3 * 3 * 3, 9);
+  write_png_file(dir / "photo.png", photo.data(), 3, 3, 3, 8);
   test::write_text_file(dir / "photo.png.json", R"({"dx_um": 5, "z_unit": "um", "z_scale": 1, "z_offset": 0})");
   EXPECT_NE(input_error_message([&] { read_height_map(dir / "photo.png"); }).find("grey"), std::string::npos);
 

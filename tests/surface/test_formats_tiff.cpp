@@ -1,8 +1,11 @@
 // Float TIFF: exact round trip, units and spacing from tags, sidecar or options, bad files refused.
 #include <gtest/gtest.h>
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
+#include <tiffio.h>
+
+#include <cstring>
+#include <limits>
+#include <vector>
 
 #include "formats_test_maps.h"
 #include "surface/formats/format_common.h"
@@ -16,14 +19,37 @@ namespace {
 using test::input_error_message;
 using test::TempDir;
 
+// A TIFF as image software writes it (LZW, one strip per row, no resolution tags), with libtiff.
+void write_image_tiff(const std::filesystem::path& path, int width, int height, int samples, int bits, int format,
+                      const void* pixels) {
+  TIFF* tiff = TIFFOpen(path.c_str(), "w");
+  ASSERT_NE(tiff, nullptr) << path;
+  TIFFSetField(tiff, TIFFTAG_IMAGEWIDTH, width);
+  TIFFSetField(tiff, TIFFTAG_IMAGELENGTH, height);
+  TIFFSetField(tiff, TIFFTAG_SAMPLESPERPIXEL, samples);
+  TIFFSetField(tiff, TIFFTAG_BITSPERSAMPLE, bits);
+  TIFFSetField(tiff, TIFFTAG_SAMPLEFORMAT, format);
+  TIFFSetField(tiff, TIFFTAG_PHOTOMETRIC, samples == 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK);
+  TIFFSetField(tiff, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+  TIFFSetField(tiff, TIFFTAG_COMPRESSION, COMPRESSION_LZW);
+  TIFFSetField(tiff, TIFFTAG_ROWSPERSTRIP, 1);
+  const std::size_t row_bytes = static_cast<std::size_t>(width) * static_cast<std::size_t>(samples * bits / 8);
+  std::vector<unsigned char> row(row_bytes);
+  for (int r = 0; r < height; ++r) {
+    std::memcpy(row.data(), static_cast<const unsigned char*>(pixels) + row_bytes * static_cast<std::size_t>(r), row_bytes);
+    ASSERT_EQ(TIFFWriteScanline(tiff, row.data(), static_cast<std::uint32_t>(r), 0), 1);
+  }
+  TIFFClose(tiff);
+}
+
 // A float TIFF as image software writes it: no resolution a height map can use, no unit.
 std::filesystem::path write_plain_float_tiff(const TempDir& dir, const std::string& name) {
-  cv::Mat image(4, 5, CV_32F);
+  std::vector<float> image(4 * 5);
   for (int r = 0; r < 4; ++r)
-    for (int c = 0; c < 5; ++c) image.at<float>(r, c) = static_cast<float>(r * 10 + c) * 0.001f;
-  image.at<float>(2, 2) = std::numeric_limits<float>::quiet_NaN();
+    for (int c = 0; c < 5; ++c) image[static_cast<std::size_t>(r * 5 + c)] = static_cast<float>(r * 10 + c) * 0.001f;
+  image[2 * 5 + 2] = std::numeric_limits<float>::quiet_NaN();
   const auto path = dir / name;
-  cv::imwrite(path.string(), image);
+  write_image_tiff(path, 5, 4, 1, 32, SAMPLEFORMAT_IEEEFP, image.data());
   return path;
 }
 
@@ -129,8 +155,8 @@ TEST(FloatTiff, HeaderClaimingAHugeImageInATinyFileIsRefusedBeforeAllocating) {
 
 TEST(FloatTiff, ColourTiffIsRecognisedButNotAHeightMap) {
   TempDir dir;
-  cv::Mat colour(3, 3, CV_8UC3, cv::Scalar(1, 2, 3));
-  cv::imwrite((dir / "photo.tif").string(), colour);
+  const std::vector<std::uint8_t> colour{1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3};
+  write_image_tiff(dir / "photo.tif", 3, 3, 3, 8, SAMPLEFORMAT_UINT, colour.data());
   ReadOptions options;
   options.units = "um";
   options.spacing_um = 10;

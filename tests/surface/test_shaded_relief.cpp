@@ -1,10 +1,10 @@
 // Shaded relief: lit from the north-west, missing points in their own colour, PNG written as RGB.
 #include <gtest/gtest.h>
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include "formats_test_maps.h"
+#include "surface/formats/format_common.h"
+#include "surface/png_codec.h"
 #include "surface/shaded_relief.h"
 #include "test_support.h"
 
@@ -83,11 +83,15 @@ TEST(ShadedRelief, WritePngStoresRedGreenBlueInTheRightOrder) {
   image.set_pixel(1, 1, {250, 10, 20});
   image.set_pixel(7, 7, {1, 2, 3});  // outside: ignored
   write_png(image, dir / "p.png");
-  const cv::Mat read = cv::imread((dir / "p.png").string(), cv::IMREAD_COLOR);
-  ASSERT_EQ(read.cols, 3);
-  ASSERT_EQ(read.rows, 2);
-  EXPECT_EQ(read.at<cv::Vec3b>(1, 1)[2], 250);  // OpenCV reads BGR
-  EXPECT_EQ(read.at<cv::Vec3b>(1, 1)[0], 20);
+  const PngPixels read = decode_png(formats::read_file_bytes(dir / "p.png"), "p.png");
+  ASSERT_EQ(read.width, 3);
+  ASSERT_EQ(read.height, 2);
+  ASSERT_EQ(read.channels, 3);
+  EXPECT_EQ(read.bit_depth, 8);
+  EXPECT_EQ(read.at(1, 1, 0), 250);
+  EXPECT_EQ(read.at(1, 1, 1), 10);
+  EXPECT_EQ(read.at(1, 1, 2), 20);
+  EXPECT_EQ(read.at(0, 0, 0), 0);
   EXPECT_THROW(write_png(RgbImage{}, dir / "empty.png"), InputError);
 }
 

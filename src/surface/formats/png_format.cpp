@@ -4,11 +4,11 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
+#include <vector>
 
 #include "core/error.h"
 #include "surface/formats/format_common.h"
+#include "surface/png_codec.h"
 
 namespace scarscope::formats {
 
@@ -108,25 +108,18 @@ HeightMap read_png_bytes(std::string_view bytes, const std::string& name, const 
   const double z_factor = resolve_height_unit(sources);
   const Spacing spacing = resolve_grid_spacing(sources);
 
-  cv::Mat image;
-  try {
-    const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
-    image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH);
-  } catch (const cv::Exception& e) {
-    throw InputError(name + ": PNG cannot be decoded (" + e.msg + ")");
-  }
-  if (image.empty()) throw InputError(name + ": PNG cannot be decoded (corrupt or truncated)");
-  if (image.channels() != 1 || (image.depth() != CV_16U && image.depth() != CV_8U) ||
-      image.cols != static_cast<int>(width) || image.rows != static_cast<int>(height)) {
+  const PngPixels image = decode_png(bytes, name);
+  if (image.channels != 1 || image.bit_depth != bit_depth || image.width != static_cast<int>(width) ||
+      image.height != static_cast<int>(height)) {
     throw InputError(name + ": PNG decoded to an unexpected image layout");
   }
   const double missing = sidecar->missing_value.value_or(0.0);
   const double scale = *sidecar->z_scale;
   const double offset = *sidecar->z_offset;
-  HeightMap map(image.cols, image.rows, spacing.dx_um, spacing.dy_um);
-  for (int r = 0; r < image.rows; ++r) {
-    for (int c = 0; c < image.cols; ++c) {
-      const double raw = image.depth() == CV_16U ? image.at<std::uint16_t>(r, c) : image.at<std::uint8_t>(r, c);
+  HeightMap map(image.width, image.height, spacing.dx_um, spacing.dy_um);
+  for (int r = 0; r < image.height; ++r) {
+    for (int c = 0; c < image.width; ++c) {
+      const double raw = image.at(c, r);
       if (raw == missing) {
         map.set_missing(r, c);
       } else {
@@ -157,24 +150,16 @@ std::vector<std::string> write_png_height_map(const HeightMap& map, const std::f
   // Pixel 0 is missing; 1..65535 span [lo, hi].
   const double scale = hi > lo ? (hi - lo) / 65534.0 : 1.0;
   const double offset = lo - scale;
-  cv::Mat image(map.ny(), map.nx(), CV_16U);
+  std::vector<std::uint16_t> image(map.size(), 0);
   for (int r = 0; r < map.ny(); ++r) {
     for (int c = 0; c < map.nx(); ++c) {
-      if (!map.valid(r, c)) {
-        image.at<std::uint16_t>(r, c) = 0;
-        continue;
-      }
+      if (!map.valid(r, c)) continue;  // 0 = missing
       const double level = std::round((map.height(r, c) - offset) / scale);
-      image.at<std::uint16_t>(r, c) = static_cast<std::uint16_t>(std::clamp(level, 1.0, 65535.0));
+      image[static_cast<std::size_t>(r) * static_cast<std::size_t>(map.nx()) + static_cast<std::size_t>(c)] =
+          static_cast<std::uint16_t>(std::clamp(level, 1.0, 65535.0));
     }
   }
-  std::vector<unsigned char> encoded;
-  try {
-    if (!cv::imencode(".png", image, encoded)) throw InputError(path.string() + ": PNG encoding failed");
-  } catch (const cv::Exception& e) {
-    throw InputError(path.string() + ": PNG encoding failed (" + e.msg + ")");
-  }
-  write_file_bytes(path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
+  write_file_bytes(path, encode_png(image.data(), map.nx(), map.ny(), 1, 16, path.string()));
   Sidecar sidecar = micrometre_sidecar(map.dx_um(), map.dy_um());
   sidecar.z_scale = scale;
   sidecar.z_offset = offset;
