@@ -37,23 +37,17 @@ void check_analysable(const HeightMap& map) {
   }
 }
 
-cv::Mat smooth_relief(HeightMap& relief, double sigma_um) {
-  cv::Mat heights(relief.ny(), relief.nx(), CV_32F, relief.heights());
-  cv::Mat smoothed;
-  const double sx = sigma_um / relief.dx_um();
-  const double sy = sigma_um / relief.dy_um();
-  if (sx < 0.3 && sy < 0.3) return heights.clone();
-  cv::GaussianBlur(heights, smoothed, cv::Size(0, 0), std::max(sx, 0.3), std::max(sy, 0.3), cv::BORDER_REFLECT);
-  return smoothed;
-}
-
-// Robust spread (1.4826 × MAD) of the smoothed relief over a sample of valid points.
-double robust_spread(const cv::Mat& smoothed, const HeightMap& map) {
+// Robust spread (1.4826 × MAD) of the smoothed relief over a sample of the detection grid's cells
+// that hold valid points (the cell's first point valid).
+double robust_spread(const DetectionGrid& grid, const HeightMap& map) {
   std::vector<float> sample;
-  const std::size_t step = std::max<std::size_t>(1, map.size() / 200000);
-  const float* z = smoothed.ptr<float>(0);
-  for (std::size_t i = 0; i < map.size(); i += step)
-    if (map.mask()[i]) sample.push_back(z[i]);
+  const std::size_t cells = grid.smoothed.size();
+  const std::size_t step = std::max<std::size_t>(1, cells / 200000);
+  for (std::size_t c = 0; c < cells; c += step) {
+    const int row = static_cast<int>(c / static_cast<std::size_t>(grid.nx)) * grid.fy;
+    const int col = static_cast<int>(c % static_cast<std::size_t>(grid.nx)) * grid.fx;
+    if (map.mask()[map.index(row, col)]) sample.push_back(grid.smoothed[c]);
+  }
   if (sample.empty()) return 0.0;
   auto middle = sample.begin() + static_cast<std::ptrdiff_t>(sample.size() / 2);
   std::nth_element(sample.begin(), middle, sample.end());
@@ -100,23 +94,19 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
   result.surface = compute_surface_parameters(map);
   result.surface_measured = true;
   fill_missing_relief(map);
-  cv::Mat smoothed = smooth_relief(map, settings.detection.smoothing_sigma_um);
-  result.noise_um = robust_spread(smoothed, map);
-  const float* smooth = smoothed.ptr<float>(0);
-  const std::vector<float> closed = without_narrow_features(smooth, map.nx(), map.ny(), map.dx_um(), map.dy_um(),
-                                                            settings.detection.narrow_feature_width_um, false);
-  const std::vector<float> opened = without_narrow_features(smooth, map.nx(), map.ny(), map.dx_um(), map.dy_um(),
-                                                            settings.detection.narrow_feature_width_um, true);
-  const Segmentation segmentation = segment_relief(closed.data(), opened.data(), map.nx(), map.ny(), settings.detection);
+  const DetectionGrid grid = make_detection_grid(map, settings.detection);
+  result.detection_dx_um = grid.dx_um;
+  result.detection_dy_um = grid.dy_um;
+  result.noise_um = robust_spread(grid, map);
+  const Segmentation segmentation = segment_relief(grid.closed.data(), grid.opened.data(), grid.nx, grid.ny, settings.detection);
   result.tally.candidates = static_cast<int>(segmentation.candidates.size());
 
   const DetectionSettings& detection = settings.detection;
   std::vector<Scar> scars;
   for (std::size_t k = 0; k < segmentation.candidates.size(); ++k) {
     const CandidateRegion& candidate = segmentation.candidates[k];
-    const ScarMeasurement m =
-        measure_candidate(map, smooth, candidate.elevation ? opened.data() : closed.data(), segmentation.labels,
-                          static_cast<int>(k + 1), candidate, settings.measurement);
+    const ScarMeasurement m = measure_candidate(map, grid, segmentation.labels, static_cast<int>(k + 1), candidate,
+                                                detection, settings.measurement);
     const double seed = candidate.elevation ? detection.seed_height_um : detection.seed_depth_um;
     if (m.area_mm2 <= 0.0 || m.depth_um < seed) {
       ++result.tally.rejected_shallow;
@@ -182,7 +172,8 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s, double dx_um, d
                     {"gaussian_sigma_mm", s.reference.gaussian_sigma_mm},
                     {"biweight_cutoff_sigmas", s.reference.biweight_cutoff},
                     {"robust_iterations", s.reference.robust_iterations}};
-  j["detection"] = {{"smoothing_sigma_um", s.detection.smoothing_sigma_um},
+  j["detection"] = {{"grid_cell_um", s.detection.grid_cell_um},
+                    {"smoothing_sigma_um", s.detection.smoothing_sigma_um},
                     {"narrow_feature_width_um", s.detection.narrow_feature_width_um},
                     {"rim_depth_um", s.detection.rim_depth_um},
                     {"seed_depth_um", s.detection.seed_depth_um},
@@ -197,7 +188,9 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s, double dx_um, d
   j["measurement"] = {{"fill", "harmonic (Laplace) from the rim"},
                       {"rim_fraction", s.measurement.rim_fraction},
                       {"rim_min_um", s.measurement.rim_min_um},
-                      {"unseen_floor_fraction", s.measurement.unseen_floor_fraction}};
+                      {"unseen_floor_fraction", s.measurement.unseen_floor_fraction},
+                      {"box_margin_fraction", s.measurement.box_margin_fraction},
+                      {"min_points_across", s.measurement.min_points_across}};
   j["classification"] = {{"ice_pick_max_diameter_mm", s.classification.ice_pick_max_diameter_mm},
                          {"boxcar_min_diameter_mm", s.classification.boxcar_min_diameter_mm},
                          {"boxcar_max_diameter_mm", s.classification.boxcar_max_diameter_mm},
@@ -219,6 +212,8 @@ nlohmann::json analysis_to_json(const ScanAnalysis& analysis, const nlohmann::js
   }
   j["settings"] = analysis_settings_json(analysis.settings, analysis.dx_um, analysis.dy_um);
   j["settings"]["measured_noise_um"] = analysis.noise_um;
+  j["settings"]["detection"]["grid_dx_um"] = analysis.detection_dx_um;
+  j["settings"]["detection"]["grid_dy_um"] = analysis.detection_dy_um;
   j["settings"]["reference"]["robust_sigma_um"] = analysis.reference.robust_sigma_um;
   const nlohmann::json inventory = inventory_to_json(analysis.inventory);
   j["scars"] = inventory.at("scars");

@@ -21,6 +21,11 @@ struct ReferenceSettings {
 };
 
 struct DetectionSettings {
+  // Detection (smoothing, closing / opening, flooding) runs on a grid of about this cell size:
+  // block means of the scan's points when its spacing is finer (a 10 µm scan is detected at
+  // 40 µm, a 20 µm scan at 40 µm, a 50 µm scan at its own spacing). Scars are then measured at
+  // the scan's full resolution.
+  double grid_cell_um = 40.0;
   // Light smoothing of the relief before segmentation (suppresses noise, not scars).
   double smoothing_sigma_um = 30.0;
   // Pores and furrows narrower than this are removed (morphological closing / opening) from the
@@ -58,6 +63,13 @@ struct MeasurementSettings {
   // deeper than measured ("depth_is_lower_bound") when unseen points lie at least this fraction of
   // the deepest point down.
   double unseen_floor_fraction = 0.8;
+  // Each candidate is measured in a box around its detected extent, padded on every side by this
+  // fraction of its span (the traced and extrapolated rim lies within it).
+  double box_margin_fraction = 0.35;
+  // A scar more than this many scan points across is measured on block means of g x g points,
+  // g = points across / this (a 8 mm rolling scar at 20 um: 400 points, measured at 60 um), so
+  // that measuring costs the same whatever the scar's size and the scanner's resolution.
+  int min_points_across = 128;
 };
 
 struct ClassificationSettings {

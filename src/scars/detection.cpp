@@ -115,46 +115,102 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
 }  // namespace
 
 int fill_missing_relief(HeightMap& relief) {
+  // One missing patch (8-connected) at a time, found by a flood from its first point: memory in
+  // proportion to the patch, not to the scan. A point is marked as visited by giving it a finite
+  // height (missing points are NaN), so no full-size label image is needed.
   const int nx = relief.nx();
   const int ny = relief.ny();
-  cv::Mat missing(ny, nx, CV_8U);
   const std::uint8_t* mask = relief.mask();
-  for (int row = 0; row < ny; ++row) {
-    std::uint8_t* out = missing.ptr<std::uint8_t>(row);
-    for (int col = 0; col < nx; ++col) out[col] = mask[relief.index(row, col)] ? 0 : 255;
-  }
-  if (cv::countNonZero(missing) == 0) return 0;
-  cv::Mat labels;
-  const int patches = cv::connectedComponents(missing, labels, 8, CV_32S) - 1;
-  missing.release();
-  std::vector<std::vector<float>> rims(static_cast<std::size_t>(patches) + 1);
   float* z = relief.heights();
-  for (int row = 0; row < ny; ++row) {
-    for (int col = 0; col < nx; ++col) {
-      const std::size_t i = relief.index(row, col);
-      if (!mask[i]) continue;
-      // A valid point on the edge of a missing patch belongs to that patch's rim.
-      const int neighbours[4][2] = {{row - 1, col}, {row + 1, col}, {row, col - 1}, {row, col + 1}};
-      int last = 0;
-      for (const auto& n : neighbours) {
-        if (n[0] < 0 || n[0] >= ny || n[1] < 0 || n[1] >= nx) continue;
-        const int patch = labels.at<std::int32_t>(n[0], n[1]);
-        if (patch > 0 && patch != last) {
-          rims[static_cast<std::size_t>(patch)].push_back(z[i]);
-          last = patch;
+  const std::size_t count = relief.size();
+  for (std::size_t i = 0; i < count; ++i)
+    if (!mask[i]) z[i] = std::numeric_limits<float>::quiet_NaN();
+  int patches = 0;
+  std::vector<std::size_t> patch, stack, rim;
+  std::vector<float> rim_heights;
+  for (std::size_t first = 0; first < count; ++first) {
+    if (mask[first] || !std::isnan(z[first])) continue;
+    ++patches;
+    patch.clear();
+    rim.clear();
+    stack.assign(1, first);
+    z[first] = 0.0f;
+    while (!stack.empty()) {
+      const std::size_t i = stack.back();
+      stack.pop_back();
+      patch.push_back(i);
+      const int row = static_cast<int>(i / static_cast<std::size_t>(nx));
+      const int col = static_cast<int>(i % static_cast<std::size_t>(nx));
+      for (int dr = -1; dr <= 1; ++dr) {
+        const int r = row + dr;
+        if (r < 0 || r >= ny) continue;
+        for (int dc = -1; dc <= 1; ++dc) {
+          const int c = col + dc;
+          if ((dr == 0 && dc == 0) || c < 0 || c >= nx) continue;
+          const std::size_t j = relief.index(r, c);
+          if (mask[j]) {
+            // A valid point on the edge (4-neighbour) of the patch belongs to its rim.
+            if (dr == 0 || dc == 0) rim.push_back(j);
+          } else if (std::isnan(z[j])) {
+            z[j] = 0.0f;
+            stack.push_back(j);
+          }
         }
       }
     }
-  }
-  std::vector<float> level(static_cast<std::size_t>(patches) + 1, 0.0f);
-  for (int p = 1; p <= patches; ++p) level[static_cast<std::size_t>(p)] = median_of(rims[static_cast<std::size_t>(p)]);
-  for (int row = 0; row < ny; ++row) {
-    const std::int32_t* patch = labels.ptr<std::int32_t>(row);
-    for (int col = 0; col < nx; ++col) {
-      if (patch[col] > 0) z[relief.index(row, col)] = level[static_cast<std::size_t>(patch[col])];
-    }
+    std::sort(rim.begin(), rim.end());
+    rim.erase(std::unique(rim.begin(), rim.end()), rim.end());
+    rim_heights.clear();
+    for (const std::size_t j : rim) rim_heights.push_back(z[j]);
+    const float level = median_of(rim_heights);
+    for (const std::size_t i : patch) z[i] = level;
   }
   return patches;
+}
+
+DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings) {
+  DetectionGrid grid;
+  grid.fx = std::max(1, static_cast<int>(std::lround(settings.grid_cell_um / relief.dx_um())));
+  grid.fy = std::max(1, static_cast<int>(std::lround(settings.grid_cell_um / relief.dy_um())));
+  grid.nx = (relief.nx() + grid.fx - 1) / grid.fx;
+  grid.ny = (relief.ny() + grid.fy - 1) / grid.fy;
+  grid.dx_um = grid.fx * relief.dx_um();
+  grid.dy_um = grid.fy * relief.dy_um();
+  const std::size_t cells = static_cast<std::size_t>(grid.nx) * static_cast<std::size_t>(grid.ny);
+  // Block means (the last row and column of blocks may be partial): cv::resize with INTER_AREA
+  // at an integer factor, written out so that partial blocks are averaged over their own points.
+  std::vector<float> coarse(cells, 0.0f);
+  std::vector<double> row_sum(static_cast<std::size_t>(grid.nx));
+  for (int j = 0; j < grid.ny; ++j) {
+    std::fill(row_sum.begin(), row_sum.end(), 0.0);
+    const int row_end = std::min(relief.ny(), (j + 1) * grid.fy);
+    for (int row = j * grid.fy; row < row_end; ++row) {
+      const float* z = relief.heights() + relief.index(row, 0);
+      for (int col = 0; col < relief.nx(); ++col) row_sum[static_cast<std::size_t>(col / grid.fx)] += z[col];
+    }
+    const int rows = row_end - j * grid.fy;
+    for (int i = 0; i < grid.nx; ++i) {
+      const int cols = std::min(relief.nx(), (i + 1) * grid.fx) - i * grid.fx;
+      coarse[static_cast<std::size_t>(j) * static_cast<std::size_t>(grid.nx) + static_cast<std::size_t>(i)] =
+          static_cast<float>(row_sum[static_cast<std::size_t>(i)] / (rows * cols));
+    }
+  }
+  // Light smoothing; the block mean has already averaged over the cell.
+  const double sx = settings.smoothing_sigma_um / grid.dx_um;
+  const double sy = settings.smoothing_sigma_um / grid.dy_um;
+  if (sx < 0.3 && sy < 0.3) {
+    grid.smoothed = std::move(coarse);
+  } else {
+    grid.smoothed.resize(cells);
+    const cv::Mat in(grid.ny, grid.nx, CV_32F, coarse.data());
+    cv::Mat out(grid.ny, grid.nx, CV_32F, grid.smoothed.data());
+    cv::GaussianBlur(in, out, cv::Size(0, 0), std::max(sx, 0.3), std::max(sy, 0.3), cv::BORDER_REFLECT);
+  }
+  grid.closed = without_narrow_features(grid.smoothed.data(), grid.nx, grid.ny, grid.dx_um, grid.dy_um,
+                                        settings.narrow_feature_width_um, false);
+  grid.opened = without_narrow_features(grid.smoothed.data(), grid.nx, grid.ny, grid.dx_um, grid.dy_um,
+                                        settings.narrow_feature_width_um, true);
+  return grid;
 }
 
 std::vector<float> without_narrow_features(const float* relief, int nx, int ny, double dx_um, double dy_um,

@@ -44,4 +44,20 @@ Segmentation segment_relief(const float* depressions, const float* elevations, i
 std::vector<float> without_narrow_features(const float* relief, int nx, int ny, double dx_um, double dy_um,
                                            double width_um, bool elevations);
 
+// Detection works on a grid of about DetectionSettings::grid_cell_um (block means of fx x fy
+// points of the relief; the scan's own grid when its spacing is already that coarse): smoothing,
+// closing / opening and flooding need no finer grid, and this makes them cost the same whatever
+// the scanner's resolution. Measurement goes back to full resolution inside each scar's box.
+struct DetectionGrid {
+  int fx = 1, fy = 1;  // points of the scan per cell, along x and y
+  int nx = 0, ny = 0;  // cells
+  double dx_um = 0.0, dy_um = 0.0;
+  std::vector<float> smoothed;  // smoothed relief
+  std::vector<float> closed;    // smoothed, narrow depressions closed (what depressions are found in)
+  std::vector<float> opened;    // smoothed, narrow elevations opened (what elevations are found in)
+};
+
+// The detection grid of a relief whose missing points were filled (fill_missing_relief).
+DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings);
+
 }  // namespace scarscope

@@ -2,37 +2,54 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
+#include <limits>
 #include <numbers>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+
 namespace scarscope {
 namespace {
 
-// Red-black successive over-relaxation of the 5-point Laplace equation on the unknown points.
+// Red-black successive over-relaxation of the 5-point Laplace equation on the unknown points,
+// which are listed once per colour (interior points, with all four neighbours in the grid, apart
+// from those on the grid's edge) so that a sweep touches nothing else.
 // Returns the largest change of the last sweep.
 float relax(std::vector<float>& v, const std::vector<std::uint8_t>& unknown, int w, int h, float wx, float wy,
             int iterations, float tolerance) {
   constexpr float omega = 1.7f;
+  std::vector<std::uint32_t> interior[2], edge[2];
+  for (int row = 0; row < h; ++row)
+    for (int col = 0; col < w; ++col) {
+      const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
+      if (!unknown[i]) continue;
+      const bool inside = row > 0 && col > 0 && row + 1 < h && col + 1 < w;
+      (inside ? interior : edge)[(row + col) & 1].push_back(static_cast<std::uint32_t>(i));
+    }
+  const std::size_t stride = static_cast<std::size_t>(w);
+  const float inverse = 1.0f / (2.0f * (wx + wy));
+  float* u = v.data();
   float largest = 0.0f;
   for (int it = 0; it < iterations; ++it) {
     largest = 0.0f;
     for (int colour = 0; colour < 2; ++colour) {
-      for (int row = 0; row < h; ++row) {
-        for (int col = (row + colour) % 2; col < w; col += 2) {
-          const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
-          if (!unknown[i]) continue;
-          float sum = 0.0f, weight = 0.0f;
-          if (col > 0) { sum += wx * v[i - 1]; weight += wx; }
-          if (col + 1 < w) { sum += wx * v[i + 1]; weight += wx; }
-          if (row > 0) { sum += wy * v[i - static_cast<std::size_t>(w)]; weight += wy; }
-          if (row + 1 < h) { sum += wy * v[i + static_cast<std::size_t>(w)]; weight += wy; }
-          if (weight <= 0.0f) continue;
-          const float change = omega * (sum / weight - v[i]);
-          v[i] += change;
-          largest = std::max(largest, std::abs(change));
-        }
+      for (const std::uint32_t i : interior[colour]) {
+        const float target = (wx * (u[i - 1] + u[i + 1]) + wy * (u[i - stride] + u[i + stride])) * inverse;
+        const float change = omega * (target - u[i]);
+        u[i] += change;
+        largest = std::max(largest, std::abs(change));
+      }
+      for (const std::uint32_t i : edge[colour]) {
+        const int row = static_cast<int>(i / stride), col = static_cast<int>(i % stride);
+        float sum = 0.0f, weight = 0.0f;
+        if (col > 0) { sum += wx * u[i - 1]; weight += wx; }
+        if (col + 1 < w) { sum += wx * u[i + 1]; weight += wx; }
+        if (row > 0) { sum += wy * u[i - stride]; weight += wy; }
+        if (row + 1 < h) { sum += wy * u[i + stride]; weight += wy; }
+        if (weight <= 0.0f) continue;
+        const float change = omega * (sum / weight - u[i]);
+        u[i] += change;
+        largest = std::max(largest, std::abs(change));
       }
     }
     if (largest < tolerance) break;
@@ -96,67 +113,60 @@ void solve_level(std::vector<float>& v, const std::vector<std::uint8_t>& unknown
   }
   // The coarse solution is already smooth; large levels need only a few sweeps to settle their
   // boundary (a fraction of a micrometre is far below the skin's noise).
-  const bool large = static_cast<std::size_t>(w) * static_cast<std::size_t>(h) > 160u * 160u;
+  const bool large = static_cast<std::size_t>(w) * static_cast<std::size_t>(h) > 48u * 48u;
   relax(v, unknown, w, h, wx, wy, large ? 8 : 40, 0.02f);
+}
+
+// Harmonic fill of the `unknown` points of a w x h grid from the others: a loose multigrid
+// (fractions of a micrometre, far below the skin's noise) that costs a few sweeps per point.
+// surface/fill.h's harmonic_fill solves to 1e-6 of the height range, which costs 5-10 times
+// more for no difference a depth can show. With no known point the unknowns become 0.
+void harmonic_fill_box(std::vector<float>& values, const std::vector<std::uint8_t>& unknown, int w, int h,
+                       double dx_um, double dy_um) {
+  if (std::find(unknown.begin(), unknown.end(), 0) == unknown.end()) {
+    std::fill(values.begin(), values.end(), 0.0f);
+    return;
+  }
+  const float wx = static_cast<float>(1.0 / (dx_um * dx_um));
+  const float wy = static_cast<float>(1.0 / (dy_um * dy_um));
+  const float scale = std::max(wx, wy);
+  solve_level(values, unknown, w, h, wx / scale, wy / scale);
 }
 
 // Box of the candidate with a margin, clipped to the map.
 struct Box {
-  int x0 = 0, y0 = 0, w = 0, h = 0;
+  int x0 = 0, y0 = 0;  // first point, in the scan
+  int g = 1;           // scan points per measurement cell along x and y
+  int w = 0, h = 0;    // measurement cells
   std::size_t at(int row, int col) const { return static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col); }
 };
 
-// The 8-connected component of `inside` that holds `seed`, with enclosed allowed holes filled in.
+// The 8-connected component of `inside` that holds `seed`, with enclosed allowed holes filled in
+// (a hole: points not reachable from the box edge without crossing the component).
 std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& inside, const std::vector<std::uint8_t>& allowed,
                                                const Box& box, std::size_t seed) {
   std::vector<std::uint8_t> region(inside.size(), 0);
   if (!inside[seed]) return region;
-  std::vector<std::size_t> stack{seed};
-  region[seed] = 1;
-  while (!stack.empty()) {
-    const std::size_t i = stack.back();
-    stack.pop_back();
-    const int row = static_cast<int>(i / static_cast<std::size_t>(box.w));
-    const int col = static_cast<int>(i % static_cast<std::size_t>(box.w));
-    for (int dr = -1; dr <= 1; ++dr)
-      for (int dc = -1; dc <= 1; ++dc) {
-        const int r = row + dr, c = col + dc;
-        if (r < 0 || r >= box.h || c < 0 || c >= box.w) continue;
-        const std::size_t j = box.at(r, c);
-        if (inside[j] && !region[j]) {
-          region[j] = 1;
-          stack.push_back(j);
-        }
-      }
-  }
-  // Holes: points not reachable from the box edge without crossing the region (4-connected).
-  std::vector<std::uint8_t> outside(inside.size(), 0);
-  for (int row = 0; row < box.h; ++row)
-    for (int col = 0; col < box.w; ++col) {
-      if (row != 0 && row != box.h - 1 && col != 0 && col != box.w - 1) continue;
+  cv::Mat image(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(inside.data()));
+  cv::Mat flooded = cv::Mat::zeros(box.h + 2, box.w + 2, CV_8U);
+  cv::Rect bounds;
+  const cv::Point start(static_cast<int>(seed % static_cast<std::size_t>(box.w)), static_cast<int>(seed / static_cast<std::size_t>(box.w)));
+  cv::floodFill(image, flooded, start, cv::Scalar(1), &bounds, cv::Scalar(0), cv::Scalar(0),
+                8 | cv::FLOODFILL_MASK_ONLY | cv::FLOODFILL_FIXED_RANGE | (1 << 8));
+  cv::Mat out(box.h, box.w, CV_8U, region.data());
+  flooded(cv::Rect(1, 1, box.w, box.h)).copyTo(out);
+  // Holes: inside the component's outer contour but not in it.
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(out(bounds), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE, bounds.tl());
+  cv::Mat enclosed = cv::Mat::zeros(box.h, box.w, CV_8U);
+  cv::drawContours(enclosed, contours, -1, cv::Scalar(1), cv::FILLED);
+  for (int row = bounds.y; row < bounds.y + bounds.height; ++row) {
+    const std::uint8_t* in = enclosed.ptr<std::uint8_t>(row);
+    for (int col = bounds.x; col < bounds.x + bounds.width; ++col) {
       const std::size_t j = box.at(row, col);
-      if (!region[j] && !outside[j]) {
-        outside[j] = 1;
-        stack.push_back(j);
-      }
-    }
-  while (!stack.empty()) {
-    const std::size_t i = stack.back();
-    stack.pop_back();
-    const int row = static_cast<int>(i / static_cast<std::size_t>(box.w));
-    const int col = static_cast<int>(i % static_cast<std::size_t>(box.w));
-    const int neighbours[4][2] = {{row - 1, col}, {row + 1, col}, {row, col - 1}, {row, col + 1}};
-    for (const auto& nb : neighbours) {
-      if (nb[0] < 0 || nb[0] >= box.h || nb[1] < 0 || nb[1] >= box.w) continue;
-      const std::size_t j = box.at(nb[0], nb[1]);
-      if (!region[j] && !outside[j]) {
-        outside[j] = 1;
-        stack.push_back(j);
-      }
+      if (in[col] && !region[j] && allowed[j]) region[j] = 1;
     }
   }
-  for (std::size_t j = 0; j < region.size(); ++j)
-    if (!region[j] && !outside[j] && allowed[j]) region[j] = 1;
   return region;
 }
 
@@ -174,63 +184,179 @@ std::size_t count_set(const std::vector<std::uint8_t>& region) {
 
 }  // namespace
 
-void harmonic_fill_box(std::vector<float>& values, const std::vector<std::uint8_t>& unknown, int w, int h, double dx_um,
-                       double dy_um) {
-  bool any_known = false;
-  for (std::size_t i = 0; i < unknown.size() && !any_known; ++i) any_known = !unknown[i];
-  if (!any_known) {
-    std::fill(values.begin(), values.end(), 0.0f);
-    return;
-  }
-  const float wx = static_cast<float>(1.0 / (dx_um * dx_um));
-  const float wy = static_cast<float>(1.0 / (dy_um * dy_um));
-  const float scale = std::max(wx, wy);
-  solve_level(values, unknown, w, h, wx / scale, wy / scale);
-}
-
-ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed, const float* traced_relief,
-                                  const std::vector<std::int32_t>& labels,
-                                  int label, const CandidateRegion& candidate, const MeasurementSettings& settings) {
+ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& grid, const std::vector<std::int32_t>& labels,
+                                  int label, const CandidateRegion& candidate, const DetectionSettings& detection,
+                                  const MeasurementSettings& settings) {
   ScarMeasurement m;
   m.elevation = candidate.elevation;
-  const double dx = relief.dx_um();
-  const double dy = relief.dy_um();
   const float sign = candidate.elevation ? -1.0f : 1.0f;  // depth = sign * (fill - relief)
 
-  const int span = std::max(candidate.max_row - candidate.min_row, candidate.max_col - candidate.min_col) + 1;
-  const int margin = std::max(6, static_cast<int>(0.6 * span));
+  // The candidate's bounding box on the detection grid, at full resolution, with a margin.
+  const int min_col = candidate.min_col * grid.fx, min_row = candidate.min_row * grid.fy;
+  const int max_col = std::min(relief.nx() - 1, (candidate.max_col + 1) * grid.fx - 1);
+  const int max_row = std::min(relief.ny() - 1, (candidate.max_row + 1) * grid.fy - 1);
+  const int span = std::max(max_row - min_row, max_col - min_col) + 1;
+  const int margin = std::max(6, static_cast<int>(settings.box_margin_fraction * span));
+  // A scar wider than min_points_across points is measured on block means of g x g points: its
+  // shape needs no finer grid, and the work stays the same whatever its size.
   Box box;
-  box.x0 = std::max(0, candidate.min_col - margin);
-  box.y0 = std::max(0, candidate.min_row - margin);
-  box.w = std::min(relief.nx(), candidate.max_col + margin + 1) - box.x0;
-  box.h = std::min(relief.ny(), candidate.max_row + margin + 1) - box.y0;
+  box.g = std::max(1, span / std::max(1, settings.min_points_across));
+  const int g = box.g;
+  box.x0 = std::max(0, min_col - margin);
+  box.y0 = std::max(0, min_row - margin);
+  box.w = (std::min(relief.nx(), max_col + margin + 1) - box.x0 + g - 1) / g;
+  box.h = (std::min(relief.ny(), max_row + margin + 1) - box.y0 + g - 1) / g;
   const std::size_t size = static_cast<std::size_t>(box.w) * static_cast<std::size_t>(box.h);
+  const double dx = relief.dx_um() * g;  // spacing of the measurement grid
+  const double dy = relief.dy_um() * g;
+  // Scan coordinates (points) of a measurement cell's centre.
+  const auto scan_col = [&](double c) { return box.x0 + c * g + (g - 1) / 2.0; };
+  const auto scan_row = [&](double r) { return box.y0 + r * g + (g - 1) / 2.0; };
 
+  // Block means over the box and a border wide enough for the smoothing kernel (so the box sees
+  // what a blur of the whole scan would), then the smoothing.
   std::vector<float> height(size), smooth(size), envelope(size);
-  std::vector<std::uint8_t> seen(size), own(size), allowed(size), others(size);
-  for (int row = 0; row < box.h; ++row) {
+  std::vector<std::uint8_t> seen(size);
+  {
+    const double sx = detection.smoothing_sigma_um / dx, sy = detection.smoothing_sigma_um / dy;
+    const bool blur = sx >= 0.3 || sy >= 0.3;
+    const int px = blur ? static_cast<int>(std::ceil(4.0 * std::max(sx, 0.3))) + 1 : 0;
+    const int py = blur ? static_cast<int>(std::ceil(4.0 * std::max(sy, 0.3))) + 1 : 0;
+    // Blocks kx0..kx1-1 and ky0..ky1-1, counted from the box's first block.
+    const int kx0 = -std::min(px, box.x0 / g), ky0 = -std::min(py, box.y0 / g);
+    const int kx1 = std::min(box.w + px, (relief.nx() - box.x0 + g - 1) / g);
+    const int ky1 = std::min(box.h + py, (relief.ny() - box.y0 + g - 1) / g);
+    cv::Mat means(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
+    cv::Mat valid_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
+    cv::Mat point_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
+    for (int row = box.y0 + ky0 * g; row < std::min(relief.ny(), box.y0 + ky1 * g); ++row) {
+      const int k = (row - box.y0) / g - ky0;  // row - box.y0 + (-ky0) * g >= 0
+      float* sum = means.ptr<float>(k);
+      float* valid = valid_count.ptr<float>(k);
+      float* points = point_count.ptr<float>(k);
+      const float* z = relief.heights() + relief.index(row, 0);
+      const std::uint8_t* mask = relief.mask() + relief.index(row, 0);
+      for (int col = box.x0 + kx0 * g; col < std::min(relief.nx(), box.x0 + kx1 * g); ++col) {
+        const int c = (col - box.x0 - kx0 * g) / g;
+        sum[c] += z[col];
+        valid[c] += mask[col] ? 1.0f : 0.0f;
+        points[c] += 1.0f;
+      }
+    }
+    means /= cv::max(point_count, 1.0f);
+    cv::Mat blurred = means;
+    if (blur) cv::GaussianBlur(means, blurred, cv::Size(0, 0), std::max(sx, 0.3), std::max(sy, 0.3), cv::BORDER_REFLECT);
+    for (int row = 0; row < box.h; ++row) {
+      const float* b = blurred.ptr<float>(row - ky0) - kx0;
+      const float* mean = means.ptr<float>(row - ky0) - kx0;
+      const float* valid = valid_count.ptr<float>(row - ky0) - kx0;
+      const float* points = point_count.ptr<float>(row - ky0) - kx0;
+      for (int col = 0; col < box.w; ++col) {
+        const std::size_t i = box.at(row, col);
+        smooth[i] = b[col];
+        height[i] = mean[col];
+        seen[i] = 2.0f * valid[col] >= points[col] ? 1 : 0;  // at least half its points seen
+      }
+    }
+  }
+  // The relief the extent is traced on: the smoothed relief plus what the detection grid's
+  // closing (opening) changed there, interpolated between the detection cells' centres.
+  {
+    const std::vector<float>& traced_coarse = candidate.elevation ? grid.opened : grid.closed;
+    std::vector<int> i0(static_cast<std::size_t>(box.w)), i1(static_cast<std::size_t>(box.w));
+    std::vector<float> tx(static_cast<std::size_t>(box.w));
     for (int col = 0; col < box.w; ++col) {
-      const std::size_t g = relief.index(box.y0 + row, box.x0 + col);
+      const double u = std::clamp((scan_col(col) - (grid.fx - 1) / 2.0) / grid.fx, 0.0, static_cast<double>(grid.nx - 1));
+      const auto k = static_cast<std::size_t>(col);
+      i0[k] = std::min(static_cast<int>(u), std::max(0, grid.nx - 2));
+      i1[k] = std::min(i0[k] + 1, grid.nx - 1);
+      tx[k] = static_cast<float>(u - i0[k]);
+    }
+    const auto change = [&](int j, int i) {
+      const std::size_t c = static_cast<std::size_t>(j) * static_cast<std::size_t>(grid.nx) + static_cast<std::size_t>(i);
+      return traced_coarse[c] - grid.smoothed[c];
+    };
+    for (int row = 0; row < box.h; ++row) {
+      const double v = std::clamp((scan_row(row) - (grid.fy - 1) / 2.0) / grid.fy, 0.0, static_cast<double>(grid.ny - 1));
+      const int j0 = std::min(static_cast<int>(v), std::max(0, grid.ny - 2));
+      const int j1 = std::min(j0 + 1, grid.ny - 1);
+      const auto ty = static_cast<float>(v - j0);
+      for (int col = 0; col < box.w; ++col) {
+        const auto k = static_cast<std::size_t>(col);
+        const float top = change(j0, i0[k]) + tx[k] * (change(j0, i1[k]) - change(j0, i0[k]));
+        const float bottom = change(j1, i0[k]) + tx[k] * (change(j1, i1[k]) - change(j1, i0[k]));
+        const std::size_t i = box.at(row, col);
+        envelope[i] = smooth[i] + top + ty * (bottom - top);
+      }
+    }
+  }
+  // Detection labels at the cells' centres.
+  std::vector<std::uint8_t> own(size), allowed(size), others(size);
+  for (int row = 0; row < box.h; ++row) {
+    const int scan_r = std::min(relief.ny() - 1, box.y0 + row * g + g / 2);
+    const std::int32_t* label_row = labels.data() + static_cast<std::size_t>(scan_r / grid.fy) * static_cast<std::size_t>(grid.nx);
+    for (int col = 0; col < box.w; ++col) {
+      const int scan_c = std::min(relief.nx() - 1, box.x0 + col * g + g / 2);
+      const std::int32_t l = label_row[scan_c / grid.fx];
       const std::size_t i = box.at(row, col);
-      height[i] = relief.heights()[g];
-      smooth[i] = smoothed[g];
-      envelope[i] = traced_relief[g];
-      seen[i] = relief.mask()[g] ? 1 : 0;
-      own[i] = labels[g] == label;
-      others[i] = labels[g] != 0 && labels[g] != label;
+      own[i] = l == label;
+      others[i] = l != 0 && l != label;
       allowed[i] = !others[i];
     }
   }
-  const std::size_t peak_local = box.at(candidate.peak_index / relief.nx() - box.y0, candidate.peak_index % relief.nx() - box.x0);
+  // The deepest of the cells over the detection grid's deepest cell, that detection labelled.
+  std::size_t peak_local = 0;
+  {
+    const int cell_row = candidate.peak_index / grid.nx, cell_col = candidate.peak_index % grid.nx;
+    const int r0 = (cell_row * grid.fy - box.y0) / g, r1 = ((cell_row + 1) * grid.fy - 1 - box.y0) / g;
+    const int c0 = (cell_col * grid.fx - box.x0) / g, c1 = ((cell_col + 1) * grid.fx - 1 - box.x0) / g;
+    float best = -std::numeric_limits<float>::infinity();
+    for (int row = std::max(0, r0); row <= std::min(box.h - 1, r1); ++row)
+      for (int col = std::max(0, c0); col <= std::min(box.w - 1, c1); ++col) {
+        const std::size_t i = box.at(row, col);
+        if (own[i] && -sign * smooth[i] > best) {
+          best = -sign * smooth[i];
+          peak_local = i;
+        }
+      }
+    if (best == -std::numeric_limits<float>::infinity()) return m;
+  }
   std::vector<std::uint8_t> region = component_with_holes(own, allowed, box, peak_local);
 
-  // Skin filled in from around `extent` (harmonic), and the depth against it.
+  // Skin filled in from around `extent` (harmonic, over the extent's bounding box only: the
+  // points around it are the boundary), and the depth against it.
   std::vector<float> fill(size), depth(size), trace_depth(size);
   auto fill_from_rim = [&](const std::vector<std::uint8_t>& extent) {
-    std::vector<std::uint8_t> unknown(size);
-    for (std::size_t i = 0; i < size; ++i) unknown[i] = extent[i] || others[i];
     fill = smooth;  // rim values from the smoothed relief: the rim is a level, not a noise sample
-    harmonic_fill_box(fill, unknown, box.w, box.h, dx, dy);
+    int r0 = box.h, r1 = -1, c0 = box.w, c1 = -1;
+    for (int row = 0; row < box.h; ++row)
+      for (int col = 0; col < box.w; ++col)
+        if (extent[box.at(row, col)]) {
+          r0 = std::min(r0, row);
+          r1 = std::max(r1, row);
+          c0 = std::min(c0, col);
+          c1 = std::max(c1, col);
+        }
+    if (r1 >= 0) {
+      r0 = std::max(0, r0 - 2);
+      c0 = std::max(0, c0 - 2);
+      r1 = std::min(box.h - 1, r1 + 2);
+      c1 = std::min(box.w - 1, c1 + 2);
+      const int sw = c1 - c0 + 1, sh = r1 - r0 + 1;
+      std::vector<float> sub(static_cast<std::size_t>(sw) * static_cast<std::size_t>(sh));
+      std::vector<std::uint8_t> unknown(sub.size());
+      for (int row = 0; row < sh; ++row)
+        for (int col = 0; col < sw; ++col) {
+          const std::size_t i = box.at(r0 + row, c0 + col);
+          const std::size_t k = static_cast<std::size_t>(row) * static_cast<std::size_t>(sw) + static_cast<std::size_t>(col);
+          sub[k] = smooth[i];
+          unknown[k] = extent[i] || others[i];
+        }
+      harmonic_fill_box(sub, unknown, sw, sh, dx, dy);
+      for (int row = 0; row < sh; ++row)
+        std::copy(sub.begin() + static_cast<std::ptrdiff_t>(row) * sw, sub.begin() + static_cast<std::ptrdiff_t>(row + 1) * sw,
+                  fill.begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)));
+    }
     for (std::size_t i = 0; i < size; ++i) {
       depth[i] = sign * (fill[i] - smooth[i]);
       trace_depth[i] = sign * (fill[i] - envelope[i]);
@@ -359,7 +485,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed
   m.major_mm = 4.0 * std::sqrt(lambda1) * scale;
   m.minor_mm = 4.0 * std::sqrt(lambda2) * scale;
   m.elongation = lambda2 > 0 ? std::sqrt(lambda1 / lambda2) : 99.0;
-  m.centroid_mm = {(box.x0 + cx) * dx / 1000.0, (box.y0 + cy) * dy / 1000.0};
+  m.centroid_mm = {scan_col(cx) * relief.dx_um() / 1000.0, scan_row(cy) * relief.dy_um() / 1000.0};
   m.depth_um = peak;
   m.depth_is_lower_bound = unseen > 0 && unseen_peak >= settings.unseen_floor_fraction * std::max(seen_peak, 1e-9);
   m.volume_mm3 = volume_um * dx * dy * 1e-9;
@@ -391,7 +517,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed
     for (const cv::Point& p : simple) {
       const double col = cx + (p.x - cx) * scale;
       const double row = cy + (p.y - cy) * scale;
-      m.outline_mm.push_back({(box.x0 + col) * dx / 1000.0, (box.y0 + row) * dy / 1000.0});
+      m.outline_mm.push_back({scan_col(col) * relief.dx_um() / 1000.0, scan_row(row) * relief.dy_um() / 1000.0});
     }
   }
   return m;

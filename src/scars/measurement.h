@@ -35,16 +35,14 @@ struct ScarMeasurement {
 };
 
 // `relief`: heights above the reference skin with missing points filled (fill_missing_relief) and
-// the original mask; `smoothed`: the smoothed relief; `traced`: the relief the extent is traced on
-// (pores and furrows removed); `labels` from segment_relief; `label` is the candidate's (1-based).
+// the original mask; `grid`, `labels` and `candidate` (label `label`, 1-based) from detection,
+// which ran on the coarser detection grid. The candidate is measured at the relief's full
+// resolution inside a padded box around it: the relief there is smoothed by
+// detection.smoothing_sigma_um (depth is read from it), and the extent is traced on it with the
+// narrow features the detection grid's closing (opening) removed taken out too.
 // Returns an empty measurement (area 0) if nothing remains.
-ScarMeasurement measure_candidate(const HeightMap& relief, const float* smoothed, const float* traced,
-                                  const std::vector<std::int32_t>& labels,
-                                  int label, const CandidateRegion& candidate, const MeasurementSettings& settings);
-
-// Fills the `unknown` points of a w x h grid harmonically from the others (multigrid-initialised
-// relaxation). With no known point at all the unknowns become 0.
-void harmonic_fill_box(std::vector<float>& values, const std::vector<std::uint8_t>& unknown, int w, int h,
-                       double dx_um, double dy_um);
+ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& grid, const std::vector<std::int32_t>& labels,
+                                  int label, const CandidateRegion& candidate, const DetectionSettings& detection,
+                                  const MeasurementSettings& settings);
 
 }  // namespace scarscope

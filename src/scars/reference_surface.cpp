@@ -32,10 +32,18 @@ CoarseGrid block_average(const HeightMap& map, double cell_um) {
     const std::uint8_t* valid = map.mask() + map.index(row, 0);
     double* sum_row = sum.ptr<double>(row / grid.fy);
     double* count_row = count.ptr<double>(row / grid.fy);
-    for (int col = 0; col < map.nx(); ++col) {
-      if (!valid[col]) continue;
-      sum_row[col / grid.fx] += z[col];
-      count_row[col / grid.fx] += 1.0;
+    for (int i = 0; i < grid.nx; ++i) {
+      // One cell's stretch of the row: a branch-free sum the compiler vectorises (missing
+      // points are NaN, so they are selected out, not multiplied by 0).
+      const int begin = i * grid.fx, end = std::min(map.nx(), begin + grid.fx);
+      float s = 0.0f;
+      int n = 0;
+      for (int col = begin; col < end; ++col) {
+        s += valid[col] ? z[col] : 0.0f;
+        n += valid[col] ? 1 : 0;
+      }
+      sum_row[i] += s;
+      count_row[i] += n;
     }
   }
   grid.value = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
@@ -86,37 +94,49 @@ CellCoordinates cell_coordinates(const CoarseGrid& grid, const HeightMap& map) {
   return c;
 }
 
+// The monomials of every cell (rows: cells in row-major order, columns: terms), computed once
+// for all the robust iterations.
+cv::Mat design_matrix(const CoarseGrid& grid, const CellCoordinates& xy, int degree) {
+  cv::Mat design(grid.nx * grid.ny, polynomial_terms(degree), CV_64F);
+  for (int j = 0; j < grid.ny; ++j)
+    for (int i = 0; i < grid.nx; ++i)
+      monomials(xy.x_mm[static_cast<std::size_t>(i)], xy.y_mm[static_cast<std::size_t>(j)], degree,
+                design.ptr<double>(j * grid.nx + i));
+  return design;
+}
+
 // Weighted least-squares polynomial; returns its values on the grid.
-cv::Mat fit_polynomial(const CoarseGrid& grid, const CellCoordinates& xy, const cv::Mat& weights, int degree,
+cv::Mat fit_polynomial(const CoarseGrid& grid, const cv::Mat& design, const cv::Mat& weights,
                        std::vector<double>* coefficients_out) {
-  const int terms = polynomial_terms(degree);
+  const int terms = design.cols;
+  const int cells = grid.nx * grid.ny;
   cv::Mat normal = cv::Mat::zeros(terms, terms, CV_64F);
   cv::Mat rhs = cv::Mat::zeros(terms, 1, CV_64F);
-  std::vector<double> m(static_cast<std::size_t>(terms));
-  for (int j = 0; j < grid.ny; ++j) {
-    for (int i = 0; i < grid.nx; ++i) {
-      const double w = weights.at<double>(j, i);
-      if (w <= 0) continue;
-      monomials(xy.x_mm[static_cast<std::size_t>(i)], xy.y_mm[static_cast<std::size_t>(j)], degree, m.data());
-      const double z = grid.value.at<double>(j, i);
-      for (int a = 0; a < terms; ++a) {
-        rhs.at<double>(a) += w * m[static_cast<std::size_t>(a)] * z;
-        for (int b = a; b < terms; ++b) normal.at<double>(a, b) += w * m[static_cast<std::size_t>(a)] * m[static_cast<std::size_t>(b)];
-      }
+  double* n = normal.ptr<double>(0);
+  double* r = rhs.ptr<double>(0);
+  const double* w = weights.ptr<double>(0);  // continuous: made by cv::Mat::zeros / clone
+  const double* z = grid.value.ptr<double>(0);
+  for (int cell = 0; cell < cells; ++cell) {
+    if (w[cell] <= 0) continue;
+    const double* m = design.ptr<double>(cell);
+    for (int a = 0; a < terms; ++a) {
+      const double wa = w[cell] * m[a];
+      r[a] += wa * z[cell];
+      for (int b = a; b < terms; ++b) n[a * terms + b] += wa * m[b];
     }
   }
   for (int a = 0; a < terms; ++a)
-    for (int b = 0; b < a; ++b) normal.at<double>(a, b) = normal.at<double>(b, a);
+    for (int b = 0; b < a; ++b) n[a * terms + b] = n[b * terms + a];
   cv::Mat coefficients;
   cv::solve(normal, rhs, coefficients, cv::DECOMP_SVD);
   cv::Mat values(grid.ny, grid.nx, CV_64F);
-  for (int j = 0; j < grid.ny; ++j) {
-    for (int i = 0; i < grid.nx; ++i) {
-      monomials(xy.x_mm[static_cast<std::size_t>(i)], xy.y_mm[static_cast<std::size_t>(j)], degree, m.data());
-      double z = 0;
-      for (int a = 0; a < terms; ++a) z += coefficients.at<double>(a) * m[static_cast<std::size_t>(a)];
-      values.at<double>(j, i) = z;
-    }
+  double* v = values.ptr<double>(0);
+  const double* c = coefficients.ptr<double>(0);
+  for (int cell = 0; cell < cells; ++cell) {
+    const double* m = design.ptr<double>(cell);
+    double sum = 0;
+    for (int a = 0; a < terms; ++a) sum += c[a] * m[a];
+    v[cell] = sum;
   }
   if (coefficients_out) coefficients_out->assign(coefficients.begin<double>(), coefficients.end<double>());
   return values;
@@ -124,17 +144,32 @@ cv::Mat fit_polynomial(const CoarseGrid& grid, const CellCoordinates& xy, const 
 
 // Mask-aware (normalised) Gaussian regression: missing cells neither contribute nor pull towards 0.
 cv::Mat normalised_gaussian(const cv::Mat& values, const cv::Mat& weights, double sigma_x, double sigma_y) {
-  cv::Mat weighted = values.mul(weights);
+  // A Gaussian this wide (sigma of many cells) needs no grid finer than sigma / 4: both terms are
+  // block-averaged down by k, blurred there and their ratio interpolated back, which costs about
+  // 1/k^3 of a blur on the full grid. In float32: OpenCV vectorises its kernels in float, and
+  // float's 7 digits are far finer than the skin's relief.
+  const int k = std::max(1, static_cast<int>(std::min(sigma_x, sigma_y) / 4.0));
+  cv::Mat weighted, weights32;
+  cv::Mat(values.mul(weights)).convertTo(weighted, CV_32F);
+  weights.convertTo(weights32, CV_32F);
+  if (k > 1) {
+    const cv::Size small((values.cols + k - 1) / k, (values.rows + k - 1) / k);
+    cv::resize(weighted, weighted, small, 0, 0, cv::INTER_AREA);
+    cv::resize(weights32, weights32, small, 0, 0, cv::INTER_AREA);
+  }
   cv::Mat numerator, denominator;
-  cv::GaussianBlur(weighted, numerator, cv::Size(0, 0), sigma_x, sigma_y, cv::BORDER_CONSTANT);
-  cv::GaussianBlur(weights, denominator, cv::Size(0, 0), sigma_x, sigma_y, cv::BORDER_CONSTANT);
-  cv::Mat result(values.size(), CV_64F);
-  for (int j = 0; j < values.rows; ++j) {
-    for (int i = 0; i < values.cols; ++i) {
-      const double d = denominator.at<double>(j, i);
-      result.at<double>(j, i) = d > 1e-9 ? numerator.at<double>(j, i) / d : 0.0;
+  cv::GaussianBlur(weighted, numerator, cv::Size(0, 0), sigma_x / k, sigma_y / k, cv::BORDER_CONSTANT);
+  cv::GaussianBlur(weights32, denominator, cv::Size(0, 0), sigma_x / k, sigma_y / k, cv::BORDER_CONSTANT);
+  cv::Mat ratio(numerator.size(), CV_32F);
+  for (int j = 0; j < ratio.rows; ++j) {
+    for (int i = 0; i < ratio.cols; ++i) {
+      const float d = denominator.at<float>(j, i);
+      ratio.at<float>(j, i) = d > 1e-6f ? numerator.at<float>(j, i) / d : 0.0f;
     }
   }
+  if (k > 1) cv::resize(ratio, ratio, values.size(), 0, 0, cv::INTER_LINEAR);
+  cv::Mat result;
+  ratio.convertTo(result, CV_64F);
   return result;
 }
 
@@ -167,11 +202,12 @@ ReferenceInfo subtract_reference_surface(HeightMap& map, const ReferenceSettings
   const double sigma_x = settings.gaussian_sigma_mm * 1000.0 / (grid.fx * map.dx_um());
   const double sigma_y = settings.gaussian_sigma_mm * 1000.0 / (grid.fy * map.dy_um());
 
+  const cv::Mat design = design_matrix(grid, xy, degree);
   cv::Mat robust = grid.weight.clone();
   cv::Mat reference;
   ReferenceInfo info;
   for (int iteration = 0; iteration <= settings.robust_iterations; ++iteration) {
-    const cv::Mat form = fit_polynomial(grid, xy, robust, degree, &info.form_coefficients);
+    const cv::Mat form = fit_polynomial(grid, design, robust, &info.form_coefficients);
     const cv::Mat waviness = normalised_gaussian(grid.value - form, robust, sigma_x, sigma_y);
     reference = form + waviness;
     // Robust scale of the skin around the reference, then Tukey biweights: scars and bumps far
@@ -209,6 +245,7 @@ ReferenceInfo subtract_reference_surface(HeightMap& map, const ReferenceSettings
   }
   cv::Mat reference32;
   reference.convertTo(reference32, CV_32F);
+  std::vector<float> line(static_cast<std::size_t>(grid.nx));
   for (int row = 0; row < map.ny(); ++row) {
     double v = (row - (grid.fy - 1) / 2.0) / grid.fy;
     v = std::clamp(v, 0.0, static_cast<double>(grid.ny - 1));
@@ -217,16 +254,14 @@ ReferenceInfo subtract_reference_surface(HeightMap& map, const ReferenceSettings
     const float s = grid.ny > 1 ? static_cast<float>(v - j0) : 0.0f;
     const float* r0 = reference32.ptr<float>(j0);
     const float* r1 = reference32.ptr<float>(j1);
+    for (int i = 0; i < grid.nx; ++i) line[static_cast<std::size_t>(i)] = r0[i] + s * (r1[i] - r0[i]);
     float* z = map.heights() + map.index(row, 0);
-    const std::uint8_t* valid = map.mask() + map.index(row, 0);
     for (int col = 0; col < map.nx(); ++col) {
-      if (!valid[col]) continue;
+      // Missing points are NaN and stay NaN.
       const int i0 = col0[static_cast<std::size_t>(col)];
       const int i1 = std::min(i0 + 1, grid.nx - 1);
       const float t = col_t[static_cast<std::size_t>(col)];
-      const float top = r0[i0] + t * (r0[i1] - r0[i0]);
-      const float bottom = r1[i0] + t * (r1[i1] - r1[i0]);
-      z[col] -= top + s * (bottom - top);
+      z[col] -= line[static_cast<std::size_t>(i0)] + t * (line[static_cast<std::size_t>(i1)] - line[static_cast<std::size_t>(i0)]);
     }
   }
   info.coarse_nx = grid.nx;
