@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <pugixml.hpp>
 #include <stdexcept>
@@ -136,6 +137,34 @@ std::string md5_hex(std::string_view bytes) {
   return out;
 }
 
+// MD5 over data that arrives in pieces.
+class Md5Stream {
+ public:
+  Md5Stream() : context_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    if (!context_ || EVP_DigestInit_ex(context_.get(), EVP_md5(), nullptr) != 1) {
+      throw std::runtime_error("OpenSSL: MD5 failed");
+    }
+  }
+  void update(const char* data, std::size_t size) {
+    if (EVP_DigestUpdate(context_.get(), data, size) != 1) throw std::runtime_error("OpenSSL: MD5 failed");
+  }
+  std::string hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(context_.get(), digest, &length) != 1) throw std::runtime_error("OpenSSL: MD5 failed");
+    static const char* const digits = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < length; ++i) {
+      out += digits[digest[i] >> 4];
+      out += digits[digest[i] & 15];
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context_;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Little-endian numbers
 
@@ -169,15 +198,6 @@ const char* type_name(char type) {
     case 'F': return "F (float32)";
     case 'D': return "D (float64)";
     default: return "?";
-  }
-}
-
-double decode(const unsigned char* bytes, char type) {
-  switch (type) {
-    case 'I': return static_cast<double>(static_cast<std::int16_t>(load_le(bytes, 2)));
-    case 'L': return static_cast<double>(static_cast<std::int32_t>(load_le(bytes, 4)));
-    case 'F': return static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(load_le(bytes, 4))));
-    default: return std::bit_cast<double>(load_le(bytes, 8));
   }
 }
 
@@ -423,13 +443,13 @@ struct ChecksumState {
   }
 };
 
-void check_md5(const std::string& bytes, const std::string& expected_text, const std::string& what,
+void check_md5(const std::string& actual_md5, const std::string& expected_text, const std::string& what,
                const char* element, ChecksumState& checksums, Reader& reader) {
   if (expected_text.empty()) {
     checksums.mismatch(reader, what + " is not verified: main.xml gives no " + element);
     return;
   }
-  if (lower(expected_text) != md5_hex(bytes)) {
+  if (lower(expected_text) != actual_md5) {
     checksums.mismatch(reader, what + " does not match its " + element + " in main.xml (data read anyway)");
   }
 }
@@ -462,16 +482,18 @@ void check_main_xml_checksum(const ZipReader& zip, const std::string& prefix, pu
   }
 }
 
-// Reads valid.bin: one bit per point, least significant bit first, 1 = valid.
-std::string read_valid_bits(const ZipReader& zip, const std::string& prefix, pugi::xml_node data_link,
-                            std::uint64_t points, ChecksumState& checksums, Reader& reader) {
+// Reads valid.bin (one bit per point, least significant bit first, 1 = valid) piece by piece and
+// marks the points whose bit is 0 missing in `map`.
+void apply_valid_bits(const ZipReader& zip, const std::string& prefix, pugi::xml_node data_link, HeightMap& map,
+                      ChecksumState& checksums, Reader& reader) {
   const std::string link = text_of(child(data_link, "ValidPointsLink"));
-  if (link.empty()) return {};
+  if (link.empty()) return;
   const int index = find_linked(zip, prefix, link);
   if (index < 0) {
     reader.fail("main.xml names " + shown_text(link) + " (ValidPointsLink), which is not in the zip archive");
   }
   const ZipEntryInfo& entry = zip.entries()[static_cast<std::size_t>(index)];
+  const std::uint64_t points = map.size();
   const std::uint64_t needed = (points + 7) / 8;
   if (entry.size < needed) {
     reader.fail(entry.name + " holds " + std::to_string(entry.size) + " bytes, but the grid of " +
@@ -481,12 +503,28 @@ std::string read_valid_bits(const ZipReader& zip, const std::string& prefix, pug
     reader.fail(entry.name + " claims " + std::to_string(entry.size) + " bytes, far more than the " +
                 std::to_string(needed) + " the grid needs");
   }
-  std::string bits = zip.read(index, entry.size);
-  check_md5(bits, text_of(child(data_link, "MD5ChecksumValidPoints")), entry.name, "MD5ChecksumValidPoints",
+  Md5Stream md5;
+  float* heights = map.heights();
+  std::uint8_t* mask = map.mask();
+  std::uint64_t byte_index = 0;
+  zip.stream(index, entry.size, reader.options.chunk_bytes, [&](const char* data, std::size_t size) {
+    md5.update(data, size);
+    for (std::size_t k = 0; k < size && byte_index < needed; ++k, ++byte_index) {
+      const auto bits = static_cast<unsigned char>(data[k]);
+      if (bits == 0xff) continue;
+      const std::uint64_t first = byte_index * 8;
+      const std::uint64_t last = std::min<std::uint64_t>(first + 8, points);
+      for (std::uint64_t i = first; i < last; ++i) {
+        if (((bits >> (i - first)) & 1u) == 0) {
+          mask[i] = 0;
+          heights[i] = std::numeric_limits<float>::quiet_NaN();
+        }
+      }
+    }
+  });
+  check_md5(md5.hex(), text_of(child(data_link, "MD5ChecksumValidPoints")), entry.name, "MD5ChecksumValidPoints",
             checksums, reader);
   if (entry.size > needed) reader.warn(entry.name + " has " + std::to_string(entry.size - needed) + " bytes more than the grid needs; ignored");
-  bits.resize(static_cast<std::size_t>(needed));
-  return bits;
 }
 
 struct Converter {
@@ -506,17 +544,130 @@ struct Converter {
   }
 };
 
-void fill_from_binary(HeightMap& map, const std::string& data, char type, Converter& convert) {
-  const int size = type_size(type);
-  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
-  float* heights = map.heights();
-  std::uint8_t* mask = map.mask();
-  for (std::size_t i = 0; i < map.size(); ++i) {
-    const float value = convert(decode(bytes + i * static_cast<std::size_t>(size), type));
+// One value as stored (little-endian) -> double; one function per type.
+template <char Type>
+double load_value(const unsigned char* bytes) {
+  if constexpr (Type == 'I') {
+    std::int16_t v;
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&v, bytes, 2);
+    } else {
+      v = static_cast<std::int16_t>(load_le(bytes, 2));
+    }
+    return static_cast<double>(v);
+  } else if constexpr (Type == 'L') {
+    std::int32_t v;
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&v, bytes, 4);
+    } else {
+      v = static_cast<std::int32_t>(load_le(bytes, 4));
+    }
+    return static_cast<double>(v);
+  } else if constexpr (Type == 'F') {
+    float v;
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&v, bytes, 4);
+    } else {
+      v = std::bit_cast<float>(static_cast<std::uint32_t>(load_le(bytes, 4)));
+    }
+    return static_cast<double>(v);
+  } else {
+    double v;
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&v, bytes, 8);
+    } else {
+      v = std::bit_cast<double>(load_le(bytes, 8));
+    }
+    return v;
+  }
+}
+
+// Converts `count` whole values into heights[0..count) and mask[0..count); exactly Converter's
+// arithmetic (metres after scaling, times 1e6, to float; beyond the float range -> missing).
+template <char Type>
+std::size_t convert_values(const unsigned char* bytes, std::size_t count, const ZAxis& z, float* heights,
+                           std::uint8_t* mask) {
+  constexpr std::size_t size = Type == 'I' ? 2 : (Type == 'D' ? 8 : 4);
+  constexpr bool integer = Type == 'I' || Type == 'L';
+  constexpr float float_max = std::numeric_limits<float>::max();
+  const double offset = z.offset;
+  const double increment = z.increment;
+  std::size_t out_of_range = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const double raw = load_value<Type>(bytes + i * size);
+    float value = std::numeric_limits<float>::quiet_NaN();
+    if (integer || std::isfinite(raw)) {
+      const double metres = integer ? offset + increment * raw : offset + raw;
+      const double micrometres = metres * 1e6;
+      if (!std::isfinite(micrometres) || std::fabs(micrometres) > float_max) {
+        ++out_of_range;
+      } else {
+        value = static_cast<float>(micrometres);
+      }
+    }
     heights[i] = value;
     mask[i] = std::isfinite(value) ? 1 : 0;
   }
+  return out_of_range;
 }
+
+// Turns the pieces of data.bin into heights as they arrive; a value split between two pieces is
+// carried over. Bytes past the grid are ignored (the caller warns about them).
+class BinaryDecoder {
+ public:
+  BinaryDecoder(HeightMap& map, const ZAxis& z)
+      : z_(z), size_(static_cast<std::size_t>(type_size(z.type))), heights_(map.heights()), mask_(map.mask()),
+        total_(map.size()) {}
+
+  void feed(const char* data, std::size_t size) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(data);
+    if (carried_ > 0 && done_ < total_) {
+      const std::size_t take = std::min(size_ - carried_, size);
+      std::memcpy(carry_ + carried_, bytes, take);
+      carried_ += take;
+      bytes += take;
+      size -= take;
+      if (carried_ < size_) return;
+      convert(carry_, 1);
+      carried_ = 0;
+    }
+    if (done_ >= total_) return;
+    const std::size_t whole = std::min(size / size_, total_ - done_);
+    convert(bytes, whole);
+    bytes += whole * size_;
+    size -= whole * size_;
+    if (done_ < total_ && size > 0) {  // size < size_ here
+      std::memcpy(carry_, bytes, size);
+      carried_ = size;
+    }
+  }
+
+  std::size_t converted() const { return done_; }
+  std::size_t out_of_range() const { return out_of_range_; }
+
+ private:
+  void convert(const unsigned char* bytes, std::size_t count) {
+    float* heights = heights_ + done_;
+    std::uint8_t* mask = mask_ + done_;
+    switch (z_.type) {
+      case 'I': out_of_range_ += convert_values<'I'>(bytes, count, z_, heights, mask); break;
+      case 'L': out_of_range_ += convert_values<'L'>(bytes, count, z_, heights, mask); break;
+      case 'F': out_of_range_ += convert_values<'F'>(bytes, count, z_, heights, mask); break;
+      default: out_of_range_ += convert_values<'D'>(bytes, count, z_, heights, mask); break;
+    }
+    done_ += count;
+  }
+
+  ZAxis z_;
+  std::size_t size_;
+  float* heights_;
+  std::uint8_t* mask_;
+  std::size_t total_;
+  std::size_t done_ = 0;
+  std::size_t out_of_range_ = 0;
+  unsigned char carry_[8] = {};
+  std::size_t carried_ = 0;
+};
 
 void fill_from_data_list(HeightMap& map, pugi::xml_node data_list, Converter& convert, Reader& reader) {
   float* heights = map.heights();
@@ -633,25 +784,21 @@ HeightMap read_archive(const ZipReader& zip, Reader& reader) {
                   std::to_string(needed) + " the grid " + std::to_string(nx) + " x " + std::to_string(ny) +
                   " of type " + type_name(z.type) + " needs");
     }
-    const std::string data = zip.read(index, entry.size);
-    check_md5(data, text_of(child(data_link, "MD5ChecksumPointData")), entry.name, "MD5ChecksumPointData",
+    map.emplace(static_cast<int>(nx), static_cast<int>(ny), x.spacing_um, y.spacing_um);
+    BinaryDecoder decoder(*map, z);
+    Md5Stream md5;
+    zip.stream(index, entry.size, reader.options.chunk_bytes, [&](const char* data, std::size_t size) {
+      md5.update(data, size);
+      decoder.feed(data, size);
+    });
+    if (decoder.converted() != map->size()) reader.fail(entry.name + " holds fewer values than the grid needs");
+    convert.out_of_range += decoder.out_of_range();
+    check_md5(md5.hex(), text_of(child(data_link, "MD5ChecksumPointData")), entry.name, "MD5ChecksumPointData",
               checksums, reader);
     if (entry.size > needed) {
       reader.warn(entry.name + " has " + std::to_string(entry.size - needed) + " bytes more than the grid needs; ignored");
     }
-    const std::string valid = read_valid_bits(zip, prefix, data_link, points, checksums, reader);
-    map.emplace(static_cast<int>(nx), static_cast<int>(ny), x.spacing_um, y.spacing_um);
-    fill_from_binary(*map, data, z.type, convert);
-    if (!valid.empty()) {
-      float* heights = map->heights();
-      std::uint8_t* mask = map->mask();
-      for (std::size_t i = 0; i < map->size(); ++i) {
-        if (((static_cast<unsigned char>(valid[i / 8]) >> (i % 8)) & 1u) == 0) {
-          mask[i] = 0;
-          heights[i] = std::numeric_limits<float>::quiet_NaN();
-        }
-      }
-    }
+    apply_valid_bits(zip, prefix, data_link, *map, checksums, reader);
   } else if (data_list) {
     std::uint64_t count = 0;
     for (pugi::xml_node datum = data_list.first_child(); datum; datum = datum.next_sibling()) {

@@ -13,6 +13,10 @@ namespace scarscope {
 struct X3pReadOptions {
   // Largest grid accepted (points); a larger claim is refused before anything is allocated.
   std::uint64_t max_points = std::uint64_t{1} << 28;
+  // data.bin and valid.bin are inflated this many bytes at a time, each piece converted straight
+  // into the height map (and hashed), so the raw data never sits in memory whole. Tests set small
+  // values to put values across piece boundaries.
+  std::size_t chunk_bytes = std::size_t{256} << 10;
 };
 
 struct X3pWriteOptions {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 #include <stdexcept>
+#include <vector>
 
 #include "core/error.h"
 
@@ -144,6 +145,42 @@ std::string ZipReader::read(int index, std::uint64_t max_bytes) const {
 }
 
 std::string ZipReader::read_prefix(int index, std::uint64_t count) const { return inflate(index, count, false); }
+
+void ZipReader::stream(int index, std::uint64_t max_bytes, std::size_t chunk_bytes, const ChunkSink& sink) const {
+  const ZipEntryInfo& entry = entries_.at(static_cast<std::size_t>(index));
+  if (entry.size > max_bytes) {
+    throw InputError(label_ + ": " + entry.name + " claims " + std::to_string(entry.size) +
+                     " bytes uncompressed, more than the " + std::to_string(max_bytes) + " accepted for it");
+  }
+  zip_file_t* file = zip_fopen_index(state_->archive, static_cast<zip_uint64_t>(index), 0);
+  if (!file) {
+    throw InputError(label_ + ": cannot open " + entry.name + " in the zip archive (" +
+                     libzip_message(zip_get_error(state_->archive)) + ")");
+  }
+  // Closes the entry however this function is left (the sink may throw).
+  const std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> closer(file, zip_fclose);
+  auto corrupt = [&] { throw InputError(label_ + ": " + entry.name + " is corrupt (" + zip_file_strerror(file) + ")"); };
+  const std::uint64_t count = entry.size;
+  std::vector<char> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(std::max<std::size_t>(chunk_bytes, 1), count + 1)));
+  std::uint64_t done = 0;
+  while (done < count) {
+    const std::uint64_t want = std::min<std::uint64_t>(buffer.size(), count - done);
+    const zip_int64_t got = zip_fread(file, buffer.data(), want);
+    if (got < 0) corrupt();
+    if (got == 0) break;
+    done += static_cast<std::uint64_t>(got);
+    sink(buffer.data(), static_cast<std::size_t>(got));
+  }
+  if (done < count) {
+    throw InputError(label_ + ": " + entry.name + " ends after " + std::to_string(done) + " of the " +
+                     std::to_string(count) + " bytes its zip header claims (truncated or corrupt)");
+  }
+  // One more read reaches the end of the stream, where libzip compares the CRC.
+  char probe[64];
+  const zip_int64_t got = zip_fread(file, probe, sizeof probe);
+  if (got < 0) corrupt();
+  if (got > 0) throw InputError(label_ + ": " + entry.name + " is longer than its zip header claims (corrupt)");
+}
 
 std::string ZipReader::inflate(int index, std::uint64_t count, bool to_end) const {
   const ZipEntryInfo& entry = entries_.at(static_cast<std::size_t>(index));

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +38,14 @@ class ZipReader {
   std::string read(int index, std::uint64_t max_bytes) const;
   // Inflates only the first `count` bytes of entry `index` (count must not exceed its size).
   std::string read_prefix(int index, std::uint64_t count) const;
+
+  // Inflates entry `index` piece by piece into one buffer of `chunk_bytes` and hands each piece to
+  // `sink` (pieces are at most chunk_bytes; a value may straddle two of them), so that a large
+  // entry never sits in memory whole. Same checks as read(): the claimed size against
+  // `max_bytes` first, then exactly that many bytes and the CRC at the end (InputError otherwise;
+  // the sink has then seen a prefix of the data).
+  using ChunkSink = std::function<void(const char* data, std::size_t size)>;
+  void stream(int index, std::uint64_t max_bytes, std::size_t chunk_bytes, const ChunkSink& sink) const;
 
  private:
   ZipReader() = default;

@@ -633,5 +633,102 @@ TEST(X3pRealFiles, RealFilesSurviveARoundTrip) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// data.bin and valid.bin are inflated in pieces and converted as they arrive
+
+// 13 x 7 = 91 points: no piece size below divides the data evenly, so values and valid bytes
+// straddle piece boundaries; every type, with its scaling, missing values and a valid.bin.
+TEST(X3pStreaming, EveryPieceSizeGivesTheSameHeightsForEveryDataType) {
+  const int nx = 13, ny = 7, points = nx * ny;
+  std::mt19937 random(11);
+  for (const char type : {'I', 'L', 'F', 'D'}) {
+    const bool integer = type == 'I' || type == 'L';
+    std::uniform_int_distribution<int> steps(-30000, 30000);
+    std::uniform_real_distribution<double> metres(-2e-3, 2e-3);
+    std::vector<double> values(points);
+    for (double& value : values) value = integer ? steps(random) : metres(random);
+    if (!integer) {
+      values[5] = std::numeric_limits<double>::quiet_NaN();
+      values[40] = kInf;
+    }
+    std::string valid((points + 7) / 8, '\xff');
+    valid[3] = static_cast<char>(0b01011011);  // points 26, 29, 31 missing
+    valid.back() = static_cast<char>(0b00000111);  // 88, 89, 90 valid; the unused high bits are ignored
+    X3pFixture file;
+    file.size_x = std::to_string(nx);
+    file.size_y = std::to_string(ny);
+    file.z_data_type = std::string(1, type);
+    const double increment = integer ? 2.5e-7 : 1.0, offset = integer ? 1e-4 : -3e-6;
+    file.z_increment = integer ? "2.5e-7" : "1";
+    file.z_offset = integer ? "1e-4" : "-3e-6";
+    file.data = encode_values(values, type) + std::string(5, '\x7f');  // 5 bytes beyond the grid
+    file.valid = valid;
+    const std::string bytes = file.bytes();
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{13}, std::size_t{100},
+                                    std::size_t{1} << 20}) {
+      SCOPED_TRACE(std::string("type ") + type + ", pieces of " + std::to_string(piece) + " bytes");
+      X3pReadOptions options;
+      options.chunk_bytes = piece;
+      const HeightMap map = read_x3p_bytes(bytes, "scan.x3p", options);
+      ASSERT_EQ(map.size(), static_cast<std::size_t>(points));
+      EXPECT_EQ(map.metadata.checksum_ok, std::optional<bool>(true));
+      EXPECT_TRUE(has_warning(map, "5 bytes more than the grid needs"));
+      for (int i = 0; i < points; ++i) {
+        // Stored values as the file holds them (float data was written as float32).
+        const double stored = type == 'F' ? static_cast<double>(static_cast<float>(values[static_cast<std::size_t>(i)]))
+                                          : values[static_cast<std::size_t>(i)];
+        const bool bit = ((static_cast<unsigned char>(valid[static_cast<std::size_t>(i / 8)]) >> (i % 8)) & 1u) != 0;
+        const bool expected_valid = bit && std::isfinite(stored);
+        ASSERT_EQ(map.mask()[i] != 0, expected_valid) << "point " << i;
+        if (expected_valid) {
+          const float expected = static_cast<float>((integer ? offset + increment * stored : offset + stored) * 1e6);
+          ASSERT_EQ(map.heights()[i], expected) << "point " << i;
+        } else {
+          ASSERT_TRUE(std::isnan(map.heights()[i])) << "point " << i;
+        }
+      }
+    }
+  }
+}
+
+// Finds where the bytes of entry `name` start in a zip written by ZipWriter (its local header).
+std::size_t entry_data_offset(const std::string& zip, const std::string& name) {
+  const std::size_t header = zip.find(std::string("PK\x03\x04", 4));
+  std::size_t at = header;
+  while (at != std::string::npos) {
+    const auto u16 = [&](std::size_t i) {
+      return static_cast<std::size_t>(static_cast<unsigned char>(zip[i])) |
+             (static_cast<std::size_t>(static_cast<unsigned char>(zip[i + 1])) << 8);
+    };
+    const std::size_t name_length = u16(at + 26), extra_length = u16(at + 28);
+    if (zip.compare(at + 30, name_length, name) == 0) return at + 30 + name_length + extra_length;
+    at = zip.find(std::string("PK\x03\x04", 4), at + 4);
+  }
+  return std::string::npos;
+}
+
+TEST(X3pStreaming, CorruptedCompressedDataIsAnInputErrorNamingTheEntry) {
+  X3pFixture file;
+  file.size_x = "64";
+  file.size_y = "64";
+  std::vector<double> values(64 * 64);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 1e-6 * std::sin(0.01 * static_cast<double>(i));
+  file.data = encode_values(values, 'D');
+  const std::string good = file.bytes();
+  const std::size_t start = entry_data_offset(good, "bindata/data.bin");
+  ASSERT_NE(start, std::string::npos);
+  for (const std::size_t at : {start + 2, start + 200, start + 2000}) {
+    std::string bad = good;
+    for (std::size_t i = at; i < at + 16; ++i) bad[i] = static_cast<char>(bad[i] ^ 0xa5);
+    for (const std::size_t piece : {std::size_t{5}, std::size_t{1} << 18}) {
+      X3pReadOptions options;
+      options.chunk_bytes = piece;
+      const std::string message = refusal(bad, options);
+      EXPECT_NE(message.find("bad.x3p"), std::string::npos) << message;
+      EXPECT_NE(message.find("data.bin"), std::string::npos) << message;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace scarscope
