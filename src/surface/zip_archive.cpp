@@ -1,6 +1,7 @@
 #include "surface/zip_archive.h"
 
 #include <zip.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <ctime>
@@ -76,6 +77,10 @@ void list_entries(zip_t* archive, const std::string& label, std::vector<ZipEntry
     entry.size = (stat.valid & ZIP_STAT_SIZE) ? stat.size : 0;
     entry.compressed_size = (stat.valid & ZIP_STAT_COMP_SIZE) ? stat.comp_size : 0;
     entry.is_directory = !entry.name.empty() && entry.name.back() == '/';
+    entry.deflated = (stat.valid & ZIP_STAT_COMP_METHOD) && stat.comp_method == ZIP_CM_DEFLATE &&
+                     (stat.valid & ZIP_STAT_ENCRYPTION_METHOD) && stat.encryption_method == ZIP_EM_NONE &&
+                     (stat.valid & ZIP_STAT_CRC) && (stat.valid & ZIP_STAT_COMP_SIZE);
+    entry.crc = (stat.valid & ZIP_STAT_CRC) ? stat.crc : 0;
     entries.push_back(std::move(entry));
   }
 }
@@ -152,6 +157,10 @@ void ZipReader::stream(int index, std::uint64_t max_bytes, std::size_t chunk_byt
     throw InputError(label_ + ": " + entry.name + " claims " + std::to_string(entry.size) +
                      " bytes uncompressed, more than the " + std::to_string(max_bytes) + " accepted for it");
   }
+  if (entry.deflated) {
+    inflate_deflated(index, std::max<std::size_t>(chunk_bytes, 1), sink);
+    return;
+  }
   zip_file_t* file = zip_fopen_index(state_->archive, static_cast<zip_uint64_t>(index), 0);
   if (!file) {
     throw InputError(label_ + ": cannot open " + entry.name + " in the zip archive (" +
@@ -180,6 +189,65 @@ void ZipReader::stream(int index, std::uint64_t max_bytes, std::size_t chunk_byt
   const zip_int64_t got = zip_fread(file, probe, sizeof probe);
   if (got < 0) corrupt();
   if (got > 0) throw InputError(label_ + ": " + entry.name + " is longer than its zip header claims (corrupt)");
+}
+
+// The raw deflate stream through zlib with our own buffers: libzip's own path feeds zlib 8 KiB at
+// a time and costs 25 % more (0.150 s against 0.121 s for a 32 MB data.bin). libdeflate inflates
+// ~25 % faster still, but only whole buffers: the compressed and the raw entry in memory at once
+// (+57 MB for that data.bin) for no gain once reading the compressed bytes is counted.
+void ZipReader::inflate_deflated(int index, std::size_t chunk_bytes, const ChunkSink& sink) const {
+  const ZipEntryInfo& entry = entries_.at(static_cast<std::size_t>(index));
+  zip_file_t* file = zip_fopen_index(state_->archive, static_cast<zip_uint64_t>(index), ZIP_FL_COMPRESSED);
+  if (!file) {
+    throw InputError(label_ + ": cannot open " + entry.name + " in the zip archive (" +
+                     libzip_message(zip_get_error(state_->archive)) + ")");
+  }
+  const std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> closer(file, zip_fclose);
+  z_stream stream{};
+  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw std::runtime_error("zlib: cannot start inflating");
+  const std::unique_ptr<z_stream, int (*)(z_stream*)> ender(&stream, inflateEnd);
+  const std::uint64_t count = entry.size;
+  constexpr std::size_t kInputBytes = std::size_t{64} << 10;
+  std::vector<unsigned char> input(kInputBytes);
+  std::vector<unsigned char> output(static_cast<std::size_t>(std::min<std::uint64_t>(chunk_bytes, count + 1)));
+  std::uint64_t done = 0;
+  uLong crc = crc32(0L, Z_NULL, 0);
+  bool ended = false;
+  auto corrupt = [&](const std::string& why) {
+    throw InputError(label_ + ": " + entry.name + " is corrupt (" + why + ")");
+  };
+  while (!ended) {
+    const zip_int64_t got = zip_fread(file, input.data(), input.size());
+    if (got < 0) corrupt(zip_file_strerror(file));
+    if (got == 0) break;  // compressed bytes used up before the end of the deflate stream
+    stream.next_in = input.data();
+    stream.avail_in = static_cast<uInt>(got);
+    while (stream.avail_in > 0 && !ended) {
+      stream.next_out = output.data();
+      stream.avail_out = static_cast<uInt>(output.size());
+      const int result = ::inflate(&stream, Z_NO_FLUSH);
+      if (result != Z_OK && result != Z_STREAM_END && result != Z_BUF_ERROR) {
+        corrupt(std::string("invalid deflate data: ") + (stream.msg ? stream.msg : "zlib error " + std::to_string(result)));
+      }
+      ended = result == Z_STREAM_END;
+      const std::size_t produced = output.size() - stream.avail_out;
+      if (produced > count - done) {
+        throw InputError(label_ + ": " + entry.name + " is longer than its zip header claims (corrupt)");
+      }
+      if (produced > 0) {
+        crc = crc32(crc, output.data(), static_cast<uInt>(produced));
+        done += produced;
+        sink(reinterpret_cast<const char*>(output.data()), produced);
+      }
+      if (result == Z_BUF_ERROR && produced == 0) break;  // needs more input
+    }
+  }
+  if (done < count) {
+    throw InputError(label_ + ": " + entry.name + " ends after " + std::to_string(done) + " of the " +
+                     std::to_string(count) + " bytes its zip header claims (truncated or corrupt)");
+  }
+  if (!ended) corrupt("the deflate stream does not end where its data does");
+  if (static_cast<std::uint32_t>(crc) != entry.crc) corrupt("CRC error");
 }
 
 std::string ZipReader::inflate(int index, std::uint64_t count, bool to_end) const {

@@ -16,6 +16,8 @@ struct ZipEntryInfo {
   std::uint64_t size = 0;             // uncompressed size the archive claims
   std::uint64_t compressed_size = 0;  // as stored
   bool is_directory = false;
+  bool deflated = false;              // stored with deflate, unencrypted (inflated by zlib directly)
+  std::uint32_t crc = 0;              // CRC-32 of the uncompressed bytes, as the archive claims
 };
 
 // Read-only view of a zip archive. Every error is an InputError starting with `label` (the file name).
@@ -50,6 +52,7 @@ class ZipReader {
  private:
   ZipReader() = default;
   std::string inflate(int index, std::uint64_t count, bool to_end) const;
+  void inflate_deflated(int index, std::size_t chunk_bytes, const ChunkSink& sink) const;
   struct State;
   std::unique_ptr<State> state_;
   std::vector<ZipEntryInfo> entries_;
