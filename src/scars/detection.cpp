@@ -123,12 +123,14 @@ int fill_missing_relief(HeightMap& relief) {
   const std::uint8_t* mask = relief.mask();
   float* z = relief.heights();
   const std::size_t count = relief.size();
-  for (std::size_t i = 0; i < count; ++i)
+  const std::uint8_t* const first_missing = std::find(mask, mask + count, std::uint8_t{0});
+  if (first_missing == mask + count) return 0;
+  for (std::size_t i = static_cast<std::size_t>(first_missing - mask); i < count; ++i)
     if (!mask[i]) z[i] = std::numeric_limits<float>::quiet_NaN();
   int patches = 0;
   std::vector<std::size_t> patch, stack, rim;
   std::vector<float> rim_heights;
-  for (std::size_t first = 0; first < count; ++first) {
+  for (std::size_t first = static_cast<std::size_t>(first_missing - mask); first < count; ++first) {
     if (mask[first] || !std::isnan(z[first])) continue;
     ++patches;
     patch.clear();
