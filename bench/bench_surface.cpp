@@ -2,6 +2,8 @@
 // cheek patch): form removal, ISO parameters, the Gaussian filter at 0.8 mm and 8 mm, and hole
 // filling with 10 % of the points missing. Best of N runs, wall clock, printed as a Markdown table.
 //   bench_surface [SIZE] [RUNS] [THREADS]   (THREADS: OpenCV threads, 0 = OpenCV's default)
+//   bench_surface --read-x3p FILE [RUNS]    read_x3p alone: best CPU and wall ms, and the rise of the
+//                                           peak RSS over the first read (the reader's own memory)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -15,6 +17,7 @@
 #include <string>
 
 #include "surface/fill.h"
+#include "surface/x3p.h"
 #include "surface/form.h"
 #include "surface/gaussian_filter.h"
 #include "surface/height_map.h"
@@ -90,9 +93,39 @@ std::string best_ms(int runs, const std::function<void()>& work) {
   return cells;
 }
 
+// Peak resident set size so far (VmHWM), in kB.
+long peak_rss_kb() {
+  std::FILE* status = std::fopen("/proc/self/status", "r");
+  if (!status) return 0;
+  char line[256];
+  long kb = 0;
+  while (std::fgets(line, sizeof line, status)) {
+    if (std::sscanf(line, "VmHWM: %ld", &kb) == 1) break;
+  }
+  std::fclose(status);
+  return kb;
+}
+
+int read_x3p_bench(const char* path, int runs) {
+  const long before = peak_rss_kb();
+  std::size_t points = 0;
+  {
+    const HeightMap map = read_x3p(path);
+    points = map.size();
+  }
+  const long rise = peak_rss_kb() - before;
+  volatile float sink = 0.0f;
+  const std::string cells = best_ms(runs, [&] { sink = read_x3p(path).heights()[0]; });
+  std::printf("read_x3p %s: %zu points, best of %d: wall ms | CPU ms = %s; peak RSS rise %.1f MB "
+              "(the float32 map and its mask are %.1f MB)\n",
+              path, points, runs, cells.c_str(), rise / 1024.0, points * 5.0 / (1024.0 * 1024.0));
+  return sink == 12345.0f ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2 && std::string(argv[1]) == "--read-x3p") return read_x3p_bench(argv[2], argc > 3 ? std::atoi(argv[3]) : 5);
   const int n = argc > 1 ? std::atoi(argv[1]) : 2000;
   const int runs = argc > 2 ? std::atoi(argv[2]) : 3;
   const int threads = argc > 3 ? std::atoi(argv[3]) : 0;
