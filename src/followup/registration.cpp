@@ -235,7 +235,9 @@ std::vector<Pose> coarse_candidates(const WorkSurface& baseline, const WorkSurfa
     cv::Mat g;
     cv::warpAffine(f, g, m, f.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar(0));
     double response = 0.0;
-    const cv::Point2d v = cv::phaseCorrelate(b, g, window, &response);
+    // A copy: OpenCV 4.6 multiplies its inputs by the window in place when their size is already
+    // DFT-friendly (125 x 125, say), which would fade the baseline a little more at every angle.
+    const cv::Point2d v = cv::phaseCorrelate(b.clone(), g, window, &response);
     scored.push_back({th, v, response});
   }
   std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b2) { return a.response > b2.response; });
@@ -591,7 +593,8 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
       rasterize_outlines(options.baseline_scars, baseline.nx(), baseline.ny(), bdx, bdy, options.scar_margin_mm);
 
   Registration result;
-  const cv::Point2d center_mm(0.5 * (baseline.nx() - 1) * bdx, 0.5 * (baseline.ny() - 1) * bdy);
+  // The centre of the scanned area (n × spacing / 2), as `scarscope synth` states its poses.
+  const cv::Point2d center_mm(0.5 * baseline.nx() * bdx, 0.5 * baseline.ny() * bdy);
   result.transform.center_mm = {center_mm.x, center_mm.y};
 
   // First pass on everything measured: the pose, good enough to see what changed.

@@ -108,7 +108,7 @@ inline Pair make_pair(const PairSpec& spec) {
                                  ? detail::world_skin(spec.followup_skin_seed, world_mm, world_spacing, spec.roughness_um)
                                  : skin;
   Pair pair;
-  pair.center_mm = {0.5 * (spec.nx - 1) * s, 0.5 * (spec.ny - 1) * s};
+  pair.center_mm = {0.5 * spec.nx * s, 0.5 * spec.ny * s};  // n × spacing / 2, as compare and synth use
   std::mt19937 noise_rng(spec.seed + 1000);
   std::normal_distribution<double> noise(0.0, spec.noise_um);
   // A cheek-like form common to both visits.
