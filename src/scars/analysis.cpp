@@ -93,7 +93,7 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
   result.reference = subtract_reference_surface(map, settings.reference);
   result.surface = compute_surface_parameters(map);
   result.surface_measured = true;
-  fill_missing_relief(map);
+  fill_missing_relief(map, settings.detection);
   const DetectionGrid grid = make_detection_grid(map, settings.detection);
   result.detection_dx_um = grid.dx_um;
   result.detection_dy_um = grid.dy_um;
@@ -184,10 +184,14 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s, double dx_um, d
                     {"pore_max_diameter_mm", s.detection.pore_max_diameter_mm},
                     {"furrow_min_elongation", s.detection.furrow_min_elongation},
                     {"furrow_max_depth_um", s.detection.furrow_max_depth_um},
-                    {"min_area_mm2", s.detection.min_area_mm2}};
+                    {"min_area_mm2", s.detection.min_area_mm2},
+                    {"unseen_pit_min_diameter_mm", s.detection.unseen_pit_min_diameter_mm},
+                    {"unseen_pit_min_descent_um", s.detection.unseen_pit_min_descent_um},
+                    {"unseen_pit_ring_mm", s.detection.unseen_pit_ring_mm}};
   j["measurement"] = {{"fill", "harmonic (Laplace) from the rim"},
                       {"rim_fraction", s.measurement.rim_fraction},
                       {"rim_min_um", s.measurement.rim_min_um},
+                      {"extrapolate_to_fraction", s.measurement.extrapolate_to_fraction},
                       {"unseen_floor_fraction", s.measurement.unseen_floor_fraction},
                       {"box_margin_fraction", s.measurement.box_margin_fraction},
                       {"min_points_across", s.measurement.min_points_across}};

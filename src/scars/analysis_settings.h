@@ -22,10 +22,11 @@ struct ReferenceSettings {
 
 struct DetectionSettings {
   // Detection (smoothing, closing / opening, flooding) runs on a grid of about this cell size:
-  // block means of the scan's points when its spacing is finer (a 10 µm scan is detected at
-  // 40 µm, a 20 µm scan at 40 µm, a 50 µm scan at its own spacing). Scars are then measured at
-  // the scan's full resolution.
-  double grid_cell_um = 40.0;
+  // block means of a whole number of the scan's points when its spacing is finer (a 10 µm scan
+  // is detected at 30 µm, a 15 µm one at 30 µm, a 20 µm one at 40 µm, a 50 µm one at its own
+  // spacing). Scars are then measured at the scan's full resolution. (40 µm merged a deep ice
+  // pick into the boxcar beside it on a 15 µm tuning scan; 30 µm costs the same at 20 µm.)
+  double grid_cell_um = 30.0;
   // Light smoothing of the relief before segmentation (suppresses noise, not scars).
   double smoothing_sigma_um = 30.0;
   // Pores and furrows narrower than this are removed (morphological closing / opening) from the
@@ -50,6 +51,13 @@ struct DetectionSettings {
   double furrow_max_depth_um = 120.0;
   // Minimum area for any candidate (mm²), below which measurement is meaningless.
   double min_area_mm2 = 0.05;
+  // A round patch of missing data at least this wide (equivalent diameter)...
+  double unseen_pit_min_diameter_mm = 0.5;
+  // ...whose rim lies at least this far below the skin on a ring this far outside the patch is
+  // the mouth of a pit whose floor was not seen (deep narrow ice picks): it is filled as a cone
+  // continuing the wall inwards, not at the rim's level, and measured as a lower bound.
+  double unseen_pit_min_descent_um = 15.0;
+  double unseen_pit_ring_mm = 0.25;
 };
 
 struct MeasurementSettings {
@@ -57,8 +65,12 @@ struct MeasurementSettings {
   // this fraction of its deepest point...
   double rim_fraction = 0.02;
   // ...but never below this level, the noise floor of skin microrelief; below it the extent is
-  // extrapolated from the wall's shape between one and two times this level.
+  // extrapolated from the wall's shape between one and four times this level...
   double rim_min_um = 8.0;
+  // ...down to this fraction of the depth: 0, where the wall meets the skin (the scar's full
+  // extent). Extrapolating only to rim_fraction left smooth-walled (rolling) scars about 10 %
+  // too narrow on the tuning suite: a raised-cosine bowl is at 2 % of its depth at 91 % of its radius.
+  double extrapolate_to_fraction = 0.02;
   // Depth is read from the relief smoothed by DetectionSettings::smoothing_sigma_um; a scar is
   // deeper than measured ("depth_is_lower_bound") when unseen points lie at least this fraction of
   // the deepest point down.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -112,9 +113,56 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
   }
 }
 
+// The slope (µm per µm) at which the wall descends into a missing patch, if the patch is round,
+// wide enough and the skin on a ring unseen_pit_ring_mm outside it lies at least
+// unseen_pit_min_descent_um above its rim (`rim_level`); else 0. The slope is the wall's just
+// outside the rim (over two points or 40 µm), the steepest part of it that was seen.
+float unseen_pit_slope(const HeightMap& relief, const std::vector<std::size_t>& patch, float rim_level,
+                       const DetectionSettings& settings) {
+  const double area_um2 = static_cast<double>(patch.size()) * relief.dx_um() * relief.dy_um();
+  const double radius_um = std::sqrt(area_um2 / std::numbers::pi);
+  if (2.0 * radius_um < settings.unseen_pit_min_diameter_mm * 1000.0) return 0.0f;
+  const int nx = relief.nx();
+  int min_row = relief.ny(), max_row = -1, min_col = nx, max_col = -1;
+  double cx = 0.0, cy = 0.0;
+  for (const std::size_t i : patch) {
+    const int row = static_cast<int>(i / static_cast<std::size_t>(nx)), col = static_cast<int>(i % static_cast<std::size_t>(nx));
+    min_row = std::min(min_row, row);
+    max_row = std::max(max_row, row);
+    min_col = std::min(min_col, col);
+    max_col = std::max(max_col, col);
+    cx += col;
+    cy += row;
+  }
+  cx /= static_cast<double>(patch.size());
+  cy /= static_cast<double>(patch.size());
+  // Round: fills at least half its bounding box, which is at most twice as long as wide.
+  const double w = (max_col - min_col + 1) * relief.dx_um(), h = (max_row - min_row + 1) * relief.dy_um();
+  if (area_um2 < 0.5 * w * h || std::max(w, h) > 2.0 * std::min(w, h)) return 0.0f;
+  // Median height of the valid points on a ring around it; NaN when mostly off the scan or unseen.
+  const auto ring_level = [&](double ring_um) {
+    std::vector<float> ring;
+    for (int k = 0; k < 72; ++k) {
+      const double angle = 2.0 * std::numbers::pi * k / 72.0;
+      const int col = static_cast<int>(std::lround(cx + ring_um * std::cos(angle) / relief.dx_um()));
+      const int row = static_cast<int>(std::lround(cy + ring_um * std::sin(angle) / relief.dy_um()));
+      if (row < 0 || row >= relief.ny() || col < 0 || col >= nx) continue;
+      const std::size_t i = relief.index(row, col);
+      if (relief.mask()[i]) ring.push_back(relief.heights()[i]);
+    }
+    return ring.size() < 36 ? std::numeric_limits<float>::quiet_NaN() : median_of(ring);
+  };
+  const float skin = ring_level(radius_um + settings.unseen_pit_ring_mm * 1000.0);
+  if (!(skin - rim_level >= settings.unseen_pit_min_descent_um)) return 0.0f;
+  const double step_um = std::max(40.0, 2.0 * std::max(relief.dx_um(), relief.dy_um()));
+  const float near = ring_level(radius_um + step_um);
+  if (!(near > rim_level)) return 0.0f;
+  return static_cast<float>((near - rim_level) / step_um);
+}
+
 }  // namespace
 
-int fill_missing_relief(HeightMap& relief) {
+int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings) {
   // One missing patch (8-connected) at a time, found by a flood from its first point: memory in
   // proportion to the patch, not to the scan. A point is marked as visited by giving it a finite
   // height (missing points are NaN), so no full-size label image is needed.
@@ -165,7 +213,25 @@ int fill_missing_relief(HeightMap& relief) {
     rim_heights.clear();
     for (const std::size_t j : rim) rim_heights.push_back(z[j]);
     const float level = median_of(rim_heights);
-    for (const std::size_t i : patch) z[i] = level;
+    const float slope = unseen_pit_slope(relief, patch, level, settings);
+    if (slope <= 0.0f) {
+      for (const std::size_t i : patch) z[i] = level;
+      continue;
+    }
+    // The mouth of a pit: a cone from the rim inwards, as steep as the wall above the rim.
+    double cx = 0.0, cy = 0.0;
+    for (const std::size_t i : patch) {
+      cx += static_cast<double>(i % static_cast<std::size_t>(nx));
+      cy += static_cast<double>(i / static_cast<std::size_t>(nx));
+    }
+    cx /= static_cast<double>(patch.size());
+    cy /= static_cast<double>(patch.size());
+    const double radius_um = std::sqrt(static_cast<double>(patch.size()) * relief.dx_um() * relief.dy_um() / std::numbers::pi);
+    for (const std::size_t i : patch) {
+      const double ex = (static_cast<double>(i % static_cast<std::size_t>(nx)) - cx) * relief.dx_um();
+      const double ey = (static_cast<double>(i / static_cast<std::size_t>(nx)) - cy) * relief.dy_um();
+      z[i] = level - static_cast<float>(slope * std::max(0.0, radius_um - std::hypot(ex, ey)));
+    }
   }
   return patches;
 }
@@ -188,7 +254,12 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
     const int row_end = std::min(relief.ny(), (j + 1) * grid.fy);
     for (int row = j * grid.fy; row < row_end; ++row) {
       const float* z = relief.heights() + relief.index(row, 0);
-      for (int col = 0; col < relief.nx(); ++col) row_sum[static_cast<std::size_t>(col / grid.fx)] += z[col];
+      for (int i = 0; i < grid.nx; ++i) {
+        const int end = std::min(relief.nx(), (i + 1) * grid.fx);
+        float sum = 0.0f;
+        for (int col = i * grid.fx; col < end; ++col) sum += z[col];
+        row_sum[static_cast<std::size_t>(i)] += sum;
+      }
     }
     const int rows = row_end - j * grid.fy;
     for (int i = 0; i < grid.nx; ++i) {

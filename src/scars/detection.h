@@ -10,11 +10,13 @@
 namespace scarscope {
 
 // Gives every missing point of the relief a height: the median of the valid points around its
-// missing patch. A dropout on plain skin becomes plain skin (no invented scar); the unseen floor of
-// a pit becomes as deep as the deepest wall seen around it (the pit is not hidden, and its depth is
-// a lower bound). The mask is left as it was, so the points stay known as unseen.
-// Returns the number of missing patches.
-int fill_missing_relief(HeightMap& relief);
+// missing patch. A dropout on plain skin becomes plain skin (no invented scar). A round patch at
+// least settings.unseen_pit_min_diameter_mm wide whose rim lies unseen_pit_min_descent_um or more
+// below the skin a little further out (settings.unseen_pit_ring_mm) is a pit whose floor the
+// scanner did not see: it is filled as a cone continuing the wall's descent from the rim inwards,
+// so the pit is found, and its depth is reported as a lower bound (the points stay unseen). The
+// mask is left as it was, so the points stay known as unseen. Returns the number of missing patches.
+int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings = {});
 
 struct CandidateRegion {
   bool elevation = false;

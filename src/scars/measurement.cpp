@@ -244,8 +244,12 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       }
     }
     means /= cv::max(point_count, 1.0f);
-    cv::Mat blurred = means;
-    if (blur) cv::GaussianBlur(means, blurred, cv::Size(0, 0), std::max(sx, 0.3), std::max(sy, 0.3), cv::BORDER_REFLECT);
+    cv::Mat blurred;
+    if (blur) {
+      cv::GaussianBlur(means, blurred, cv::Size(0, 0), std::max(sx, 0.3), std::max(sy, 0.3), cv::BORDER_REFLECT);
+    } else {
+      blurred = means;
+    }
     for (int row = 0; row < box.h; ++row) {
       const float* b = blurred.ptr<float>(row - ky0) - kx0;
       const float* mean = means.ptr<float>(row - ky0) - kx0;
@@ -395,8 +399,9 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     m.extent_extrapolated = false;
     const double f1 = level / peak;
     if (f1 > settings.rim_fraction * 1.01 && 2.0 * f1 < 0.7) {
-      // The rim lies below the noise floor: extrapolate the radius down to the rim fraction from
-      // the wall between one and four times the traced level. Near its rim a wall meets the skin
+      // The rim lies below the noise floor: extrapolate the radius down to
+      // settings.extrapolate_to_fraction of the depth (0: where the wall meets the skin) from the
+      // wall between one and four times the traced level. Near its rim a wall meets the skin
       // as r = R - c f^a (a = 1/2 for a smooth wall, 1 for a cone); a comes from the three levels.
       auto radius_at = [&](float factor) {
         std::vector<std::uint8_t> above_level(size);
@@ -415,7 +420,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       if (r2 > 0 && r2 < traced_radius_px) {
         const double c = (traced_radius_px - r2) / (std::pow(f1, exponent) * (std::pow(2.0, exponent) - 1.0));
         rim_radius_px = std::min(1.5 * traced_radius_px,
-                                 traced_radius_px + c * (std::pow(f1, exponent) - std::pow(settings.rim_fraction, exponent)));
+                                 traced_radius_px + c * (std::pow(f1, exponent) - std::pow(settings.extrapolate_to_fraction, exponent)));
         m.extent_extrapolated = true;
       }
     }
