@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 #include <random>
 #include <sstream>
 
@@ -183,6 +185,101 @@ Noise patch_noise(const Footprint& f, const HeightMap& difference, const std::ve
   return noise;
 }
 
+// What resampling alone puts into a scar's measured change. The follow-up is sampled (bicubic) at
+// the baseline's grid points, and on a scar's steep walls and curved floor that interpolation errs
+// far more than on skin, so patches of skin cannot show it. It is estimated on the baseline itself:
+// sampled at the follow-up's grid points (where the registration puts them) and brought back onto
+// its own grid as the follow-up is, then integrated like a change over the scar's footprint. That
+// round trip interpolates twice where the follow-up is interpolated once: one interpolation's share
+// of the variance is taken as half its square. Returns the volume (mm³) and the core mean (µm).
+struct ResamplingError {
+  double volume_mm3 = 0.0;
+  double core_um = 0.0;
+};
+
+ResamplingError resampling_error(const Footprint& f, const HeightMap& baseline, const RigidTransform& transform,
+                                 double followup_dx_mm, double followup_dy_mm, double core_radius_px) {
+  ResamplingError error;
+  if (f.count == 0) return error;
+  const double bdx = baseline.dx_um() / 1000.0, bdy = baseline.dy_um() / 1000.0;
+  constexpr int kMargin = 4;
+  const int r0 = std::max(0, f.row0 - kMargin), c0 = std::max(0, f.col0 - kMargin);
+  const int r1 = std::min(baseline.ny(), f.row0 + f.rows + kMargin), c1 = std::min(baseline.nx(), f.col0 + f.cols + kMargin);
+  if (r1 - r0 < 8 || c1 - c0 < 8) return error;
+  const int rows = r1 - r0, cols = c1 - c0;
+  cv::Mat heights = cv::Mat::zeros(rows, cols, CV_32F), weight = cv::Mat::zeros(rows, cols, CV_32F);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c)
+      if (baseline.valid(r0 + r, c0 + c) && std::isfinite(baseline.height(r0 + r, c0 + c))) {
+        heights.at<float>(r, c) = baseline.height(r0 + r, c0 + c);
+        weight.at<float>(r, c) = 1.0f;
+      }
+  // Bicubic sampling of weighted heights where the whole 4 x 4 neighbourhood is valid, as compare does.
+  auto sample = [](const cv::Mat& h, const cv::Mat& w, const cv::Mat& map_x, const cv::Mat& map_y, cv::Mat& out,
+                   cv::Mat& out_valid) {
+    cv::Mat sampled, cubic_weight, eroded, linear_weight;
+    cv::erode(w, eroded, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)), cv::Point(-1, -1), 1,
+              cv::BORDER_CONSTANT, cv::Scalar(0));
+    cv::remap(h.mul(w), sampled, map_x, map_y, cv::INTER_CUBIC, cv::BORDER_CONSTANT, cv::Scalar(0));
+    cv::remap(w, cubic_weight, map_x, map_y, cv::INTER_CUBIC, cv::BORDER_CONSTANT, cv::Scalar(0));
+    cv::remap(eroded, linear_weight, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+    out = cv::Mat::zeros(map_x.size(), CV_32F);
+    out_valid = cv::Mat::zeros(map_x.size(), CV_32F);
+    for (int r = 0; r < out.rows; ++r)
+      for (int c = 0; c < out.cols; ++c) {
+        if (linear_weight.at<float>(r, c) < 0.99f) continue;
+        out.at<float>(r, c) = sampled.at<float>(r, c) / std::max(cubic_weight.at<float>(r, c), 0.5f);
+        out_valid.at<float>(r, c) = 1.0f;
+      }
+  };
+  // The follow-up's grid points over the box.
+  double fx0 = std::numeric_limits<double>::infinity(), fy0 = fx0, fx1 = -fx0, fy1 = -fx0;
+  for (const auto& corner : {std::array<double, 2>{c0 * bdx, r0 * bdy}, std::array<double, 2>{c1 * bdx, r0 * bdy},
+                             std::array<double, 2>{c0 * bdx, r1 * bdy}, std::array<double, 2>{c1 * bdx, r1 * bdy}}) {
+    const auto p = transform.to_followup(corner);
+    fx0 = std::min(fx0, p[0]);
+    fx1 = std::max(fx1, p[0]);
+    fy0 = std::min(fy0, p[1]);
+    fy1 = std::max(fy1, p[1]);
+  }
+  const int j0 = static_cast<int>(std::floor(fx0 / followup_dx_mm)) - 2, i0 = static_cast<int>(std::floor(fy0 / followup_dy_mm)) - 2;
+  const int fcols = static_cast<int>(std::ceil(fx1 / followup_dx_mm)) + 3 - j0;
+  const int frows = static_cast<int>(std::ceil(fy1 / followup_dy_mm)) + 3 - i0;
+  if (fcols <= 0 || frows <= 0 || static_cast<double>(fcols) * frows > 4.0 * rows * cols + 1e4) return error;
+  cv::Mat map_x(frows, fcols, CV_32F), map_y(frows, fcols, CV_32F);
+  for (int i = 0; i < frows; ++i)
+    for (int j = 0; j < fcols; ++j) {
+      const auto q = transform.to_baseline({(j0 + j) * followup_dx_mm, (i0 + i) * followup_dy_mm});
+      map_x.at<float>(i, j) = static_cast<float>(q[0] / bdx - c0);
+      map_y.at<float>(i, j) = static_cast<float>(q[1] / bdy - r0);
+    }
+  cv::Mat on_followup, on_followup_valid;
+  sample(heights, weight, map_x, map_y, on_followup, on_followup_valid);
+  cv::Mat back_x(rows, cols, CV_32F), back_y(rows, cols, CV_32F);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) {
+      const auto p = transform.to_followup({(c0 + c) * bdx, (r0 + r) * bdy});
+      back_x.at<float>(r, c) = static_cast<float>(p[0] / followup_dx_mm - j0);
+      back_y.at<float>(r, c) = static_cast<float>(p[1] / followup_dy_mm - i0);
+    }
+  cv::Mat back, back_valid;
+  sample(on_followup, on_followup_valid, back_x, back_y, back, back_valid);
+  HeightMap difference(cols, rows, baseline.dx_um(), baseline.dy_um());
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) {
+      if (back_valid.at<float>(r, c) > 0.5f && weight.at<float>(r, c) > 0.5f) {
+        difference.set(r, c, back.at<float>(r, c) - heights.at<float>(r, c));
+      } else {
+        difference.set_missing(r, c);
+      }
+    }
+  const FootprintSum m = measure_at(f, difference, nullptr, f.row0 - r0, f.col0 - c0, core_radius_px);
+  if (!m.ok) return error;
+  error.volume_mm3 = std::fabs(m.sum_um) * bdx * bdy * 1e-3 / std::sqrt(2.0);
+  error.core_um = std::fabs(m.core_um) / std::sqrt(2.0);
+  return error;
+}
+
 // Pixel-level spread of the unchanged difference, for scars too large for enough patches.
 double pixel_sd(const HeightMap& difference, const std::vector<std::uint8_t>& unchanged) {
   double s = 0.0, ss = 0.0;
@@ -306,15 +403,23 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     change.measured_volume_change_mm3 = (raised ? 1.0 : -1.0) * measured.sum_um * pixel_area_mm2 * 1e-3;
     const Noise noise = patch_noise(footprint, *noise_map, *noise_mask, core_radius_px, options.mdc_patches, seed++);
     change.mdc_patches = noise.patches;
+    // The resampling error of this scar's own relief adds to the noise the skin shows.
+    const ResamplingError resampling =
+        options.resampling_in_mdc ? resampling_error(footprint, baseline, reg.transform, followup.dx_um() / 1000.0,
+                                                     followup.dy_um() / 1000.0, core_radius_px)
+                                  : ResamplingError{};
+    change.resampling_error_mm3 = resampling.volume_mm3;
     if (noise.patches >= 20) {
-      change.volume_mdc_mm3 = 1.96 * noise.volume_sd_mm3;
-      change.depth_mdc_um = 1.96 * noise.core_sd_um;
+      change.volume_mdc_mm3 = 1.96 * std::hypot(noise.volume_sd_mm3, resampling.volume_mm3);
+      change.depth_mdc_um = 1.96 * std::hypot(noise.core_sd_um, resampling.core_um);
     } else {
       // Too few patches of unchanged skin this size: assume independent points (an underestimate
       // when the noise is correlated, said so in the note).
       change.volume_mdc_mm3 =
           1.96 * fallback_pixel_sd * std::sqrt(static_cast<double>(footprint.count)) * pixel_area_mm2 * 1e-3;
       change.depth_mdc_um = 1.96 * fallback_pixel_sd / std::max(1.0, core_radius_px * std::sqrt(kPi));
+      change.volume_mdc_mm3 = std::hypot(change.volume_mdc_mm3, 1.96 * resampling.volume_mm3);
+      change.depth_mdc_um = std::hypot(change.depth_mdc_um, 1.96 * resampling.core_um);
     }
     const bool inside = measured.inside_fraction >= 0.9;
 
@@ -333,6 +438,9 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
         change.status = "not_found";
         change.note = "outside the area the follow-up covers";
       } else {
+        // The follow-up analysis did not list it, but the registration says where it is.
+        change.followup_centroid_mm = reg.transform.to_followup(b->centroid_mm);
+        change.followup_centroid_mapped = true;
         const double after = std::max(0.0, b->volume_mm3 + measured_change);
         change.volume_mm3[1] = after;
         if (after <= mdc) {
@@ -445,6 +553,10 @@ nlohmann::json comparison_to_json(const VisitComparison& comparison) {
                      {"followup_id", c.followup_id ? nlohmann::json(*c.followup_id) : nlohmann::json(nullptr)},
                      {"baseline_centroid_mm", point_json(c.baseline_centroid_mm)},
                      {"followup_centroid_mm", point_json(c.followup_centroid_mm)},
+                     // "analysis": the follow-up analysis listed it; "registration": mapped from the baseline.
+                     {"followup_centroid_source", !c.followup_centroid_mm ? nlohmann::json(nullptr)
+                                                  : c.followup_centroid_mapped ? nlohmann::json("registration")
+                                                                               : nlohmann::json("analysis")},
                      {"type", c.type},
                      {"volume_mm3", {number_or_null(c.volume_mm3[0], 5), number_or_null(c.volume_mm3[1], 5)}},
                      {"volume_change_mm3", number_or_null(c.volume_change_mm3, 5)},
@@ -458,6 +570,7 @@ nlohmann::json comparison_to_json(const VisitComparison& comparison) {
                      {"area_mm2", {number_or_null(c.area_mm2[0], 4), number_or_null(c.area_mm2[1], 4)}},
                      {"area_change_pct", number_or_null(c.area_change_pct, 2)},
                      {"mdc_patches", c.mdc_patches},
+                     {"resampling_error_mm3", number_or_null(c.resampling_error_mm3, 6)},
                      {"status", c.status},
                      {"note", c.note}});
   }

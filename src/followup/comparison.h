@@ -18,6 +18,7 @@ namespace scarscope {
 struct ScarChange {
   std::optional<int> baseline_id, followup_id;
   std::optional<std::array<double, 2>> baseline_centroid_mm, followup_centroid_mm;
+  bool followup_centroid_mapped = false;  // the follow-up analysis did not list it: mapped by the registration
   std::string type;  // of the baseline scar (of the follow-up scar for a new one)
   // Before and after, from the two analyses (after of a scar the follow-up analysis did not list
   // is measured from the difference map; NaN where not applicable).
@@ -31,6 +32,7 @@ struct ScarChange {
   double volume_mdc_mm3 = 0.0;  // 1.96 × √2 × SE over patches of unchanged skin shaped like the scar
   double depth_mdc_um = 0.0;
   int mdc_patches = 0;          // how many patches the MDC rests on
+  double resampling_error_mm3 = 0.0;  // SD of the volume change resampling alone gives this scar (in the MDC)
   std::string status;           // improved, stable, worse, new, resolved, not_found
   std::string note;             // for people: what it means, in words
 };
@@ -48,6 +50,8 @@ struct CompareOptions {
   MatchingOptions matching;
   int mdc_patches = 150;            // random scar-shaped patches of unchanged skin per scar
   double footprint_margin_mm = 0.06;  // grown around the outlines when integrating the difference
+  // Add each scar's own resampling error (estimated by a round trip of the baseline) to its MDC.
+  bool resampling_in_mdc = true;
   // A second scan of the baseline visit: the MDC then comes from this test–retest difference.
   const HeightMap* baseline_retest = nullptr;
 };
