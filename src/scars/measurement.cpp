@@ -229,6 +229,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     cv::Mat means(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
     cv::Mat valid_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
     cv::Mat point_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
+    const int first_col = box.x0 + kx0 * g, end_col = std::min(relief.nx(), box.x0 + kx1 * g);
     for (int row = box.y0 + ky0 * g; row < std::min(relief.ny(), box.y0 + ky1 * g); ++row) {
       const int k = (row - box.y0) / g - ky0;  // row - box.y0 + (-ky0) * g >= 0
       float* sum = means.ptr<float>(k);
@@ -236,11 +237,13 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       float* points = point_count.ptr<float>(k);
       const float* z = relief.heights() + relief.index(row, 0);
       const std::uint8_t* mask = relief.mask() + relief.index(row, 0);
-      for (int col = box.x0 + kx0 * g; col < std::min(relief.nx(), box.x0 + kx1 * g); ++col) {
-        const int c = (col - box.x0 - kx0 * g) / g;
-        sum[c] += z[col];
-        valid[c] += mask[col] ? 1.0f : 0.0f;
-        points[c] += 1.0f;
+      for (int c = 0, col = first_col; col < end_col; ++c) {
+        const int block_end = std::min(end_col, col + g);
+        for (; col < block_end; ++col) {
+          sum[c] += z[col];
+          valid[c] += mask[col] ? 1.0f : 0.0f;
+          points[c] += 1.0f;
+        }
       }
     }
     means /= cv::max(point_count, 1.0f);
@@ -276,21 +279,27 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       i1[k] = std::min(i0[k] + 1, grid.nx - 1);
       tx[k] = static_cast<float>(u - i0[k]);
     }
-    const auto change = [&](int j, int i) {
-      const std::size_t c = static_cast<std::size_t>(j) * static_cast<std::size_t>(grid.nx) + static_cast<std::size_t>(i);
-      return traced_coarse[c] - grid.smoothed[c];
-    };
+    // The detection cells' columns the box needs, and the change interpolated between two rows
+    // of cells for each of them.
+    const int first = i0.front(), last = i1.back();
+    std::vector<float> line(static_cast<std::size_t>(last - first + 1));
     for (int row = 0; row < box.h; ++row) {
       const double v = std::clamp((scan_row(row) - (grid.fy - 1) / 2.0) / grid.fy, 0.0, static_cast<double>(grid.ny - 1));
       const int j0 = std::min(static_cast<int>(v), std::max(0, grid.ny - 2));
       const int j1 = std::min(j0 + 1, grid.ny - 1);
       const auto ty = static_cast<float>(v - j0);
+      const std::size_t r0 = static_cast<std::size_t>(j0) * static_cast<std::size_t>(grid.nx);
+      const std::size_t r1 = static_cast<std::size_t>(j1) * static_cast<std::size_t>(grid.nx);
+      for (int c = first; c <= last; ++c) {
+        const float top = traced_coarse[r0 + static_cast<std::size_t>(c)] - grid.smoothed[r0 + static_cast<std::size_t>(c)];
+        const float bottom = traced_coarse[r1 + static_cast<std::size_t>(c)] - grid.smoothed[r1 + static_cast<std::size_t>(c)];
+        line[static_cast<std::size_t>(c - first)] = top + ty * (bottom - top);
+      }
       for (int col = 0; col < box.w; ++col) {
         const auto k = static_cast<std::size_t>(col);
-        const float top = change(j0, i0[k]) + tx[k] * (change(j0, i1[k]) - change(j0, i0[k]));
-        const float bottom = change(j1, i0[k]) + tx[k] * (change(j1, i1[k]) - change(j1, i0[k]));
+        const float a = line[static_cast<std::size_t>(i0[k] - first)], b = line[static_cast<std::size_t>(i1[k] - first)];
         const std::size_t i = box.at(row, col);
-        envelope[i] = smooth[i] + top + ty * (bottom - top);
+        envelope[i] = smooth[i] + a + tx[k] * (b - a);
       }
     }
   }
