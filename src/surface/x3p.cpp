@@ -35,6 +35,9 @@ constexpr const char* kFixedDate = "1970-01-01T00:00:00";
 constexpr std::uint64_t kMaxXmlBytes = std::uint64_t{256} << 20;  // main.xml (inline data included)
 constexpr std::uint64_t kMaxChecksumFileBytes = 4096;
 constexpr std::uint64_t kMaxTrailingDataBytes = std::uint64_t{16} << 20;
+// Deflate expands at most about 1032:1: a zip entry claiming more, from its compressed size, is
+// forged, and is refused before the height map is allocated for it.
+constexpr std::uint64_t kMaxDeflateRatio = 1032;
 // Lateral increments outside 1 pm .. 1 km are not a measurement (and overflow sizes in mm).
 constexpr double kMinIncrementMetres = 1e-12;
 constexpr double kMaxIncrementMetres = 1e3;
@@ -783,6 +786,11 @@ HeightMap read_archive(const ZipReader& zip, Reader& reader) {
       reader.fail(entry.name + " claims " + std::to_string(entry.size) + " bytes, far more than the " +
                   std::to_string(needed) + " the grid " + std::to_string(nx) + " x " + std::to_string(ny) +
                   " of type " + type_name(z.type) + " needs");
+    }
+    if (entry.deflated && entry.size / kMaxDeflateRatio > entry.compressed_size + 64) {
+      reader.fail(entry.name + " claims " + std::to_string(entry.size) + " bytes uncompressed from " +
+                  std::to_string(entry.compressed_size) + " compressed, more than deflate can expand (about 1032:1): "
+                  "a forged or corrupt zip header");
     }
     map.emplace(static_cast<int>(nx), static_cast<int>(ny), x.spacing_um, y.spacing_um);
     BinaryDecoder decoder(*map, z);

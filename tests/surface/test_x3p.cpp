@@ -730,5 +730,38 @@ TEST(X3pStreaming, CorruptedCompressedDataIsAnInputErrorNamingTheEntry) {
   }
 }
 
+// A zip header may claim any uncompressed size; deflate cannot expand beyond ~1032:1, so a claim
+// beyond that is refused before the grid it would fill is allocated.
+std::size_t find_header(const std::string& zip, const char* signature, std::size_t name_at, const std::string& name) {
+  std::size_t at = zip.find(std::string(signature, 4));
+  while (at != std::string::npos && zip.compare(at + name_at, name.size(), name) != 0) {
+    at = zip.find(std::string(signature, 4), at + 4);
+  }
+  return at;
+}
+
+TEST(X3pStreaming, UncompressedSizeBeyondWhatDeflateCanExpandIsRefusedBeforeAllocating) {
+  X3pFixture file;
+  file.size_x = "10000000";  // 10 million float64 heights: 80 MB
+  file.size_y = "1";
+  file.data = encode_values(std::vector<double>(1000, 0.0), 'D');  // 8000 zero bytes, a few dozen compressed
+  std::string bytes = file.bytes();
+  EXPECT_NE(refusal(bytes).find("holds 8000 bytes"), std::string::npos) << refusal(bytes);
+  // Forge the entry's uncompressed size to the 80 MB the grid needs, in the local and the central
+  // header (libzip checks that they agree).
+  const auto patch_u32 = [&](std::size_t at, std::uint32_t value) {
+    for (int k = 0; k < 4; ++k) bytes[at + static_cast<std::size_t>(k)] = static_cast<char>((value >> (8 * k)) & 0xff);
+  };
+  const std::size_t local = find_header(bytes, "PK\x03\x04", 30, "bindata/data.bin");
+  const std::size_t central = find_header(bytes, "PK\x01\x02", 46, "bindata/data.bin");
+  ASSERT_NE(local, std::string::npos);
+  ASSERT_NE(central, std::string::npos);
+  patch_u32(local + 22, 80000000);
+  patch_u32(central + 24, 80000000);
+  const std::string message = refusal(bytes);
+  EXPECT_NE(message.find("more than deflate can expand"), std::string::npos) << message;
+  EXPECT_NE(message.find("bindata/data.bin claims 80000000 bytes"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace scarscope
