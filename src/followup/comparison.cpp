@@ -101,7 +101,19 @@ struct FootprintSum {
 
 // The footprint placed with its box at (row0, col0) of the map: points inside must be valid (and
 // usable, if `usable` is given), ring points must be usable to count in the reference.
-FootprintSum measure_at(const Footprint& f, const HeightMap& difference, const std::vector<std::uint8_t>* usable,
+// A height map read as a difference: NaN where missing.
+struct MapValues {
+  const HeightMap& map;
+  int nx() const { return map.nx(); }
+  int ny() const { return map.ny(); }
+  float at(int row, int col) const {
+    const std::size_t i = map.index(row, col);
+    return map.mask()[i] ? map.heights()[i] : std::numeric_limits<float>::quiet_NaN();
+  }
+};
+
+template <typename Values>
+FootprintSum measure_at(const Footprint& f, const Values& difference, const std::vector<std::uint8_t>* usable,
                         int row0, int col0, double core_radius_px, const std::vector<std::uint8_t>* ring_usable = nullptr) {
   if (!ring_usable) ring_usable = usable;
   FootprintSum result;
@@ -116,9 +128,10 @@ FootprintSum measure_at(const Footprint& f, const HeightMap& difference, const s
       if (col < 0 || col >= difference.nx()) continue;
       const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c);
       if (!f.inside[k] && !f.ring[k]) continue;
-      const std::size_t i = difference.index(row, col);
-      if (!difference.mask()[i]) continue;
-      const double d = difference.heights()[i];
+      const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(difference.nx()) + static_cast<std::size_t>(col);
+      const float value = difference.at(row, col);
+      if (!std::isfinite(value)) continue;
+      const double d = value;
       if (f.inside[k]) {
         if (usable && !(*usable)[i]) continue;
         sum += d;
@@ -150,25 +163,99 @@ struct Noise {
 
 // The spread of the measurement over patches of unchanged skin shaped like the scar (with their own
 // ring), placed at random (deterministically seeded). The SD of such a difference is √2 × the SE
-// of one measurement.
-Noise patch_noise(const Footprint& f, const HeightMap& difference, const std::vector<std::uint8_t>& unchanged,
-                  double core_radius_px, int wanted, unsigned seed) {
+// of one measurement. A scar is measured where the slow residual of the pose was interpolated from
+// the skin around it, not estimated from its own points; so the patches are measured the same way:
+// in batches of patches that do not overlap, each batch held out of that low-pass.
+// The fraction of a patch's inside on usable points, read on a lattice of every stride-th point (a
+// quick first look; the patch is measured in full once chosen).
+double usable_fraction(const Footprint& f, const HeightMap& map, const std::vector<std::uint8_t>& usable, int row0,
+                       int col0, int stride) {
+  std::size_t inside = 0, used = 0;
+  for (int r = 0; r < f.rows; r += stride) {
+    const int row = row0 + r;
+    for (int c = 0; c < f.cols; c += stride) {
+      if (!f.inside[static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c)]) continue;
+      ++inside;
+      const int col = col0 + c;
+      if (row < 0 || row >= map.ny() || col < 0 || col >= map.nx()) continue;
+      const std::size_t i = map.index(row, col);
+      used += map.mask()[i] && usable[i];
+    }
+  }
+  return inside ? static_cast<double>(used) / static_cast<double>(inside) : 0.0;
+}
+
+// Counts of unchanged skin over boxes, from a summed-area table (a cheap first test of a patch place).
+struct UnchangedCounts {
+  cv::Mat table;  // CV_32S, (ny + 1) × (nx + 1)
+  explicit UnchangedCounts(const Registration& registration) {
+    const HeightMap& map = registration.pose_residual;
+    if (map.empty() || registration.unchanged_skin.size() != map.size()) return;
+    const cv::Mat mask(map.ny(), map.nx(), CV_8U, const_cast<std::uint8_t*>(registration.unchanged_skin.data()));
+    cv::integral(mask, table, CV_32S);
+  }
+  long in_box(int row0, int col0, int rows, int cols) const {
+    if (table.empty()) return std::numeric_limits<long>::max();
+    return static_cast<long>(table.at<int>(row0 + rows, col0 + cols)) - table.at<int>(row0, col0 + cols) -
+           table.at<int>(row0 + rows, col0) + table.at<int>(row0, col0);
+  }
+};
+
+Noise patch_noise(const Footprint& f, const Registration& noise_source, HoldOutDifference& held_out_difference,
+                  const UnchangedCounts& unchanged_counts, double core_radius_px, int wanted, unsigned seed) {
   Noise noise;
-  if (f.count == 0 || f.rows >= difference.ny() || f.cols >= difference.nx()) return noise;
-  const double pixel_area_mm2 = difference.dx_um() * difference.dy_um() * 1e-6;
+  const HeightMap& residual = noise_source.pose_residual;
+  // About 2500 points are enough for the first look at a place.
+  const int stride = std::max(1, static_cast<int>(std::sqrt(static_cast<double>(f.count) / 2500.0)));
+  const std::vector<std::uint8_t>& unchanged = noise_source.unchanged_skin;
+  if (f.count == 0 || residual.empty() || f.rows >= residual.ny() || f.cols >= residual.nx()) return noise;
+  const double pixel_area_mm2 = residual.dx_um() * residual.dy_um() * 1e-6;
   std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> row_pick(0, difference.ny() - f.rows);
-  std::uniform_int_distribution<int> col_pick(0, difference.nx() - f.cols);
+  std::uniform_int_distribution<int> row_pick(0, residual.ny() - f.rows);
+  std::uniform_int_distribution<int> col_pick(0, residual.nx() - f.cols);
   std::vector<double> sums, cores;
   const int attempts = wanted * 40;
-  for (int attempt = 0; attempt < attempts && static_cast<int>(sums.size()) < wanted; ++attempt) {
-    const FootprintSum m = measure_at(f, difference, &unchanged, row_pick(rng), col_pick(rng), core_radius_px);
-    // At least 60 % of the patch on unchanged skin: dense scars leave few patches of entirely clear
-    // skin, and the mean over the rest stands for the patch (its spread is then a little larger,
-    // so the MDC errs on the safe side).
-    if (!m.ok || m.inside_fraction < 0.6) continue;
-    sums.push_back(m.sum_um * pixel_area_mm2 * 1e-3);
-    cores.push_back(m.core_um);
+  // At most this many patches per batch (each batch costs one low-pass of the whole map).
+  const int batch_size = 25;
+  int attempt = 0;
+  while (attempt < attempts && static_cast<int>(sums.size()) < wanted) {
+    std::vector<std::array<int, 2>> batch;
+    std::vector<std::size_t> held_out;
+    // Places that overlap a patch of the batch are passed over (they do not count as attempts; a
+    // batch closes when no free place turns up in a few hundred picks).
+    for (int picks = 0; picks < 400 && attempt < attempts && static_cast<int>(batch.size()) < batch_size &&
+                        static_cast<int>(sums.size() + batch.size()) < wanted;
+         ++picks) {
+      const int row0 = row_pick(rng), col0 = col_pick(rng);
+      bool overlaps = false;
+      for (const auto& other : batch) {
+        if (std::abs(other[0] - row0) < f.rows && std::abs(other[1] - col0) < f.cols) overlaps = true;
+      }
+      if (overlaps) continue;
+      ++attempt;
+      // Fewer unchanged points in the whole box than 60 % of the patch: no need to look closer.
+      if (static_cast<double>(unchanged_counts.in_box(row0, col0, f.rows, f.cols)) < 0.6 * static_cast<double>(f.count)) {
+        continue;
+      }
+      // At least 60 % of the patch on unchanged skin: dense scars leave few patches of entirely clear
+      // skin, and the mean over the rest stands for the patch (its spread is then a little larger,
+      // so the MDC errs on the safe side).
+      if (usable_fraction(f, residual, unchanged, row0, col0, stride) < 0.55) continue;
+      batch.push_back({row0, col0});
+      for (int r = 0; r < f.rows; ++r)
+        for (int c = 0; c < f.cols; ++c)
+          if (f.inside[static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c)]) {
+            held_out.push_back(residual.index(row0 + r, col0 + c));
+          }
+    }
+    if (batch.empty()) break;
+    held_out_difference.hold_out(held_out);
+    for (const auto& [row0, col0] : batch) {
+      const FootprintSum m = measure_at(f, held_out_difference, &unchanged, row0, col0, core_radius_px);
+      if (!m.ok || m.inside_fraction < 0.6) continue;
+      sums.push_back(m.sum_um * pixel_area_mm2 * 1e-3);
+      cores.push_back(m.core_um);
+    }
   }
   auto sd = [](const std::vector<double>& v) {
     if (v.size() < 2) return 0.0;
@@ -273,7 +360,7 @@ ResamplingError resampling_error(const Footprint& f, const HeightMap& baseline, 
         difference.set_missing(r, c);
       }
     }
-  const FootprintSum m = measure_at(f, difference, nullptr, f.row0 - r0, f.col0 - c0, core_radius_px);
+  const FootprintSum m = measure_at(f, MapValues{difference}, nullptr, f.row0 - r0, f.col0 - c0, core_radius_px);
   if (!m.ok) return error;
   error.volume_mm3 = std::fabs(m.sum_um) * bdx * bdy * 1e-3 / std::sqrt(2.0);
   error.core_um = std::fabs(m.core_um) / std::sqrt(2.0);
@@ -351,8 +438,7 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
   // Where the measurement noise comes from: a test-retest pair of the baseline visit if given,
   // otherwise the unchanged skin of this very pair.
   Registration retest;
-  const HeightMap* noise_map = &reg.difference;
-  const std::vector<std::uint8_t>* noise_mask = &reg.unchanged_skin;
+  const Registration* noise_source = &reg;
   result.mdc_source = "unchanged skin of this pair";
   if (options.baseline_retest) {
     RegistrationOptions retest_options = options.registration;
@@ -361,15 +447,19 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     }
     retest = register_followup(baseline, *options.baseline_retest, retest_options);
     if (retest.registered) {
-      noise_map = &retest.difference;
-      noise_mask = &retest.unchanged_skin;
+      noise_source = &retest;
       result.mdc_source = "test-retest scans of the baseline";
     } else {
       result.notes.push_back("the retest scan did not register onto the baseline (" + retest.problem +
                              "); the MDC comes from the unchanged skin of this pair");
     }
   }
-  const double fallback_pixel_sd = pixel_sd(*noise_map, *noise_mask);
+  const double fallback_pixel_sd = pixel_sd(noise_source->difference, noise_source->unchanged_skin);
+  // Scars and the patches standing in for them are measured the same way: the slow residual of the
+  // pose interpolated under them from the skin around.
+  HoldOutDifference scar_difference(reg);
+  HoldOutDifference noise_difference(*noise_source);
+  const UnchangedCounts unchanged_counts(*noise_source);
 
   const double dx = baseline.dx_um() / 1000.0, dy = baseline.dy_um() / 1000.0;
   const double pixel_area_mm2 = dx * dy;
@@ -398,10 +488,11 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     const double core_radius_px = std::max(1.5, 0.15 * reference_diameter(b, f) / std::min(dx, dy));
     const FootprintSum measured =
         // The ring is taken on unchanged skin only, so a neighbouring scar's change does not leak in.
-        measure_at(footprint, reg.difference, nullptr, footprint.row0, footprint.col0, core_radius_px, &reg.unchanged_skin);
+        measure_at(footprint, scar_difference, nullptr, footprint.row0, footprint.col0, core_radius_px, &reg.unchanged_skin);
     // A depression gets smaller when the skin rises; a raised scar when it sinks.
     change.measured_volume_change_mm3 = (raised ? 1.0 : -1.0) * measured.sum_um * pixel_area_mm2 * 1e-3;
-    const Noise noise = patch_noise(footprint, *noise_map, *noise_mask, core_radius_px, options.mdc_patches, seed++);
+    const Noise noise =
+        patch_noise(footprint, *noise_source, noise_difference, unchanged_counts, core_radius_px, options.mdc_patches, seed++);
     change.mdc_patches = noise.patches;
     // The resampling error of this scar's own relief adds to the noise the skin shows.
     const ResamplingError resampling =
@@ -514,7 +605,10 @@ std::string describe_change(const ScarChange& change) {
   const double pct = change.volume_change_pct;
   std::string amount;
   if (std::isfinite(pct)) {
-    amount = fixed(std::fabs(pct), 0) + " % " + (pct < 0 ? "less" : "more") + " volume";
+    // Small changes keep their first digits ("0.12 % less volume" rather than "0 % less volume").
+    const double magnitude = std::fabs(pct);
+    amount = fixed(magnitude, magnitude < 1.0 ? 2 : (magnitude < 10.0 ? 1 : 0)) + " % " + (pct < 0 ? "less" : "more") +
+             " volume";
   } else {
     amount = "volume changed by " + volume_text(change.volume_change_mm3) + " mm3";
   }

@@ -324,6 +324,7 @@ struct Comparison {
   cv::Mat followup_aligned;  // follow-up heights on the baseline grid (in-plane pose undone), 0 where invalid
   cv::Mat overlap;           // CV_8U: baseline and follow-up both valid
   cv::Mat difference;        // corrected difference, valid on overlap
+  cv::Mat pose_residual;     // the difference before the slow residual (its low-pass) was taken out
   cv::Mat unchanged;         // CV_8U
   cv::Mat changed;           // CV_8U: coherent change found (beyond the excluded scars)
   cv::Mat scars;             // CV_8U: the scar outlines of both analyses, on the baseline grid
@@ -486,6 +487,7 @@ Comparison compare_heights(const HeightMap& baseline, const HeightMap& followup,
     // quadratic) varies slowly: it is taken out as the low-pass of the unchanged skin's difference,
     // interpolated under the scars from the skin around them.
     const cv::Mat low = masked_low_pass(residual, keep, reference_sigma_px_x, reference_sigma_px_y);
+    if (iteration == 3) result.pose_residual = residual.clone();
     residual -= low;
     residual.setTo(0.0f, result.overlap == 0);
     if (iteration == 3) break;
@@ -672,6 +674,8 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
   result.difference = HeightMap(baseline.nx(), baseline.ny(), baseline.dx_um(), baseline.dy_um());
   result.followup_on_baseline.metadata.source_format = "followup_registered";
   result.difference.metadata.source_format = "followup_difference";
+  result.pose_residual = HeightMap(baseline.nx(), baseline.ny(), baseline.dx_um(), baseline.dy_um());
+  result.local_reference_mm = options.local_reference_mm;
   result.unchanged_skin.assign(baseline.size(), 0);
   for (int r = 0; r < baseline.ny(); ++r) {
     const std::uint8_t* o = comparison.overlap.ptr<std::uint8_t>(r);
@@ -681,8 +685,10 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
       if (!o[c]) {
         result.followup_on_baseline.set(r, c, kNaN);
         result.difference.set(r, c, kNaN);
+        result.pose_residual.set(r, c, kNaN);
         continue;
       }
+      result.pose_residual.set(r, c, comparison.pose_residual.at<float>(r, c));
       result.followup_on_baseline.set(r, c, baseline.height(r, c) + d[c]);
       result.difference.set(r, c, d[c]);
       result.unchanged_skin[baseline.index(r, c)] = k[c];
@@ -713,6 +719,75 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
                      " um RMS); no change is reported";
   }
   return result;
+}
+
+HoldOutDifference::HoldOutDifference(const Registration& registration) : registration_(&registration) {
+  const HeightMap& residual = registration.pose_residual;
+  nx_ = residual.nx();
+  ny_ = residual.ny();
+  if (residual.empty() || registration.unchanged_skin.size() != residual.size()) return;
+  const double dx = residual.dx_um() / 1000.0, dy = residual.dy_um() / 1000.0;
+  const double sigma_x_px = registration.local_reference_mm / dx, sigma_y_px = registration.local_reference_mm / dy;
+  // The same coarse grid as masked_low_pass.
+  factor_ = std::max(1, static_cast<int>(std::floor(std::min(sigma_x_px, sigma_y_px) / 6.0)));
+  sigma_x_ = sigma_x_px / factor_;
+  sigma_y_ = sigma_y_px / factor_;
+  small_cols_ = (nx_ + factor_ - 1) / factor_;
+  small_rows_ = (ny_ + factor_ - 1) / factor_;
+  block_num_.assign(static_cast<std::size_t>(small_cols_) * static_cast<std::size_t>(small_rows_), 0.0f);
+  block_den_.assign(block_num_.size(), 0.0f);
+  for (int r = 0; r < ny_; ++r)
+    for (int c = 0; c < nx_; ++c) {
+      const std::size_t i = residual.index(r, c);
+      if (!residual.mask()[i] || !registration.unchanged_skin[i]) continue;
+      const std::size_t b = static_cast<std::size_t>(r / factor_) * static_cast<std::size_t>(small_cols_) +
+                            static_cast<std::size_t>(c / factor_);
+      block_num_[b] += residual.heights()[i];
+      block_den_[b] += 1.0f;
+    }
+  hold_out({});
+}
+
+void HoldOutDifference::hold_out(const std::vector<std::size_t>& points) {
+  if (block_num_.empty()) return;
+  const HeightMap& residual = registration_->pose_residual;
+  cv::Mat num(small_rows_, small_cols_, CV_32F), den(small_rows_, small_cols_, CV_32F);
+  std::copy(block_num_.begin(), block_num_.end(), num.ptr<float>());
+  std::copy(block_den_.begin(), block_den_.end(), den.ptr<float>());
+  for (const std::size_t i : points) {
+    if (i >= residual.size() || !residual.mask()[i] || !registration_->unchanged_skin[i]) continue;
+    const int r = static_cast<int>(i / static_cast<std::size_t>(nx_)), c = static_cast<int>(i % static_cast<std::size_t>(nx_));
+    num.at<float>(r / factor_, c / factor_) -= residual.heights()[i];
+    den.at<float>(r / factor_, c / factor_) -= 1.0f;
+  }
+  const float area = static_cast<float>(factor_ * factor_);
+  num /= area;
+  den /= area;
+  cv::GaussianBlur(num, num, cv::Size(0, 0), sigma_x_, sigma_y_, cv::BORDER_REFLECT);
+  cv::GaussianBlur(den, den, cv::Size(0, 0), sigma_x_, sigma_y_, cv::BORDER_REFLECT);
+  low_.assign(block_num_.size(), 0.0f);
+  for (std::size_t k = 0; k < low_.size(); ++k) {
+    const float d = den.ptr<float>()[k];
+    if (d > 0.02f) low_[k] = num.ptr<float>()[k] / d;
+  }
+}
+
+float HoldOutDifference::at(int row, int col) const {
+  const HeightMap& residual = registration_->pose_residual;
+  const std::size_t i = residual.index(row, col);
+  if (!residual.mask()[i]) return std::numeric_limits<float>::quiet_NaN();
+  if (low_.empty()) return residual.heights()[i];
+  // Bilinear from the block centres, as cv::resize brings the coarse low-pass back.
+  const double x = std::clamp((col + 0.5) / factor_ - 0.5, 0.0, static_cast<double>(small_cols_ - 1));
+  const double y = std::clamp((row + 0.5) / factor_ - 0.5, 0.0, static_cast<double>(small_rows_ - 1));
+  const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
+  const int x1 = std::min(x0 + 1, small_cols_ - 1), y1 = std::min(y0 + 1, small_rows_ - 1);
+  const double fx = x - x0, fy = y - y0;
+  auto L = [&](int yy, int xx) {
+    return static_cast<double>(low_[static_cast<std::size_t>(yy) * static_cast<std::size_t>(small_cols_) + static_cast<std::size_t>(xx)]);
+  };
+  const double low = (1 - fy) * ((1 - fx) * L(y0, x0) + fx * L(y0, x1)) + fy * ((1 - fx) * L(y1, x0) + fx * L(y1, x1));
+  return static_cast<float>(residual.heights()[i] - low);
 }
 
 }  // namespace scarscope

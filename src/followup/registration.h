@@ -60,6 +60,32 @@ struct Registration {
   HeightMap difference;
   // Baseline grid, 1 where the difference is unchanged skin (used for the residual and the MDC).
   std::vector<std::uint8_t> unchanged_skin;
+  // The difference before its slow residual (a low-pass of the unchanged skin at local_reference_mm,
+  // interpolated under the scars) was taken out: what difference_holding_out starts from.
+  HeightMap pose_residual;
+  double local_reference_mm = 0.0;
+};
+
+// The registration's difference with its slow residual (the low-pass of the unchanged skin) estimated
+// without a set of held-out points, interpolated there from the skin around them as it is under a
+// scar: patches of skin held out this way measure like a scar would. Cheap to redo for many sets:
+// the low-pass works on block sums, and only the held-out points change them.
+class HoldOutDifference {
+ public:
+  explicit HoldOutDifference(const Registration& registration);
+  // Holds out these points (indices into the baseline grid), replacing the previous set.
+  void hold_out(const std::vector<std::size_t>& points);
+  // The difference at (row, col) for the current set; NaN outside the overlap.
+  float at(int row, int col) const;
+  int nx() const { return nx_; }
+  int ny() const { return ny_; }
+
+ private:
+  const Registration* registration_;
+  int nx_ = 0, ny_ = 0, factor_ = 1, small_cols_ = 0, small_rows_ = 0;
+  double sigma_x_ = 1.0, sigma_y_ = 1.0;
+  std::vector<float> block_num_, block_den_;  // Σ keep·residual and Σ keep per factor × factor block
+  std::vector<float> low_;                    // the coarse low-pass for the current set
 };
 
 // Throws InputError when either map is empty or has too few valid points to register.
