@@ -6,9 +6,7 @@ find_package(Threads REQUIRED)
 find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc video calib3d)
 find_package(PNG REQUIRED)   # PNG::PNG, libpng 1.6
 find_package(ZLIB REQUIRED)  # ZLIB::ZLIB: X3P data.bin inflated in chunks straight into the height map
-# SCARSCOPE_OPENCV_LIBS is what every part, test and tool links: the image and deflate libraries
-# ride along with it until the top-level CMakeLists.txt names them itself.
-set(SCARSCOPE_OPENCV_LIBS opencv_core opencv_imgproc opencv_video opencv_calib3d PNG::PNG ZLIB::ZLIB)
+set(SCARSCOPE_OPENCV_LIBS opencv_core opencv_imgproc opencv_video opencv_calib3d)
 find_package(pugixml REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 REQUIRED)
