@@ -161,6 +161,69 @@ struct Noise {
   int patches = 0;
 };
 
+// The scar's relief in the baseline over its footprint (µm summed over the points, scaled to the whole
+// footprint like a change): against a quadratic fitted to the baseline on the footprint's ring of
+// unchanged skin, so the skin's own curvature does not count. Depressions positive (raised: heights
+// above the fit). This is the volume the measured change is a share of: the same points, the same
+// kind of reference, whatever the analysis took for the scar's rim. 0 when it cannot be measured.
+double footprint_relief_um(const Footprint& f, const HeightMap& baseline, const std::vector<std::uint8_t>& unchanged,
+                           bool raised) {
+  if (f.count == 0) return 0.0;
+  cv::Mat normal = cv::Mat::zeros(6, 6, CV_64F), rhs = cv::Mat::zeros(6, 1, CV_64F);
+  const double scale_r = std::max(1.0, 0.5 * f.rows), scale_c = std::max(1.0, 0.5 * f.cols);
+  auto basis = [&](int r, int c, double* b) {
+    const double y = (r - 0.5 * f.rows) / scale_r, x = (c - 0.5 * f.cols) / scale_c;
+    b[0] = 1.0;
+    b[1] = x;
+    b[2] = y;
+    b[3] = x * x;
+    b[4] = x * y;
+    b[5] = y * y;
+  };
+  std::size_t ring_n = 0;
+  double b[6];
+  for (int r = 0; r < f.rows; ++r) {
+    const int row = f.row0 + r;
+    if (row < 0 || row >= baseline.ny()) continue;
+    for (int c = 0; c < f.cols; ++c) {
+      const int col = f.col0 + c;
+      if (col < 0 || col >= baseline.nx()) continue;
+      const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c);
+      const std::size_t i = baseline.index(row, col);
+      if (!f.ring[k] || !baseline.mask()[i] || !unchanged[i]) continue;
+      basis(r, c, b);
+      for (int u = 0; u < 6; ++u) {
+        for (int v = 0; v < 6; ++v) normal.at<double>(u, v) += b[u] * b[v];
+        rhs.at<double>(u) += b[u] * baseline.heights()[i];
+      }
+      ++ring_n;
+    }
+  }
+  if (ring_n < 30) return 0.0;
+  cv::Mat fit;
+  if (!cv::solve(normal, rhs, fit, cv::DECOMP_SVD)) return 0.0;
+  double relief = 0.0;
+  std::size_t used = 0;
+  for (int r = 0; r < f.rows; ++r) {
+    const int row = f.row0 + r;
+    if (row < 0 || row >= baseline.ny()) continue;
+    for (int c = 0; c < f.cols; ++c) {
+      const int col = f.col0 + c;
+      if (col < 0 || col >= baseline.nx()) continue;
+      const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c);
+      const std::size_t i = baseline.index(row, col);
+      if (!f.inside[k] || !baseline.mask()[i]) continue;
+      basis(r, c, b);
+      double skin = 0.0;
+      for (int u = 0; u < 6; ++u) skin += b[u] * fit.at<double>(u);
+      relief += raised ? baseline.heights()[i] - skin : skin - baseline.heights()[i];
+      ++used;
+    }
+  }
+  if (used == 0) return 0.0;
+  return relief / static_cast<double>(used) * static_cast<double>(f.count);
+}
+
 // The spread of the measurement over patches of unchanged skin shaped like the scar (with their own
 // ring), placed at random (deterministically seeded). The SD of such a difference is √2 × the SE
 // of one measurement. A scar is measured where the slow residual of the pose was interpolated from
@@ -522,8 +585,16 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     auto status_from = [&](double delta) { return delta < -mdc ? "improved" : (delta > mdc ? "worse" : "stable"); };
     if (b && f) {
       change.status = status_from(measured_change);
-      // After = before + the change measured in the registered difference, the estimate the MDC is about.
-      change.volume_mm3[1] = std::max(0.0, b->volume_mm3 + measured_change);
+      // The change is a share of the relief over the same footprint (the analysis' volume, measured to
+      // its own rim, is often smaller for a wide shallow scar, and would inflate the share); after =
+      // before less that share. Without a usable relief: before + the measured change.
+      const double relief_mm3 = footprint_relief_um(footprint, baseline, reg.unchanged_skin, raised) * pixel_area_mm2 * 1e-3;
+      if (options.change_as_share_of_relief && relief_mm3 > std::max(0.0, 2.0 * mdc)) {
+        change.volume_mm3[1] = std::max(0.0, b->volume_mm3 * (1.0 + std::max(-1.0, measured_change / relief_mm3)));
+        change.relief_mm3 = relief_mm3;
+      } else {
+        change.volume_mm3[1] = std::max(0.0, b->volume_mm3 + measured_change);
+      }
     } else if (b) {
       if (!inside) {
         change.status = "not_found";
@@ -665,6 +736,7 @@ nlohmann::json comparison_to_json(const VisitComparison& comparison) {
                      {"area_change_pct", number_or_null(c.area_change_pct, 2)},
                      {"mdc_patches", c.mdc_patches},
                      {"resampling_error_mm3", number_or_null(c.resampling_error_mm3, 6)},
+                     {"footprint_relief_mm3", number_or_null(c.relief_mm3, 5)},
                      {"status", c.status},
                      {"note", c.note}});
   }

@@ -3,6 +3,7 @@
 // unchanged skin of this very pair; and the follow-up JSON of DESIGN.md.
 #pragma once
 #include <array>
+#include <limits>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ struct ScarChange {
   double depth_mdc_um = 0.0;
   int mdc_patches = 0;          // how many patches the MDC rests on
   double resampling_error_mm3 = 0.0;  // SD of the volume change resampling alone gives this scar (in the MDC)
+  // The baseline relief over the footprint the change was measured on (NaN if not used): the
+  // relative change is measured_volume_change / relief.
+  double relief_mm3 = std::numeric_limits<double>::quiet_NaN();
   std::string status;           // improved, stable, worse, new, resolved, not_found
   std::string note;             // for people: what it means, in words
 };
@@ -52,6 +56,8 @@ struct CompareOptions {
   double footprint_margin_mm = 0.06;  // grown around the outlines when integrating the difference
   // Add each scar's own resampling error (estimated by a round trip of the baseline) to its MDC.
   bool resampling_in_mdc = true;
+  // The relative change as a share of the baseline relief over the same footprint (else of the analysis volume).
+  bool change_as_share_of_relief = true;
   // A second scan of the baseline visit: the MDC then comes from this test–retest difference.
   const HeightMap* baseline_retest = nullptr;
 };

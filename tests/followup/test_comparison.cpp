@@ -83,7 +83,11 @@ TEST(Comparison, MeasuresEachScarsChangeAgainstItsOwnNoise) {
   ASSERT_TRUE(halved->followup_id.has_value());
   EXPECT_EQ(*halved->followup_id, 103);  // the same scar, under the follow-up's own id
   EXPECT_EQ(halved->status, "improved");
-  EXPECT_NEAR(halved->volume_change_pct, -50.0, 6.0);
+  // The share is taken of the baseline relief over the footprint, on this test's very rough skin
+  // (8 um texture and 16 um at 0.6 mm around a 120 um bowl): a few points less exact than the
+  // analysis volume this inventory states exactly, but on real analyses (which measure wide shallow
+  // scars short) far better: tuning suite global error max 3.5 -> 3.0 pp, per-scar p90 14 -> 6 pp.
+  EXPECT_NEAR(halved->volume_change_pct, -50.0, 10.0);
   EXPECT_GT(halved->volume_mdc_mm3, 0.0);
   EXPECT_LT(halved->volume_mdc_mm3, 0.2 * halved->volume_mm3[0]);
   EXPECT_NE(describe_change(*halved).find("% less volume, beyond measurement noise"), std::string::npos)
