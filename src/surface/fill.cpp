@@ -195,9 +195,8 @@ double tolerance_for(const Grid& g) {
   return kRelativeTolerance * std::max(static_cast<double>(high - low), 1e-3);
 }
 
-// Solves for every unknown point of g, which must hold at least one known point. A positive
-// absolute_tolerance (height units) replaces the default stop at 1e-6 of the known heights' range.
-void solve(Grid& g, Coupling coupling, double absolute_tolerance = 0.0) {
+// Solves for every unknown point of g, which must hold at least one known point.
+void solve(Grid& g, Coupling coupling) {
   if (std::find(g.unknown.begin(), g.unknown.end(), 1) == g.unknown.end()) return;
   double sum = 0.0;
   std::size_t known = 0;
@@ -210,7 +209,7 @@ void solve(Grid& g, Coupling coupling, double absolute_tolerance = 0.0) {
   for (std::size_t i = 0; i < g.u.size(); ++i) {
     g.u[i] = g.unknown[i] ? 0.0f : static_cast<float>(g.u[i] - offset);
   }
-  const double tolerance = absolute_tolerance > 0.0 ? absolute_tolerance : tolerance_for(g);
+  const double tolerance = tolerance_for(g);
 
   // An unknown point whose neighbours are all known (most dropouts of a scan) is solved at once
   // and joins the known points, so the iterations only visit clusters.
@@ -334,12 +333,7 @@ void fill_missing(HeightMap& map) {
   }
 }
 
-namespace {
-
-// Fills the region's bounding box (grown by one point); returns false, touching nothing, when the
-// box holds no known point. A positive absolute_tolerance stops the solver there (height units).
-bool fill_region(float* heights, const std::uint8_t* region, int nx, int ny, double dx_um, double dy_um,
-                 double absolute_tolerance, bool throw_if_nothing_known) {
+void harmonic_fill(float* heights, const std::uint8_t* region, int nx, int ny, double dx_um, double dy_um) {
   if (nx <= 0 || ny <= 0) {
     throw InputError("harmonic fill: grid size must be positive, got " + std::to_string(nx) + " x " +
                      std::to_string(ny));
@@ -347,17 +341,15 @@ bool fill_region(float* heights, const std::uint8_t* region, int nx, int ny, dou
   const Coupling coupling = coupling_for(dx_um, dy_um);
   int row_lo = ny, row_hi = -1, col_lo = nx, col_hi = -1;
   for (int r = 0; r < ny; ++r) {
-    const std::uint8_t* row = region + static_cast<std::size_t>(r) * nx;
-    const std::uint8_t* first = std::find_if(row, row + nx, [](std::uint8_t f) { return f != 0; });
-    if (first == row + nx) continue;
-    int last = nx - 1;
-    while (!row[last]) --last;
-    row_lo = std::min(row_lo, r);
-    row_hi = std::max(row_hi, r);
-    col_lo = std::min(col_lo, static_cast<int>(first - row));
-    col_hi = std::max(col_hi, last);
+    for (int c = 0; c < nx; ++c) {
+      if (!region[static_cast<std::size_t>(r) * nx + c]) continue;
+      row_lo = std::min(row_lo, r);
+      row_hi = std::max(row_hi, r);
+      col_lo = std::min(col_lo, c);
+      col_hi = std::max(col_hi, c);
+    }
   }
-  if (row_hi < 0) return true;
+  if (row_hi < 0) return;
   row_lo = std::max(0, row_lo - 1);
   col_lo = std::max(0, col_lo - 1);
   row_hi = std::min(ny - 1, row_hi + 1);
@@ -381,34 +373,17 @@ bool fill_region(float* heights, const std::uint8_t* region, int nx, int ny, dou
     }
   }
   if (known == 0) {
-    if (!throw_if_nothing_known) return false;
     throw InputError("harmonic fill: no known height around the region to fill from (rows " +
                      std::to_string(row_lo) + "-" + std::to_string(row_hi) + ", columns " +
                      std::to_string(col_lo) + "-" + std::to_string(col_hi) + ")");
   }
-  solve(g, coupling, absolute_tolerance);
+  solve(g, coupling);
   for (int r = 0; r < g.ny; ++r) {
     for (int c = 0; c < g.nx; ++c) {
       const std::size_t i = static_cast<std::size_t>(r) * g.nx + c;
       if (g.unknown[i]) heights[static_cast<std::size_t>(r + row_lo) * nx + (c + col_lo)] = g.u[i];
     }
   }
-  return true;
-}
-
-}  // namespace
-
-void harmonic_fill(float* heights, const std::uint8_t* region, int nx, int ny, double dx_um, double dy_um) {
-  fill_region(heights, region, nx, ny, dx_um, dy_um, 0.0, /*throw_if_nothing_known=*/true);
-}
-
-bool harmonic_fill_to(float* heights, const std::uint8_t* region, int nx, int ny, double dx_um, double dy_um,
-                      double tolerance_um) {
-  if (!std::isfinite(tolerance_um) || tolerance_um <= 0.0) {
-    throw InputError("harmonic fill: tolerance must be finite and positive, got " + std::to_string(tolerance_um) +
-                     " um");
-  }
-  return fill_region(heights, region, nx, ny, dx_um, dy_um, tolerance_um, /*throw_if_nothing_known=*/false);
 }
 
 std::vector<float> harmonic_filled(const float* heights, const std::uint8_t* region, int nx, int ny, double dx_um,

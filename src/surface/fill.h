@@ -32,14 +32,6 @@ void fill_missing(HeightMap& map);
 void harmonic_fill(float* heights, const std::uint8_t* region, int nx, int ny, double dx_um = 1.0,
                    double dy_um = 1.0);
 
-// As harmonic_fill, but stops when a sweep changes no point by more than tolerance_um (height
-// units, µm: 0.02 is far below skin noise and costs a few sweeps per point), and returns false,
-// leaving the heights untouched, when the box holds no known point to fill from (instead of
-// throwing). Returns true otherwise (also for an empty region). Throws InputError for non-positive
-// sizes, spacings or tolerance.
-bool harmonic_fill_to(float* heights, const std::uint8_t* region, int nx, int ny, double dx_um, double dy_um,
-                      double tolerance_um);
-
 // As above on a copy: returns the nx * ny heights with the region filled.
 std::vector<float> harmonic_filled(const float* heights, const std::uint8_t* region, int nx, int ny,
                                    double dx_um = 1.0, double dy_um = 1.0);
