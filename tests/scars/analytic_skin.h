@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "scars/inventory.h"
 #include "surface/height_map.h"
 
 namespace scarscope::test {
@@ -75,6 +76,20 @@ inline HeightMap analytic_skin(int nx, int ny, double spacing_um, const std::vec
   }
   map.metadata.source_format = "synthetic";
   return map;
+}
+
+// The scar of an inventory nearest to (x, y) mm, if one lies closer than within_mm; else null.
+inline const Scar* nearest(const ScarInventory& inventory, double x, double y, double within_mm) {
+  const Scar* best = nullptr;
+  double best_distance = within_mm;
+  for (const Scar& s : inventory.scars) {
+    const double d = std::hypot(s.centroid_mm[0] - x, s.centroid_mm[1] - y);
+    if (d < best_distance) {
+      best = &s;
+      best_distance = d;
+    }
+  }
+  return best;
 }
 
 }  // namespace scarscope::test

@@ -13,19 +13,8 @@ namespace {
 
 using test::AnalyticScar;
 using test::Shape;
+using test::nearest;
 
-const Scar* nearest(const ScarInventory& inventory, double x, double y, double within_mm) {
-  const Scar* best = nullptr;
-  double best_distance = within_mm;
-  for (const Scar& s : inventory.scars) {
-    const double d = std::hypot(s.centroid_mm[0] - x, s.centroid_mm[1] - y);
-    if (d < best_distance) {
-      best = &s;
-      best_distance = d;
-    }
-  }
-  return best;
-}
 
 TEST(Analysis, FindsTypesAndMeasuresOneScarOfEachType) {
   const std::vector<AnalyticScar> truth = {
