@@ -396,22 +396,29 @@ ResamplingError resampling_error(const Footprint& f, const HeightMap& baseline, 
   const int fcols = static_cast<int>(std::ceil(fx1 / followup_dx_mm)) + 3 - j0;
   const int frows = static_cast<int>(std::ceil(fy1 / followup_dy_mm)) + 3 - i0;
   if (fcols <= 0 || frows <= 0 || static_cast<double>(fcols) * frows > 4.0 * rows * cols + 1e4) return error;
-  cv::Mat map_x(frows, fcols, CV_32F), map_y(frows, fcols, CV_32F);
-  for (int i = 0; i < frows; ++i)
-    for (int j = 0; j < fcols; ++j) {
-      const auto q = transform.to_baseline({(j0 + j) * followup_dx_mm, (i0 + i) * followup_dy_mm});
-      map_x.at<float>(i, j) = static_cast<float>(q[0] / bdx - c0);
-      map_y.at<float>(i, j) = static_cast<float>(q[1] / bdy - r0);
-    }
+  // Sampling maps for cv::remap: for each target point (row, col), where it lies in the source, in source pixels.
+  auto make_maps = [](int map_rows, int map_cols, auto&& to_source_px, cv::Mat& map_x, cv::Mat& map_y) {
+    map_x.create(map_rows, map_cols, CV_32F);
+    map_y.create(map_rows, map_cols, CV_32F);
+    for (int r = 0; r < map_rows; ++r)
+      for (int c = 0; c < map_cols; ++c) {
+        const std::array<double, 2> q = to_source_px(r, c);
+        map_x.at<float>(r, c) = static_cast<float>(q[0]);
+        map_y.at<float>(r, c) = static_cast<float>(q[1]);
+      }
+  };
+  cv::Mat map_x, map_y;
+  make_maps(frows, fcols, [&](int i, int j) {
+    const auto q = transform.to_baseline({(j0 + j) * followup_dx_mm, (i0 + i) * followup_dy_mm});
+    return std::array<double, 2>{q[0] / bdx - c0, q[1] / bdy - r0};
+  }, map_x, map_y);
   cv::Mat on_followup, on_followup_valid;
   sample(heights, weight, map_x, map_y, on_followup, on_followup_valid);
-  cv::Mat back_x(rows, cols, CV_32F), back_y(rows, cols, CV_32F);
-  for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < cols; ++c) {
-      const auto p = transform.to_followup({(c0 + c) * bdx, (r0 + r) * bdy});
-      back_x.at<float>(r, c) = static_cast<float>(p[0] / followup_dx_mm - j0);
-      back_y.at<float>(r, c) = static_cast<float>(p[1] / followup_dy_mm - i0);
-    }
+  cv::Mat back_x, back_y;
+  make_maps(rows, cols, [&](int r, int c) {
+    const auto p = transform.to_followup({(c0 + c) * bdx, (r0 + r) * bdy});
+    return std::array<double, 2>{p[0] / followup_dx_mm - j0, p[1] / followup_dy_mm - i0};
+  }, back_x, back_y);
   cv::Mat back, back_valid;
   sample(on_followup, on_followup_valid, back_x, back_y, back, back_valid);
   HeightMap difference(cols, rows, baseline.dx_um(), baseline.dy_um());

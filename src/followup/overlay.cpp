@@ -9,6 +9,7 @@
 #include <string>
 
 #include "followup/grid_tools.h"
+#include "surface/png_codec.h"
 #include "surface/shaded_relief.h"
 
 namespace scarscope {
@@ -179,11 +180,8 @@ void write_comparison_overlay(const HeightMap& baseline, const ScarInventory& ba
   }
   cv::Mat canvas;
   cv::hconcat(parts, canvas);
-  RgbImage image;
-  image.width = canvas.cols;
-  image.height = canvas.rows;
-  image.rgb.assign(canvas.datastart, canvas.dataend);
-  write_png(image, path);
+  // The canvas is continuous 8-bit RGB (made by resize / hconcat): written as it is, without a copy.
+  write_png_file(path, canvas.data, canvas.cols, canvas.rows, 3, 8);
 }
 
 }  // namespace scarscope

@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 #include <string>
 
+#include "surface/png_codec.h"
 #include "surface/shaded_relief.h"
 
 namespace scarscope {
@@ -56,11 +57,8 @@ void write_overlay_png(const HeightMap& relief, const ScarInventory& inventory, 
     cv::putText(canvas, std::to_string(scar.id), label, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(0, 0, 0), thickness + 2, cv::LINE_AA);
     cv::putText(canvas, std::to_string(scar.id), label, cv::FONT_HERSHEY_SIMPLEX, font, colour, thickness, cv::LINE_AA);
   }
-  RgbImage out;
-  out.width = canvas.cols;
-  out.height = canvas.rows;
-  out.rgb.assign(canvas.datastart, canvas.dataend);
-  write_png(out, path);
+  // The canvas is continuous 8-bit RGB (made by resize / hconcat): written as it is, without a copy.
+  write_png_file(path, canvas.data, canvas.cols, canvas.rows, 3, 8);
 }
 
 }  // namespace scarscope
