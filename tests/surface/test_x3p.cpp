@@ -763,5 +763,188 @@ TEST(X3pStreaming, UncompressedSizeBeyondWhatDeflateCanExpandIsRefusedBeforeAllo
   EXPECT_NE(message.find("bindata/data.bin claims 80000000 bytes"), std::string::npos) << message;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Deflate streams written by hand (stored blocks), in a zip written by hand, to reach the ends of
+// the inflate loop that a well-made archive never does: a stream cut short, one that runs on past
+// the size the header claims, one whose last block is not marked final, a bad block type and a
+// CRC that does not match.
+
+std::uint32_t crc32_of(const std::string& bytes) {
+  std::uint32_t crc = 0xffffffffu;
+  for (const char byte : bytes) {
+    crc ^= static_cast<unsigned char>(byte);
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+void put_le(std::string& out, std::uint32_t value, int bytes) {
+  for (int k = 0; k < bytes; ++k) out += static_cast<char>((value >> (8 * k)) & 0xff);
+}
+
+// A deflate stored block holding `data` (at most 65535 bytes), marked final or not.
+std::string stored_block(const std::string& data, bool final_block) {
+  std::string block(1, static_cast<char>(final_block ? 1 : 0));
+  put_le(block, static_cast<std::uint32_t>(data.size()), 2);
+  put_le(block, static_cast<std::uint32_t>(~data.size() & 0xffff), 2);
+  return block + data;
+}
+
+struct HandEntry {
+  std::string name;
+  std::string stored;       // the bytes as stored in the archive
+  bool deflated = false;    // method 8 (else 0, stored)
+  std::uint32_t size = 0;   // uncompressed size the headers claim
+  std::uint32_t crc = 0;    // CRC the headers claim
+};
+
+HandEntry plain_entry(const std::string& name, const std::string& data) {
+  return {name, data, false, static_cast<std::uint32_t>(data.size()), crc32_of(data)};
+}
+
+// A zip archive: local headers and data, central directory, end record.
+std::string hand_zip(const std::vector<HandEntry>& entries) {
+  std::string zip, central;
+  for (const HandEntry& entry : entries) {
+    const auto offset = static_cast<std::uint32_t>(zip.size());
+    auto common = [&](std::string& out) {
+      put_le(out, 20, 2);                                   // version needed
+      put_le(out, 0, 2);                                    // flags
+      put_le(out, entry.deflated ? 8 : 0, 2);               // method
+      put_le(out, 0, 2);                                    // time
+      put_le(out, (20 << 9) | (1 << 5) | 1, 2);             // date 2000-01-01
+      put_le(out, entry.crc, 4);
+      put_le(out, static_cast<std::uint32_t>(entry.stored.size()), 4);
+      put_le(out, entry.size, 4);
+      put_le(out, static_cast<std::uint32_t>(entry.name.size()), 2);
+      put_le(out, 0, 2);                                    // extra field length
+    };
+    put_le(zip, 0x04034b50, 4);
+    common(zip);
+    zip += entry.name + entry.stored;
+    put_le(central, 0x02014b50, 4);
+    put_le(central, 20, 2);  // version made by
+    common(central);
+    put_le(central, 0, 2);   // comment length
+    put_le(central, 0, 2);   // disk
+    put_le(central, 0, 2);   // internal attributes
+    put_le(central, 0, 4);   // external attributes
+    put_le(central, offset, 4);
+    central += entry.name;
+  }
+  const auto central_offset = static_cast<std::uint32_t>(zip.size());
+  zip += central;
+  put_le(zip, 0x06054b50, 4);
+  put_le(zip, 0, 2);
+  put_le(zip, 0, 2);
+  put_le(zip, static_cast<std::uint32_t>(entries.size()), 2);
+  put_le(zip, static_cast<std::uint32_t>(entries.size()), 2);
+  put_le(zip, static_cast<std::uint32_t>(central.size()), 4);
+  put_le(zip, central_offset, 4);
+  put_le(zip, 0, 2);
+  return zip;
+}
+
+class HandDeflate : public ::testing::Test {
+ protected:
+  HandDeflate() {
+    file.size_x = "50";
+    file.size_y = "40";
+    for (int i = 0; i < 2000; ++i) values.push_back(1e-6 * std::cos(0.013 * i) + 1e-9 * i);
+    file.data = encode_values(values, 'D');  // 16000 bytes
+  }
+  // The X3P with data.bin stored as `stream`, its headers claiming `size` bytes with CRC `crc`.
+  std::string x3p(const std::string& stream, std::uint32_t size, std::uint32_t crc) const {
+    const std::string xml = file.main_xml();
+    return hand_zip({plain_entry("main.xml", xml), {"bindata/data.bin", stream, true, size, crc},
+                     plain_entry("md5checksum.hex", test::md5_of(xml) + " *main.xml\n")});
+  }
+  std::string x3p(const std::string& stream) const {
+    return x3p(stream, static_cast<std::uint32_t>(file.data->size()), crc32_of(*file.data));
+  }
+  static std::vector<std::size_t> pieces() { return {1, 7, 4096, std::size_t{1} << 18}; }
+
+  X3pFixture file;
+  std::vector<double> values;
+};
+
+TEST_F(HandDeflate, StoredBlocksAreReadAtEveryPieceSize) {
+  const std::string& data = *file.data;
+  // Three blocks, the last one final; and the same without the final mark (zip tools accept a
+  // stream whose bytes are all there and whose CRC checks out, and so do we).
+  const std::string head = stored_block(data.substr(0, 5000), false) + stored_block(data.substr(5000, 9000), false);
+  for (const bool final_block : {true, false}) {
+    const std::string bytes = x3p(head + stored_block(data.substr(14000), final_block));
+    for (const std::size_t piece : pieces()) {
+      SCOPED_TRACE("final " + std::to_string(final_block) + ", pieces of " + std::to_string(piece));
+      X3pReadOptions options;
+      options.chunk_bytes = piece;
+      const HeightMap map = read_x3p_bytes(bytes, "hand.x3p", options);
+      ASSERT_EQ(map.size(), values.size());
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        ASSERT_EQ(map.heights()[i], static_cast<float>(values[i] * 1e6)) << i;
+      }
+      EXPECT_TRUE(map.metadata.checksum_ok.value_or(false));
+    }
+  }
+}
+
+TEST_F(HandDeflate, AStreamCutShortSaysHowFarItGot) {
+  const std::string& data = *file.data;
+  const std::string bytes = x3p(stored_block(data.substr(0, 6000), true));
+  for (const std::size_t piece : pieces()) {
+    X3pReadOptions options;
+    options.chunk_bytes = piece;
+    const std::string message = refusal(bytes, options);
+    EXPECT_NE(message.find("bad.x3p: bindata/data.bin ends after 6000 of the 16000 bytes its zip header claims"),
+              std::string::npos)
+        << message;
+  }
+  // Cut inside a block: the compressed bytes end before the block does.
+  const std::string cut = stored_block(data.substr(0, 9000), true).substr(0, 4000);
+  EXPECT_NE(refusal(x3p(cut)).find("bindata/data.bin ends after"), std::string::npos) << refusal(x3p(cut));
+}
+
+TEST_F(HandDeflate, AStreamLongerThanItsHeaderClaimsIsRefused) {
+  const std::string& data = *file.data;
+  const std::string bytes = x3p(stored_block(data, false) + stored_block(std::string(100, 'x'), true));
+  for (const std::size_t piece : pieces()) {
+    X3pReadOptions options;
+    options.chunk_bytes = piece;
+    const std::string message = refusal(bytes, options);
+    EXPECT_NE(message.find("bindata/data.bin is longer than its zip header claims"), std::string::npos) << message;
+  }
+}
+
+TEST_F(HandDeflate, AReservedBlockTypeIsInvalidDeflateData) {
+  const std::string& data = *file.data;
+  // Block type 3 is reserved: 0b111 = final, type 3.
+  for (const std::string& stream : {std::string(1, '\x07') + data, stored_block(data.substr(0, 3000), false) + '\x07'}) {
+    const std::string message = refusal(x3p(stream));
+    EXPECT_NE(message.find("bad.x3p: bindata/data.bin is corrupt (invalid deflate data"), std::string::npos) << message;
+  }
+}
+
+TEST_F(HandDeflate, ACrcMismatchIsRefusedAsCorrupt) {
+  const std::string& data = *file.data;
+  std::string changed = data;
+  changed[8000] = static_cast<char>(changed[8000] ^ 1);  // one bit of one height
+  for (const std::size_t piece : pieces()) {
+    X3pReadOptions options;
+    options.chunk_bytes = piece;
+    const std::string message = refusal(x3p(stored_block(changed, true)), options);
+    EXPECT_NE(message.find("bad.x3p: bindata/data.bin is corrupt (CRC error)"), std::string::npos) << message;
+  }
+  // The same check holds for an entry stored without compression (libzip compares its CRC).
+  const std::string xml = file.main_xml();
+  HandEntry stored = plain_entry("bindata/data.bin", changed);
+  stored.crc = crc32_of(data);
+  const std::string bytes = hand_zip({plain_entry("main.xml", xml), stored,
+                                      plain_entry("md5checksum.hex", test::md5_of(xml) + " *main.xml\n")});
+  const std::string message = refusal(bytes);
+  EXPECT_NE(message.find("bindata/data.bin"), std::string::npos) << message;
+  EXPECT_NE(message.find("CRC"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace scarscope
