@@ -1,5 +1,8 @@
 #include "surface/height_map.h"
 
+#include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -10,6 +13,7 @@ namespace scarscope {
 
 namespace {
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+const std::uint32_t kMissingBits = std::bit_cast<std::uint32_t>(kMissing);
 }
 
 HeightMap::HeightMap(int nx, int ny, double dx_um, double dy_um) {
@@ -70,10 +74,28 @@ std::size_t HeightMap::valid_count() const {
 }
 
 void HeightMap::normalize_missing() {
-  for (std::size_t i = 0; i < heights_.size(); ++i) {
-    if (mask_[i] == 0 || !std::isfinite(heights_[i])) {
-      mask_[i] = 0;
-      heights_[i] = kMissing;
+  // Usually nothing to change (readers already keep mask 0 and NaN together): each block of points
+  // is first checked with a read-only, branch-free (vectorised) pass and rewritten only if needed.
+  constexpr std::size_t kBlock = 4096;
+  constexpr float kFloatMax = std::numeric_limits<float>::max();
+  float* heights = heights_.data();
+  std::uint8_t* mask = mask_.data();
+  const std::size_t count = heights_.size();
+  for (std::size_t start = 0; start < count; start += kBlock) {
+    const std::size_t stop = std::min(count, start + kBlock);
+    unsigned bad = 0;
+    for (std::size_t i = start; i < stop; ++i) {
+      // A valid point must hold a finite height; a missing one exactly the NaN written below.
+      const bool finite = std::fabs(heights[i]) <= kFloatMax;
+      const bool missing_bits = std::bit_cast<std::uint32_t>(heights[i]) == kMissingBits;
+      bad |= mask[i] != 0 ? static_cast<unsigned>(!finite) : static_cast<unsigned>(!missing_bits);
+    }
+    if (bad == 0) continue;
+    for (std::size_t i = start; i < stop; ++i) {
+      if (mask[i] == 0 || !std::isfinite(heights[i])) {
+        mask[i] = 0;
+        heights[i] = kMissing;
+      }
     }
   }
 }
