@@ -119,6 +119,15 @@ int read_x3p_bench(const char* path, int runs) {
   std::printf("read_x3p %s: %zu points, best of %d: wall ms | CPU ms = %s; peak RSS rise %.1f MB "
               "(the float32 map and its mask are %.1f MB)\n",
               path, points, runs, cells.c_str(), rise / 1024.0, points * 5.0 / (1024.0 * 1024.0));
+  // The other full-size passes of the reading path: what the analysis does next with the map.
+  HeightMap map = read_x3p(path);
+  const std::string normalize = best_ms(runs, [&] {
+    map.normalize_missing();
+    sink = map.heights()[0];
+  });
+  const std::string parameters = best_ms(runs, [&] { sink = static_cast<float>(compute_surface_parameters(map).Sdr_pct); });
+  std::printf("  normalize_missing: %s; compute_surface_parameters: %s (wall ms | CPU ms)\n", normalize.c_str(),
+              parameters.c_str());
   return sink == 12345.0f ? 1 : 0;
 }
 
