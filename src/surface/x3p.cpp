@@ -586,29 +586,30 @@ double load_value(const unsigned char* bytes) {
 }
 
 // Converts `count` whole values into heights[0..count) and mask[0..count); exactly Converter's
-// arithmetic (metres after scaling, times 1e6, to float; beyond the float range -> missing), but
-// without branches, so that the loop vectorises: a value is kept when |micrometres| <= FLT_MAX,
-// which is false for NaN and infinities (a non-finite raw value is missing, not out of range).
+// arithmetic (metres after scaling, times 1e6, to float; beyond the float range -> missing).
 template <char Type>
 std::size_t convert_values(const unsigned char* bytes, std::size_t count, const ZAxis& z, float* heights,
                            std::uint8_t* mask) {
   constexpr std::size_t size = Type == 'I' ? 2 : (Type == 'D' ? 8 : 4);
   constexpr bool integer = Type == 'I' || Type == 'L';
-  constexpr double float_max = std::numeric_limits<float>::max();
-  constexpr double double_max = std::numeric_limits<double>::max();
-  constexpr float nan = std::numeric_limits<float>::quiet_NaN();
+  constexpr float float_max = std::numeric_limits<float>::max();
   const double offset = z.offset;
   const double increment = z.increment;
   std::size_t out_of_range = 0;
   for (std::size_t i = 0; i < count; ++i) {
     const double raw = load_value<Type>(bytes + i * size);
-    const double metres = integer ? offset + increment * raw : offset + raw;
-    const double micrometres = metres * 1e6;
-    const bool keep = std::fabs(micrometres) <= float_max;
-    const bool finite_raw = integer || std::fabs(raw) <= double_max;
-    out_of_range += static_cast<std::size_t>(finite_raw & !keep);
-    heights[i] = keep ? static_cast<float>(micrometres) : nan;
-    mask[i] = keep ? 1 : 0;
+    float value = std::numeric_limits<float>::quiet_NaN();
+    if (integer || std::isfinite(raw)) {
+      const double metres = integer ? offset + increment * raw : offset + raw;
+      const double micrometres = metres * 1e6;
+      if (!std::isfinite(micrometres) || std::fabs(micrometres) > float_max) {
+        ++out_of_range;
+      } else {
+        value = static_cast<float>(micrometres);
+      }
+    }
+    heights[i] = value;
+    mask[i] = std::isfinite(value) ? 1 : 0;
   }
   return out_of_range;
 }
