@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
 #include <opencv2/core.hpp>
@@ -62,20 +63,36 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
     start[b] = running;
     running += n;
   }
+  // The points and their depths in flooding order (the depths travel with them: looking them up
+  // in the relief would cost a cache miss per point, the order being all over the map).
   std::vector<std::int32_t> order(running);
+  std::vector<float> order_depth(running);
   for (std::size_t i = 0; i < count; ++i) {
     const float d = depth_at(i);
-    if (d > rim) order[start[buckets - 1 - static_cast<std::size_t>((d - rim) / bucket_um)]++] = static_cast<std::int32_t>(i);
+    if (d > rim) {
+      const std::uint32_t k = start[buckets - 1 - static_cast<std::size_t>((d - rim) / bucket_um)]++;
+      order[k] = static_cast<std::int32_t>(i);
+      order_depth[k] = d;
+    }
   }
 
   const float min_dynamic = static_cast<float>(settings.split_min_dynamic_um);
   const float relative_dynamic = static_cast<float>(settings.split_relative_dynamic);
   const float saddle_fraction = static_cast<float>(settings.merge_min_saddle_fraction);
   std::int32_t roots[8];
-  for (const std::int32_t index : order) {
+  const std::int32_t* labels = basin_of.data();
+  constexpr std::size_t ahead = 8;  // points whose neighbourhood is fetched ahead of time
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (k + ahead < order.size()) {
+      const std::int32_t later = order[k + ahead];
+      __builtin_prefetch(labels + later);
+      if (later >= nx) __builtin_prefetch(labels + (later - nx));
+      if (later + nx < static_cast<std::int32_t>(count)) __builtin_prefetch(labels + (later + nx));
+    }
+    const std::int32_t index = order[k];
     const int row = index / nx;
     const int col = index % nx;
-    const float level = depth_at(static_cast<std::size_t>(index));
+    const float level = order_depth[k];
     int found = 0;
     for (int dr = -1; dr <= 1; ++dr) {
       const int r = row + dr;
@@ -171,15 +188,21 @@ int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings) {
   const std::uint8_t* mask = relief.mask();
   float* z = relief.heights();
   const std::size_t count = relief.size();
-  const std::uint8_t* const first_missing = std::find(mask, mask + count, std::uint8_t{0});
-  if (first_missing == mask + count) return 0;
-  for (std::size_t i = static_cast<std::size_t>(first_missing - mask); i < count; ++i)
-    if (!mask[i]) z[i] = std::numeric_limits<float>::quiet_NaN();
+  // The next missing point at or after `from` (memchr: the scan is mostly complete).
+  const auto next_missing = [mask, count](std::size_t from) {
+    if (from >= count) return count;
+    const void* hit = std::memchr(mask + from, 0, count - from);
+    return hit ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - mask) : count;
+  };
+  const std::size_t first_missing = next_missing(0);
+  if (first_missing == count) return 0;
+  constexpr float nan = std::numeric_limits<float>::quiet_NaN();
+  for (std::size_t i = first_missing; i < count; ++i) z[i] = mask[i] ? z[i] : nan;
   int patches = 0;
   std::vector<std::size_t> patch, stack, rim;
   std::vector<float> rim_heights;
-  for (std::size_t first = static_cast<std::size_t>(first_missing - mask); first < count; ++first) {
-    if (mask[first] || !std::isnan(z[first])) continue;
+  for (std::size_t first = first_missing; first < count; first = next_missing(first + 1)) {
+    if (!std::isnan(z[first])) continue;
     ++patches;
     patch.clear();
     rim.clear();
@@ -247,9 +270,13 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
   const std::size_t cells = static_cast<std::size_t>(grid.nx) * static_cast<std::size_t>(grid.ny);
   // Block means (the last row and column of blocks may be partial): cv::resize with INTER_AREA
   // at an integer factor, written out so that partial blocks are averaged over their own points.
-  std::vector<float> coarse(cells, 0.0f);
+  std::vector<float> coarse(cells);
   std::vector<double> row_sum(static_cast<std::size_t>(grid.nx));
-  for (int j = 0; j < grid.ny; ++j) {
+  if (grid.fx == 1 && grid.fy == 1) {
+    // One point per cell (scans at grid_cell_um or coarser): the means are the heights themselves.
+    std::copy(relief.heights(), relief.heights() + cells, coarse.begin());
+  }
+  for (int j = 0; j < grid.ny && !(grid.fx == 1 && grid.fy == 1); ++j) {
     std::fill(row_sum.begin(), row_sum.end(), 0.0);
     const int row_end = std::min(relief.ny(), (j + 1) * grid.fy);
     for (int row = j * grid.fy; row < row_end; ++row) {

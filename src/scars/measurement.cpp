@@ -230,7 +230,21 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     cv::Mat valid_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
     cv::Mat point_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
     const int first_col = box.x0 + kx0 * g, end_col = std::min(relief.nx(), box.x0 + kx1 * g);
-    for (int row = box.y0 + ky0 * g; row < std::min(relief.ny(), box.y0 + ky1 * g); ++row) {
+    for (int row = box.y0 + ky0 * g; row < std::min(relief.ny(), box.y0 + ky1 * g) && g == 1; ++row) {
+      // One point per cell: the means are the heights, the counts the mask (and 1).
+      const int k = row - box.y0 - ky0;
+      const float* z = relief.heights() + relief.index(row, first_col);
+      const std::uint8_t* mask = relief.mask() + relief.index(row, first_col);
+      float* mean = means.ptr<float>(k);
+      float* valid = valid_count.ptr<float>(k);
+      float* points = point_count.ptr<float>(k);
+      for (int c = 0; c < end_col - first_col; ++c) {
+        mean[c] = z[c];
+        valid[c] = mask[c] ? 1.0f : 0.0f;
+        points[c] = 1.0f;
+      }
+    }
+    for (int row = box.y0 + ky0 * g; row < std::min(relief.ny(), box.y0 + ky1 * g) && g > 1; ++row) {
       const int k = (row - box.y0) / g - ky0;  // row - box.y0 + (-ky0) * g >= 0
       float* sum = means.ptr<float>(k);
       float* valid = valid_count.ptr<float>(k);
@@ -246,7 +260,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
         }
       }
     }
-    means /= cv::max(point_count, 1.0f);
+    if (g > 1) means /= cv::max(point_count, 1.0f);
     cv::Mat blurred;
     if (blur) {
       cv::GaussianBlur(means, blurred, cv::Size(0, 0), std::max(sx, 0.3), std::max(sy, 0.3), cv::BORDER_REFLECT);
@@ -305,16 +319,20 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   }
   // Detection labels at the cells' centres.
   std::vector<std::uint8_t> own(size), allowed(size), others(size);
+  std::vector<int> cell_col(static_cast<std::size_t>(box.w));
+  for (int col = 0; col < box.w; ++col)
+    cell_col[static_cast<std::size_t>(col)] = std::min(relief.nx() - 1, box.x0 + col * g + g / 2) / grid.fx;
   for (int row = 0; row < box.h; ++row) {
     const int scan_r = std::min(relief.ny() - 1, box.y0 + row * g + g / 2);
     const std::int32_t* label_row = labels.data() + static_cast<std::size_t>(scan_r / grid.fy) * static_cast<std::size_t>(grid.nx);
+    std::uint8_t* own_row = own.data() + box.at(row, 0);
+    std::uint8_t* others_row = others.data() + box.at(row, 0);
+    std::uint8_t* allowed_row = allowed.data() + box.at(row, 0);
     for (int col = 0; col < box.w; ++col) {
-      const int scan_c = std::min(relief.nx() - 1, box.x0 + col * g + g / 2);
-      const std::int32_t l = label_row[scan_c / grid.fx];
-      const std::size_t i = box.at(row, col);
-      own[i] = l == label;
-      others[i] = l != 0 && l != label;
-      allowed[i] = !others[i];
+      const std::int32_t l = label_row[cell_col[static_cast<std::size_t>(col)]];
+      own_row[col] = l == label;
+      others_row[col] = l != 0 && l != label;
+      allowed_row[col] = !others_row[col];
     }
   }
   // The deepest of the cells over the detection grid's deepest cell, that detection labelled.
