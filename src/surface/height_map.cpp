@@ -77,7 +77,7 @@ void HeightMap::normalize_missing() {
   // Usually nothing to change (readers already keep mask 0 and NaN together): each block of points
   // is first checked with a read-only, branch-free (vectorised) pass and rewritten only if needed.
   constexpr std::size_t kBlock = 4096;
-  constexpr float kFloatMax = std::numeric_limits<float>::max();
+  constexpr std::uint32_t kExponentBits = 0x7f800000u;
   float* heights = heights_.data();
   std::uint8_t* mask = mask_.data();
   const std::size_t count = heights_.size();
@@ -86,9 +86,11 @@ void HeightMap::normalize_missing() {
     unsigned bad = 0;
     for (std::size_t i = start; i < stop; ++i) {
       // A valid point must hold a finite height; a missing one exactly the NaN written below.
-      const bool finite = std::fabs(heights[i]) <= kFloatMax;
-      const bool missing_bits = std::bit_cast<std::uint32_t>(heights[i]) == kMissingBits;
-      bad |= mask[i] != 0 ? static_cast<unsigned>(!finite) : static_cast<unsigned>(!missing_bits);
+      // Integer tests on the bits (exponent all ones = not finite), which the compiler vectorises.
+      const std::uint32_t bits = std::bit_cast<std::uint32_t>(heights[i]);
+      const unsigned not_finite = (bits & kExponentBits) == kExponentBits;
+      const unsigned not_missing = bits != kMissingBits;
+      bad |= mask[i] != 0 ? not_finite : not_missing;
     }
     if (bad == 0) continue;
     for (std::size_t i = start; i < stop; ++i) {
