@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <utility>
 
@@ -56,6 +57,51 @@ TEST(HeightMap, NormalizeMakesMaskAndNaNAgree) {
   map.normalize_missing();
   EXPECT_EQ(map.valid_count(), 0u);
   EXPECT_TRUE(std::isnan(map.height(0, 1)));
+}
+
+// normalize_missing checks blocks of points read-only and rewrites only those that need it: every
+// kind of disagreement, at block edges and in the short last block, must still be found, and
+// points that agree (valid finite heights, missing ones holding NaN) must be left as they were.
+TEST(HeightMap, NormalizeFindsEveryDisagreementWhereverItIs) {
+  const int nx = 4096 + 1000, ny = 3;  // blocks of 4096 points: edges at 4096, 8192, 12288
+  HeightMap map(nx, ny, 1.0, 1.0);
+  float* h = map.heights();
+  std::uint8_t* m = map.mask();
+  for (std::size_t i = 0; i < map.size(); ++i) h[i] = static_cast<float>(i % 97) - 40.0f;
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // Points that already agree: missing with NaN (in a block with nothing to fix).
+  m[100] = 0;
+  h[100] = nan;
+  // Disagreements, one kind per place: a valid NaN, a valid +inf and -inf, a masked finite
+  // height, a masked infinity, a negative NaN behind a zero mask, a mask value of 7 with a
+  // finite height (valid: any non-zero mask counts).
+  h[4095] = nan;                 // last point of the first block
+  h[4096] = inf;                 // first point of the second block
+  h[8191] = -inf;
+  m[8192] = 0;                   // masked, height finite
+  m[9000] = 0;
+  h[9000] = inf;
+  m[12287] = 0;
+  h[12287] = -nan;
+  m[map.size() - 1] = 7;         // last point of the short last block, valid
+  h[map.size() - 2] = nan;       // and its neighbour
+  map.normalize_missing();
+  for (const std::size_t i : {std::size_t{100}, std::size_t{4095}, std::size_t{4096}, std::size_t{8191},
+                              std::size_t{8192}, std::size_t{9000}, std::size_t{12287}, map.size() - 2}) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(m[i], 0);
+    EXPECT_TRUE(std::isnan(h[i]));
+    EXPECT_FALSE(std::signbit(h[i])) << "missing points hold the one quiet NaN";
+  }
+  EXPECT_EQ(m[map.size() - 1], 7) << "a valid point with a finite height is left as it is";
+  EXPECT_EQ(h[map.size() - 1], static_cast<float>((map.size() - 1) % 97) - 40.0f);
+  EXPECT_EQ(map.valid_count(), map.size() - 8);
+  for (std::size_t i = 0; i < map.size(); ++i) {
+    if (m[i] != 0) {
+      ASSERT_EQ(h[i], static_cast<float>(i % 97) - 40.0f) << i;
+    }
+  }
 }
 
 TEST(HeightMap, MovesCheaplyAndCopiesOnlyOnRequest) {
