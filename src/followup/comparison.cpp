@@ -112,10 +112,14 @@ struct MapValues {
   }
 };
 
+// `seen` (footprint-sized, optional): only these inside points may count (a patch measured on the
+// points its scar was measured on); `seen_out` (optional): set to the inside points that counted.
 template <typename Values>
 FootprintSum measure_at(const Footprint& f, const Values& difference, const std::vector<std::uint8_t>* usable,
-                        int row0, int col0, double core_radius_px, const std::vector<std::uint8_t>* ring_usable = nullptr) {
+                        int row0, int col0, double core_radius_px, const std::vector<std::uint8_t>* ring_usable = nullptr,
+                        const std::vector<std::uint8_t>* seen = nullptr, std::vector<std::uint8_t>* seen_out = nullptr) {
   if (!ring_usable) ring_usable = usable;
+  if (seen_out) seen_out->assign(f.inside.size(), 0);
   FootprintSum result;
   if (f.count == 0) return result;
   std::size_t used = 0, ring_n = 0, core_n = 0;
@@ -128,6 +132,7 @@ FootprintSum measure_at(const Footprint& f, const Values& difference, const std:
       if (col < 0 || col >= difference.nx()) continue;
       const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c);
       if (!f.inside[k] && !f.ring[k]) continue;
+      if (f.inside[k] && seen && !(*seen)[k]) continue;
       const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(difference.nx()) + static_cast<std::size_t>(col);
       const float value = difference.at(row, col);
       if (!std::isfinite(value)) continue;
@@ -136,6 +141,7 @@ FootprintSum measure_at(const Footprint& f, const Values& difference, const std:
         if (usable && !(*usable)[i]) continue;
         sum += d;
         ++used;
+        if (seen_out) (*seen_out)[k] = 1;
         if ((r - f.centre_row) * (r - f.centre_row) + (c - f.centre_col) * (c - f.centre_col) <= core_radius_px * core_radius_px) {
           core += d;
           ++core_n;
@@ -265,7 +271,8 @@ struct UnchangedCounts {
 };
 
 Noise patch_noise(const Footprint& f, const Registration& noise_source, HoldOutDifference& held_out_difference,
-                  const UnchangedCounts& unchanged_counts, double core_radius_px, int wanted, unsigned seed) {
+                  const UnchangedCounts& unchanged_counts, double core_radius_px, int wanted, unsigned seed,
+                  const std::vector<std::uint8_t>* scar_seen, double scar_seen_fraction) {
   Noise noise;
   const HeightMap& residual = noise_source.pose_residual;
   // About 2500 points are enough for the first look at a place.
@@ -314,8 +321,9 @@ Noise patch_noise(const Footprint& f, const Registration& noise_source, HoldOutD
     if (batch.empty()) break;
     held_out_difference.hold_out(held_out);
     for (const auto& [row0, col0] : batch) {
-      const FootprintSum m = measure_at(f, held_out_difference, &unchanged, row0, col0, core_radius_px);
-      if (!m.ok || m.inside_fraction < 0.6) continue;
+      const FootprintSum m =
+          measure_at(f, held_out_difference, &unchanged, row0, col0, core_radius_px, nullptr, scar_seen);
+      if (!m.ok || m.inside_fraction < 0.6 * scar_seen_fraction) continue;
       sums.push_back(m.sum_um * pixel_area_mm2 * 1e-3);
       cores.push_back(m.core_um);
     }
@@ -345,6 +353,8 @@ Noise patch_noise(const Footprint& f, const Registration& noise_source, HoldOutD
 struct ResamplingError {
   double volume_mm3 = 0.0;
   double core_um = 0.0;
+  double signed_sum_um = 0.0;   // the round trip's Σ (difference − ring mean), signed (two interpolations)
+  double signed_core_um = 0.0;
 };
 
 ResamplingError resampling_error(const Footprint& f, const HeightMap& baseline, const RigidTransform& transform,
@@ -434,6 +444,8 @@ ResamplingError resampling_error(const Footprint& f, const HeightMap& baseline, 
   if (!m.ok) return error;
   error.volume_mm3 = std::fabs(m.sum_um) * bdx * bdy * 1e-3 / std::sqrt(2.0);
   error.core_um = std::fabs(m.core_um) / std::sqrt(2.0);
+  error.signed_sum_um = m.sum_um;
+  error.signed_core_um = m.core_um;
   return error;
 }
 
@@ -556,13 +568,18 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     const Footprint footprint =
         footprint_of(outlines, dx, dy, options.footprint_margin_mm, options.registration.scar_margin_mm);
     const double core_radius_px = std::max(1.5, 0.15 * reference_diameter(b, f) / std::min(dx, dy));
+    std::vector<std::uint8_t> seen;
     const FootprintSum measured =
         // The ring is taken on unchanged skin only, so a neighbouring scar's change does not leak in.
-        measure_at(footprint, scar_difference, nullptr, footprint.row0, footprint.col0, core_radius_px, &reg.unchanged_skin);
+        measure_at(footprint, scar_difference, nullptr, footprint.row0, footprint.col0, core_radius_px, &reg.unchanged_skin,
+                   nullptr, &seen);
     // A depression gets smaller when the skin rises; a raised scar when it sinks.
     change.measured_volume_change_mm3 = (raised ? 1.0 : -1.0) * measured.sum_um * pixel_area_mm2 * 1e-3;
+    change.seen_fraction = measured.inside_fraction;
     const Noise noise =
-        patch_noise(footprint, *noise_source, noise_difference, unchanged_counts, core_radius_px, options.mdc_patches, seed++);
+        patch_noise(footprint, *noise_source, noise_difference, unchanged_counts, core_radius_px, options.mdc_patches, seed++,
+                    options.mdc_patches_as_scar_seen && measured.inside_fraction > 0.0 ? &seen : nullptr,
+                    options.mdc_patches_as_scar_seen ? std::max(measured.inside_fraction, 0.05) : 1.0);
     change.mdc_patches = noise.patches;
     // The resampling error of this scar's own relief adds to the noise the skin shows.
     const ResamplingError resampling =
@@ -570,6 +587,11 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
                                                      followup.dy_um() / 1000.0, core_radius_px)
                                   : ResamplingError{};
     change.resampling_error_mm3 = resampling.volume_mm3;
+    // Interpolation smooths a pit (its floor comes out higher, its rim lower) the same way every
+    // time: a bias, not noise. The round trip interpolates twice where the follow-up is interpolated
+    // once, so half of it (signed) is what resampling alone put into the measured change; taken out.
+    change.resampling_bias_mm3 = (raised ? 1.0 : -1.0) * 0.5 * resampling.signed_sum_um * pixel_area_mm2 * 1e-3;
+    if (options.correct_resampling_bias) change.measured_volume_change_mm3 -= change.resampling_bias_mm3;
     if (noise.patches >= 20) {
       change.volume_mdc_mm3 = 1.96 * std::hypot(noise.volume_sd_mm3, resampling.volume_mm3);
       change.depth_mdc_um = 1.96 * std::hypot(noise.core_sd_um, resampling.core_um);
@@ -743,6 +765,8 @@ nlohmann::json comparison_to_json(const VisitComparison& comparison) {
                      {"area_change_pct", number_or_null(c.area_change_pct, 2)},
                      {"mdc_patches", c.mdc_patches},
                      {"resampling_error_mm3", number_or_null(c.resampling_error_mm3, 6)},
+                     {"resampling_bias_mm3", number_or_null(c.resampling_bias_mm3, 7)},
+                     {"footprint_seen_fraction", number_or_null(c.seen_fraction, 4)},
                      {"footprint_relief_mm3", number_or_null(c.relief_mm3, 5)},
                      {"status", c.status},
                      {"note", c.note}});

@@ -33,7 +33,10 @@ struct ScarChange {
   double volume_mdc_mm3 = 0.0;  // 1.96 × √2 × SE over patches of unchanged skin shaped like the scar
   double depth_mdc_um = 0.0;
   int mdc_patches = 0;          // how many patches the MDC rests on
+  double seen_fraction = 0.0;   // of the footprint, the points both scans see (the change is extrapolated over the rest)
   double resampling_error_mm3 = 0.0;  // SD of the volume change resampling alone gives this scar (in the MDC)
+  double resampling_bias_mm3 = 0.0;   // signed: the change one interpolation alone puts into the measurement
+                                      // (already taken out of measured_volume_change_mm3)
   // The baseline relief over the footprint the change was measured on (NaN if not used): the
   // relative change is measured_volume_change / relief.
   double relief_mm3 = std::numeric_limits<double>::quiet_NaN();
@@ -56,6 +59,12 @@ struct CompareOptions {
   double footprint_margin_mm = 0.06;  // grown around the outlines when integrating the difference
   // Add each scar's own resampling error (estimated by a round trip of the baseline) to its MDC.
   bool resampling_in_mdc = true;
+  // Measure each MDC patch on the points its scar was measured on (the scar's unseen points, such as
+  // steep walls and hidden floors, left out of the patch too, and extrapolated over the same way).
+  bool mdc_patches_as_scar_seen = true;
+  // Take the resampling bias the round trip shows (half of it: one interpolation of two) out of each
+  // scar's measured change (its spread stays in the MDC).
+  bool correct_resampling_bias = true;
   // The relative change as a share of the baseline relief over the same footprint (else of the analysis volume).
   bool change_as_share_of_relief = true;
   // A second scan of the baseline visit: the MDC then comes from this test–retest difference.

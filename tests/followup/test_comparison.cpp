@@ -171,6 +171,47 @@ TEST(Comparison, APairWithoutChangeCallsAlmostNothingChanged) {
   EXPECT_LE(called, 1);
 }
 
+// A pit whose floor the scanner cannot see (hidden floors, steep walls) is measured on the points both
+// visits show, and its change is extrapolated over the rest: white noise then weighs more than on a
+// fully seen patch of skin. Its MDC patches are measured on the same points, so its MDC is larger;
+// scars seen whole keep the MDC they had.
+TEST(Comparison, APitSeenOnlyInPartHasItsMdcMeasuredOnTheSamePoints) {
+  test::PairSpec spec;
+  spec.seed = 33;
+  spec.noise_um = 4.0;
+  spec.scars = {{{3.0, 3.0}, 1.0, 200.0}, {{8.0, 3.5}, 1.0, 200.0}, {{5.5, 8.0}, 0.8, 150.0}};
+  Visits v = make_visits(spec);
+  // The floor of the first pit (the inner 0.75 mm) is missing in the baseline.
+  const double s = spec.spacing_um / 1000.0;
+  for (int r = 0; r < v.pair.baseline.ny(); ++r)
+    for (int c = 0; c < v.pair.baseline.nx(); ++c)
+      if (std::hypot(c * s - 3.0, r * s - 3.0) < 0.75) v.pair.baseline.set_missing(r, c);
+  CompareOptions whole_patches;
+  whole_patches.mdc_patches_as_scar_seen = false;
+  const VisitComparison same_points = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup);
+  const VisitComparison all_points = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, whole_patches);
+  ASSERT_TRUE(same_points.registration.registered) << same_points.registration.problem;
+  const ScarChange* hidden = by_baseline_id(same_points, 1);
+  const ScarChange* hidden_before = by_baseline_id(all_points, 1);
+  ASSERT_NE(hidden, nullptr);
+  ASSERT_NE(hidden_before, nullptr);
+  EXPECT_LT(hidden->seen_fraction, 0.6);
+  // White noise over the seen fraction f, scaled to the whole footprint: about 1/sqrt(f) the spread.
+  EXPECT_GT(hidden->volume_mdc_mm3, 1.2 * hidden_before->volume_mdc_mm3);
+  EXPECT_EQ(hidden->status, "stable");
+  EXPECT_LT(std::fabs(hidden->measured_volume_change_mm3), hidden->volume_mdc_mm3);
+  for (int id : {2, 3}) {
+    const ScarChange* whole = by_baseline_id(same_points, id);
+    const ScarChange* whole_before = by_baseline_id(all_points, id);
+    ASSERT_NE(whole, nullptr);
+    ASSERT_NE(whole_before, nullptr);
+    EXPECT_GT(whole->seen_fraction, 0.99);
+    EXPECT_NEAR(whole->volume_mdc_mm3, whole_before->volume_mdc_mm3, 0.05 * whole_before->volume_mdc_mm3) << id;
+  }
+  const nlohmann::json j = comparison_to_json(same_points);
+  EXPECT_TRUE(j["scars"][0].contains("footprint_seen_fraction"));
+}
+
 TEST(Comparison, ScansOfDifferentSkinReportNoChange) {
   test::PairSpec spec;
   spec.followup_skin_seed = 5;
