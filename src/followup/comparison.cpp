@@ -449,6 +449,25 @@ ResamplingError resampling_error(const Footprint& f, const HeightMap& baseline, 
   return error;
 }
 
+// The 97.5 % quantile of Student's t with nu degrees of freedom: a scar's change is compared with an
+// SD estimated from patches, and with few independent patches that estimate is itself uncertain.
+double student_t975(double nu) {
+  static constexpr double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                      2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                                      2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+  nu = std::max(nu, 1.0);
+  if (nu < 30.0) {
+    // Linear in 1/nu between the tabulated integers.
+    const int lo = static_cast<int>(std::floor(nu));
+    const double a = 1.0 / lo, b = 1.0 / (lo + 1), w = (a - 1.0 / nu) / (a - b);
+    return (1.0 - w) * kTable[lo - 1] + w * kTable[lo];
+  }
+  // Cornish-Fisher expansion about the normal quantile (error below 1e-4 from 30 on).
+  const double z = 1.959964, z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z;
+  return z + (z3 + z) / (4.0 * nu) + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * nu * nu) +
+         (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / (384.0 * nu * nu * nu);
+}
+
 // Pixel-level spread of the unchanged difference, for scars too large for enough patches.
 double pixel_sd(const HeightMap& difference, const std::vector<std::uint8_t>& unchanged) {
   double s = 0.0, ss = 0.0;
@@ -542,6 +561,9 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
   HoldOutDifference scar_difference(reg);
   HoldOutDifference noise_difference(*noise_source);
   const UnchangedCounts unchanged_counts(*noise_source);
+  const std::size_t unchanged_total = static_cast<std::size_t>(
+      std::count_if(noise_source->unchanged_skin.begin(), noise_source->unchanged_skin.end(),
+                    [](std::uint8_t v) { return v != 0; }));
 
   const double dx = baseline.dx_um() / 1000.0, dy = baseline.dy_um() / 1000.0;
   const double pixel_area_mm2 = dx * dy;
@@ -593,8 +615,15 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     change.resampling_bias_mm3 = (raised ? 1.0 : -1.0) * 0.5 * resampling.signed_sum_um * pixel_area_mm2 * 1e-3;
     if (options.correct_resampling_bias) change.measured_volume_change_mm3 -= change.resampling_bias_mm3;
     if (noise.patches >= 20) {
-      change.volume_mdc_mm3 = 1.96 * std::hypot(noise.volume_sd_mm3, resampling.volume_mm3);
-      change.depth_mdc_um = 1.96 * std::hypot(noise.core_sd_um, resampling.core_um);
+      // The patches overlap once there are more of them than places for disjoint ones: the SD rests
+      // on about (unchanged skin / footprint) independent patches, so the 95 % limit is Student's.
+      const double independent =
+          std::min(static_cast<double>(noise.patches),
+                   static_cast<double>(unchanged_total) / std::max<double>(1.0, static_cast<double>(footprint.count)));
+      const double quantile = options.student_t_mdc ? student_t975(std::max(2.0, independent) - 1.0) : 1.96;
+      change.mdc_independent_patches = independent;
+      change.volume_mdc_mm3 = std::hypot(quantile * noise.volume_sd_mm3, 1.96 * resampling.volume_mm3);
+      change.depth_mdc_um = std::hypot(quantile * noise.core_sd_um, 1.96 * resampling.core_um);
     } else {
       // Too few patches of unchanged skin this size: assume independent points (an underestimate
       // when the noise is correlated, said so in the note).
@@ -764,6 +793,7 @@ nlohmann::json comparison_to_json(const VisitComparison& comparison) {
                      {"area_mm2", {number_or_null(c.area_mm2[0], 4), number_or_null(c.area_mm2[1], 4)}},
                      {"area_change_pct", number_or_null(c.area_change_pct, 2)},
                      {"mdc_patches", c.mdc_patches},
+                     {"mdc_independent_patches", number_or_null(c.mdc_independent_patches, 1)},
                      {"resampling_error_mm3", number_or_null(c.resampling_error_mm3, 6)},
                      {"resampling_bias_mm3", number_or_null(c.resampling_bias_mm3, 7)},
                      {"footprint_seen_fraction", number_or_null(c.seen_fraction, 4)},

@@ -33,6 +33,7 @@ struct ScarChange {
   double volume_mdc_mm3 = 0.0;  // 1.96 × √2 × SE over patches of unchanged skin shaped like the scar
   double depth_mdc_um = 0.0;
   int mdc_patches = 0;          // how many patches the MDC rests on
+  double mdc_independent_patches = 0.0;  // of those, about how many do not overlap (Student's t quantile)
   double seen_fraction = 0.0;   // of the footprint, the points both scans see (the change is extrapolated over the rest)
   double resampling_error_mm3 = 0.0;  // SD of the volume change resampling alone gives this scar (in the MDC)
   double resampling_bias_mm3 = 0.0;   // signed: the change one interpolation alone puts into the measurement
@@ -65,6 +66,8 @@ struct CompareOptions {
   // Take the resampling bias the round trip shows (half of it: one interpolation of two) out of each
   // scar's measured change (its spread stays in the MDC).
   bool correct_resampling_bias = true;
+  // The 95 % limit from Student's t on the number of independent patches (else 1.96).
+  bool student_t_mdc = true;
   // The relative change as a share of the baseline relief over the same footprint (else of the analysis volume).
   bool change_as_share_of_relief = true;
   // A second scan of the baseline visit: the MDC then comes from this test–retest difference.

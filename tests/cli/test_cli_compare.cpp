@@ -80,6 +80,12 @@ TEST(CliCompare, APairWithoutChangeCallsNoScarChanged) {
       // Within its MDC, and the MDC itself well below a clinically meaningful 10 % of the volume.
       EXPECT_LE(std::abs(scar["measured_volume_change_mm3"].get<double>()), scar["volume_mdc_mm3"].get<double>());
       EXPECT_LT(scar["volume_mdc_mm3"].get<double>(), 0.1 * scar["volume_mm3"][0].get<double>()) << scar.dump();
+      // What the MDC rests on: the share of the footprint both scans see, and how many of the
+      // patches are independent (at most all of them).
+      EXPECT_GT(scar["footprint_seen_fraction"].get<double>(), 0.0) << scar.dump();
+      EXPECT_LE(scar["footprint_seen_fraction"].get<double>(), 1.0) << scar.dump();
+      EXPECT_GE(scar["mdc_independent_patches"].get<double>(), 1.0) << scar.dump();
+      EXPECT_LE(scar["mdc_independent_patches"].get<double>(), scar["mdc_patches"].get<double>()) << scar.dump();
     }
   }
   EXPECT_GE(matched, 3);

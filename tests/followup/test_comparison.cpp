@@ -212,6 +212,36 @@ TEST(Comparison, APitSeenOnlyInPartHasItsMdcMeasuredOnTheSamePoints) {
   EXPECT_TRUE(j["scars"][0].contains("footprint_seen_fraction"));
 }
 
+// A scar large for its scan leaves room for only a few patches of skin its size that do not overlap:
+// its SD rests on those few, so its 95 % limit is Student's t on them, not 1.96. A small scar, with
+// room for all its patches, keeps about 1.96.
+TEST(Comparison, AScarLargeForItsScanHasAnMdcFromFewIndependentPatches) {
+  test::PairSpec spec;
+  spec.seed = 41;
+  spec.noise_um = 3.0;
+  spec.scars = {{{4.0, 4.5}, 2.0, 120.0}, {{9.5, 9.0}, 0.5, 150.0}};
+  const Visits v = make_visits(spec);
+  CompareOptions normal_quantile;
+  normal_quantile.student_t_mdc = false;
+  const VisitComparison t = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup);
+  const VisitComparison z = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, normal_quantile);
+  ASSERT_TRUE(t.registration.registered) << t.registration.problem;
+  const ScarChange* large = by_baseline_id(t, 1);
+  const ScarChange* large_z = by_baseline_id(z, 1);
+  const ScarChange* small = by_baseline_id(t, 2);
+  const ScarChange* small_z = by_baseline_id(z, 2);
+  ASSERT_TRUE(large && large_z && small && small_z);
+  ASSERT_GE(large->mdc_patches, 20);
+  // About 110 mm2 of skin around a 13 mm2 footprint: fewer than 20 independent places.
+  EXPECT_LT(large->mdc_independent_patches, 20.0);
+  EXPECT_GT(large->mdc_independent_patches, 3.0);
+  EXPECT_GT(large->volume_mdc_mm3, 1.1 * large_z->volume_mdc_mm3);
+  EXPECT_LT(large->volume_mdc_mm3, 2.0 * large_z->volume_mdc_mm3);
+  EXPECT_EQ(large->status, "stable");
+  EXPECT_NEAR(small->volume_mdc_mm3, small_z->volume_mdc_mm3, 0.03 * small_z->volume_mdc_mm3);
+  EXPECT_EQ(small->status, "stable");
+}
+
 TEST(Comparison, ScansOfDifferentSkinReportNoChange) {
   test::PairSpec spec;
   spec.followup_skin_seed = 5;
