@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
@@ -37,6 +39,28 @@ void check_analysable(const HeightMap& map) {
   }
 }
 
+// The value std::nth_element would put at position k of `values` (no NaN), found by the top 16
+// bits of each value's order-preserving key: one counting pass, then a selection among the few
+// values that share the k-th one's bucket. Reorders `values`.
+float kth_smallest(std::vector<float>& values, std::size_t k) {
+  const auto key = [](float v) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
+  };
+  std::vector<std::uint32_t> count(65536, 0);
+  for (const float v : values) ++count[key(v) >> 16];
+  std::uint32_t bucket = 0;
+  std::size_t below = 0;
+  while (below + count[bucket] <= k) below += count[bucket++];
+  std::size_t kept = 0;
+  for (const float v : values)
+    if ((key(v) >> 16) == bucket) values[kept++] = v;
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(k - below);
+  std::nth_element(values.begin(), middle, values.begin() + static_cast<std::ptrdiff_t>(kept));
+  return *middle;
+}
+
 // Robust spread (1.4826 × MAD) of the smoothed relief over a sample of the detection grid's cells
 // that hold valid points (the cell's first point valid).
 double robust_spread(const DetectionGrid& grid, const HeightMap& map) {
@@ -49,12 +73,11 @@ double robust_spread(const DetectionGrid& grid, const HeightMap& map) {
     if (map.mask()[map.index(row, col)]) sample.push_back(grid.smoothed[c]);
   }
   if (sample.empty()) return 0.0;
-  auto middle = sample.begin() + static_cast<std::ptrdiff_t>(sample.size() / 2);
-  std::nth_element(sample.begin(), middle, sample.end());
-  const float median = *middle;
+  const std::size_t half = sample.size() / 2;
+  std::vector<float> work = sample;  // kth_smallest overwrites its input
+  const float median = kth_smallest(work, half);
   for (float& v : sample) v = std::abs(v - median);
-  std::nth_element(sample.begin(), middle, sample.end());
-  return 1.4826 * *middle;
+  return 1.4826 * kth_smallest(sample, half);
 }
 
 }  // namespace

@@ -49,8 +49,12 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
   const std::size_t count = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
   // Bucket sort of the points above the rim, deepest first (0.25 µm buckets: far finer than noise).
   constexpr float bucket_um = 0.25f;
-  float deepest = rim;
-  for (std::size_t i = 0; i < count; ++i) deepest = std::max(deepest, depth_at(i));
+  float lanes[8] = {rim, rim, rim, rim, rim, rim, rim, rim};  // eight running maxima: vectorised, and exact
+  std::size_t i = 0;
+  for (; i + 8 <= count; i += 8)
+    for (int k = 0; k < 8; ++k) lanes[k] = std::max(lanes[k], depth_at(i + static_cast<std::size_t>(k)));
+  float deepest = *std::max_element(lanes, lanes + 8);
+  for (; i < count; ++i) deepest = std::max(deepest, depth_at(i));
   const std::size_t buckets = static_cast<std::size_t>((deepest - rim) / bucket_um) + 2;
   std::vector<std::uint32_t> start(buckets + 1, 0);
   for (std::size_t i = 0; i < count; ++i) {

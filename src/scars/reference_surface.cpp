@@ -63,18 +63,6 @@ CoarseGrid block_average(const HeightMap& map, double cell_um) {
 
 int polynomial_terms(int degree) { return (degree + 1) * (degree + 2) / 2; }
 
-// Monomials x^i y^j ordered by total degree, then by i descending.
-void monomials(double x, double y, int degree, double* out) {
-  double xp[5] = {1, x, x * x, x * x * x, x * x * x * x};
-  double yp[5] = {1, y, y * y, y * y * y, y * y * y * y};
-  int k = 0;
-  for (int total = 0; total <= degree; ++total) {
-    for (int i = total; i >= 0; --i) {
-      out[k++] = xp[i] * yp[total - i];
-    }
-  }
-}
-
 struct CellCoordinates {
   std::vector<double> x_mm, y_mm;  // cell centres, centred on the grid
 };
@@ -94,49 +82,76 @@ CellCoordinates cell_coordinates(const CoarseGrid& grid, const HeightMap& map) {
   return c;
 }
 
-// The monomials of every cell (rows: cells in row-major order, columns: terms), computed once
-// for all the robust iterations.
-cv::Mat design_matrix(const CoarseGrid& grid, const CellCoordinates& xy, int degree) {
-  cv::Mat design(grid.nx * grid.ny, polynomial_terms(degree), CV_64F);
-  for (int j = 0; j < grid.ny; ++j)
-    for (int i = 0; i < grid.nx; ++i)
-      monomials(xy.x_mm[static_cast<std::size_t>(i)], xy.y_mm[static_cast<std::size_t>(j)], degree,
-                design.ptr<double>(j * grid.nx + i));
-  return design;
-}
-
-// Weighted least-squares polynomial; returns its values on the grid.
-cv::Mat fit_polynomial(const CoarseGrid& grid, const cv::Mat& design, const cv::Mat& weights,
+// Weighted least-squares polynomial; returns its values on the grid. The cells lie on a tensor
+// grid, so every sum of the normal equations, sum w x^(i+k) y^(j+l), is a moment
+// sum_rows y^q sum_cols w x^p: one pass gathers the moments of each row (a few multiply-adds
+// per cell instead of one per pair of terms), and the values are a polynomial in x per row.
+cv::Mat fit_polynomial(const CoarseGrid& grid, const CellCoordinates& xy, int degree, const cv::Mat& weights,
                        std::vector<double>* coefficients_out) {
-  const int terms = design.cols;
-  const int cells = grid.nx * grid.ny;
-  cv::Mat normal = cv::Mat::zeros(terms, terms, CV_64F);
-  cv::Mat rhs = cv::Mat::zeros(terms, 1, CV_64F);
-  double* n = normal.ptr<double>(0);
-  double* r = rhs.ptr<double>(0);
-  const double* w = weights.ptr<double>(0);  // continuous: made by cv::Mat::zeros / clone
-  const double* z = grid.value.ptr<double>(0);
-  for (int cell = 0; cell < cells; ++cell) {
-    if (w[cell] <= 0) continue;
-    const double* m = design.ptr<double>(cell);
-    for (int a = 0; a < terms; ++a) {
-      const double wa = w[cell] * m[a];
-      r[a] += wa * z[cell];
-      for (int b = a; b < terms; ++b) n[a * terms + b] += wa * m[b];
+  const int terms = polynomial_terms(degree);
+  const int powers = 2 * degree + 1;  // x^0 .. x^(2 degree)
+  std::vector<int> px, py;            // exponents of x and y of each term, by total degree, then x's descending
+  for (int total = 0; total <= degree; ++total)
+    for (int i = total; i >= 0; --i) {
+      px.push_back(i);
+      py.push_back(total - i);
+    }
+  std::vector<double> xpow(static_cast<std::size_t>(grid.nx) * static_cast<std::size_t>(powers));
+  for (int i = 0; i < grid.nx; ++i) {
+    double v = 1.0;
+    for (int p = 0; p < powers; ++p, v *= xy.x_mm[static_cast<std::size_t>(i)])
+      xpow[static_cast<std::size_t>(i) * static_cast<std::size_t>(powers) + static_cast<std::size_t>(p)] = v;
+  }
+  // moments[p][q] = sum w x^p y^q, p, q <= 2 degree; data[p][q] = sum w z x^p y^q, p, q <= degree.
+  std::vector<double> moments(static_cast<std::size_t>(powers * powers), 0.0);
+  std::vector<double> data(static_cast<std::size_t>(powers * powers), 0.0);
+  std::vector<double> row_w(static_cast<std::size_t>(powers)), row_z(static_cast<std::size_t>(powers));
+  for (int j = 0; j < grid.ny; ++j) {
+    std::fill(row_w.begin(), row_w.end(), 0.0);
+    std::fill(row_z.begin(), row_z.end(), 0.0);
+    const double* w = weights.ptr<double>(j);
+    const double* z = grid.value.ptr<double>(j);
+    for (int i = 0; i < grid.nx; ++i) {
+      if (w[i] <= 0) continue;
+      const double* xp = xpow.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(powers);
+      const double wz = w[i] * z[i];
+      for (int p = 0; p < powers; ++p) row_w[static_cast<std::size_t>(p)] += w[i] * xp[p];
+      for (int p = 0; p <= degree; ++p) row_z[static_cast<std::size_t>(p)] += wz * xp[p];
+    }
+    double yq = 1.0;
+    for (int q = 0; q < powers; ++q, yq *= xy.y_mm[static_cast<std::size_t>(j)])
+      for (int p = 0; p < powers; ++p) {
+        moments[static_cast<std::size_t>(p * powers + q)] += row_w[static_cast<std::size_t>(p)] * yq;
+        data[static_cast<std::size_t>(p * powers + q)] += row_z[static_cast<std::size_t>(p)] * yq;
+      }
+  }
+  cv::Mat normal(terms, terms, CV_64F);
+  cv::Mat rhs(terms, 1, CV_64F);
+  for (int a = 0; a < terms; ++a) {
+    const auto ua = static_cast<std::size_t>(a);
+    rhs.at<double>(a) = data[static_cast<std::size_t>(px[ua] * powers + py[ua])];
+    for (int b = 0; b < terms; ++b) {
+      const auto ub = static_cast<std::size_t>(b);
+      normal.at<double>(a, b) = moments[static_cast<std::size_t>((px[ua] + px[ub]) * powers + py[ua] + py[ub])];
     }
   }
-  for (int a = 0; a < terms; ++a)
-    for (int b = 0; b < a; ++b) n[a * terms + b] = n[b * terms + a];
   cv::Mat coefficients;
   cv::solve(normal, rhs, coefficients, cv::DECOMP_SVD);
-  cv::Mat values(grid.ny, grid.nx, CV_64F);
-  double* v = values.ptr<double>(0);
   const double* c = coefficients.ptr<double>(0);
-  for (int cell = 0; cell < cells; ++cell) {
-    const double* m = design.ptr<double>(cell);
-    double sum = 0;
-    for (int a = 0; a < terms; ++a) sum += c[a] * m[a];
-    v[cell] = sum;
+  cv::Mat values(grid.ny, grid.nx, CV_64F);
+  std::vector<double> in_x(static_cast<std::size_t>(degree + 1));  // the polynomial's coefficients in x on this row
+  for (int j = 0; j < grid.ny; ++j) {
+    std::fill(in_x.begin(), in_x.end(), 0.0);
+    for (int a = 0; a < terms; ++a)
+      in_x[static_cast<std::size_t>(px[static_cast<std::size_t>(a)])] +=
+          c[a] * std::pow(xy.y_mm[static_cast<std::size_t>(j)], py[static_cast<std::size_t>(a)]);
+    double* v = values.ptr<double>(j);
+    for (int i = 0; i < grid.nx; ++i) {
+      const double* xp = xpow.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(powers);
+      double sum = 0.0;
+      for (int p = 0; p <= degree; ++p) sum += in_x[static_cast<std::size_t>(p)] * xp[p];
+      v[i] = sum;
+    }
   }
   if (coefficients_out) coefficients_out->assign(coefficients.begin<double>(), coefficients.end<double>());
   return values;
@@ -202,12 +217,11 @@ ReferenceInfo subtract_reference_surface(HeightMap& map, const ReferenceSettings
   const double sigma_x = settings.gaussian_sigma_mm * 1000.0 / (grid.fx * map.dx_um());
   const double sigma_y = settings.gaussian_sigma_mm * 1000.0 / (grid.fy * map.dy_um());
 
-  const cv::Mat design = design_matrix(grid, xy, degree);
   cv::Mat robust = grid.weight.clone();
   cv::Mat reference;
   ReferenceInfo info;
   for (int iteration = 0; iteration <= settings.robust_iterations; ++iteration) {
-    const cv::Mat form = fit_polynomial(grid, design, robust, &info.form_coefficients);
+    const cv::Mat form = fit_polynomial(grid, xy, degree, robust, &info.form_coefficients);
     const cv::Mat waviness = normalised_gaussian(grid.value - form, robust, sigma_x, sigma_y);
     reference = form + waviness;
     // Robust scale of the skin around the reference, then Tukey biweights: scars and bumps far

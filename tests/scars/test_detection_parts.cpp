@@ -1,0 +1,189 @@
+// The analysis's building blocks against plain reference implementations: flooding (which
+// carries each point's depth in its flooding order and fetches neighbours ahead), the filling of
+// missing patches (found with memchr, including at the map's very first and last points) and the
+// reference surface's weighted polynomial (normal equations summed as dot products of rows).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "scars/detection.h"
+#include "scars/reference_surface.h"
+
+namespace scarscope {
+namespace {
+
+// Flooding as the detection documents it, written plainly: points deeper than the rim in
+// 0.25 µm buckets, deepest first (row-major within a bucket); a point joins the deepest
+// neighbouring basin; a shallower neighbouring basin merges into it when it is a minor
+// undulation (dynamic below max(min, relative x its depth)) above a high saddle.
+struct PlainFlood {
+  std::vector<int> parent;
+  std::vector<float> peak;
+  int find(int b) const {
+    while (parent[static_cast<std::size_t>(b)] != b) b = parent[static_cast<std::size_t>(b)];
+    return b;
+  }
+};
+
+std::vector<int> plain_flood(const std::vector<float>& relief, float sign, int nx, int ny, const DetectionSettings& s,
+                             PlainFlood& basins) {
+  const float rim = static_cast<float>(s.rim_depth_um);
+  std::vector<int> basin_of(relief.size(), -1);
+  std::vector<std::pair<long, int>> order;  // (bucket from the deepest, index)
+  float deepest = rim;
+  for (const float z : relief) deepest = std::max(deepest, -sign * z);
+  const long buckets = static_cast<long>((deepest - rim) / 0.25f) + 2;
+  for (int i = 0; i < static_cast<int>(relief.size()); ++i) {
+    const float d = -sign * relief[static_cast<std::size_t>(i)];
+    if (d > rim) order.push_back({buckets - 1 - static_cast<long>((d - rim) / 0.25f), i});
+  }
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [bucket, index] : order) {
+    const float level = -sign * relief[static_cast<std::size_t>(index)];
+    std::vector<int> roots;
+    for (int dr = -1; dr <= 1; ++dr)
+      for (int dc = -1; dc <= 1; ++dc) {
+        const int r = index / nx + dr, c = index % nx + dc;
+        if ((dr == 0 && dc == 0) || r < 0 || r >= ny || c < 0 || c >= nx) continue;
+        const int b = basin_of[static_cast<std::size_t>(r * nx + c)];
+        if (b < 0) continue;
+        const int root = basins.find(b);
+        if (std::find(roots.begin(), roots.end(), root) == roots.end()) roots.push_back(root);
+      }
+    if (roots.empty()) {
+      basins.parent.push_back(static_cast<int>(basins.parent.size()));
+      basins.peak.push_back(level);
+      basin_of[static_cast<std::size_t>(index)] = basins.parent.back();
+      continue;
+    }
+    int main = roots[0];
+    for (const int r : roots)
+      if (basins.peak[static_cast<std::size_t>(r)] > basins.peak[static_cast<std::size_t>(main)]) main = r;
+    for (const int other : roots) {
+      if (other == main) continue;
+      const float other_peak = basins.peak[static_cast<std::size_t>(other)];
+      const bool minor = other_peak - level <
+                         std::max(static_cast<float>(s.split_min_dynamic_um), static_cast<float>(s.split_relative_dynamic) * other_peak);
+      const bool high = level >= static_cast<float>(s.merge_min_saddle_fraction) * basins.peak[static_cast<std::size_t>(main)];
+      if (minor && high) basins.parent[static_cast<std::size_t>(other)] = main;
+    }
+    basin_of[static_cast<std::size_t>(index)] = main;
+  }
+  return basin_of;
+}
+
+// A rough random relief (µm) with a few pits and bumps of various depths, some touching.
+std::vector<float> random_relief(int nx, int ny, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> noise(0.0f, 6.0f);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  std::vector<float> z(static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny));
+  for (float& v : z) v = noise(rng);
+  for (int k = 0; k < 14; ++k) {
+    const float cx = uniform(rng) * nx, cy = uniform(rng) * ny, radius = 2.0f + 8.0f * uniform(rng);
+    const float amplitude = (k % 4 == 3 ? 1.0f : -1.0f) * (20.0f + 180.0f * uniform(rng));
+    for (int row = 0; row < ny; ++row)
+      for (int col = 0; col < nx; ++col) {
+        const float r2 = ((col - cx) * (col - cx) + (row - cy) * (row - cy)) / (radius * radius);
+        z[static_cast<std::size_t>(row * nx + col)] += amplitude * std::exp(-r2);
+      }
+  }
+  return z;
+}
+
+TEST(DetectionParts, FloodingMatchesAPlainImplementationOnRandomMaps) {
+  const DetectionSettings settings;
+  int candidates_seen = 0;
+  for (unsigned seed = 1; seed <= 6; ++seed) {
+    const int nx = 57 + static_cast<int>(seed) * 7, ny = 43 + static_cast<int>(seed) * 5;
+    // One relief for both, as detection's closed and opened reliefs never both pass the rim at a point.
+    const std::vector<float> depressions = random_relief(nx, ny, seed);
+    const std::vector<float>& elevations = depressions;
+    const Segmentation segmentation = segment_relief(depressions.data(), elevations.data(), nx, ny, settings);
+
+    PlainFlood down, up;
+    const std::vector<int> down_of = plain_flood(depressions, 1.0f, nx, ny, settings, down);
+    const std::vector<int> up_of = plain_flood(elevations, -1.0f, nx, ny, settings, up);
+    // Every point's candidate: the root of its basin if that reaches the seed depth (height), in
+    // the order segment_relief numbers them (depression roots by basin id, then elevation roots).
+    std::vector<int> label_of_down(down.parent.size(), 0), label_of_up(up.parent.size(), 0);
+    int next = 0;
+    for (std::size_t b = 0; b < down.parent.size(); ++b)
+      if (down.find(static_cast<int>(b)) == static_cast<int>(b) && down.peak[b] >= settings.seed_depth_um) label_of_down[b] = ++next;
+    for (std::size_t b = 0; b < up.parent.size(); ++b)
+      if (up.find(static_cast<int>(b)) == static_cast<int>(b) && up.peak[b] >= settings.seed_height_um) label_of_up[b] = ++next;
+    ASSERT_EQ(static_cast<int>(segmentation.candidates.size()), next) << "seed " << seed;
+    candidates_seen += next;
+    for (std::size_t i = 0; i < depressions.size(); ++i) {
+      int expected = 0;
+      if (down_of[i] >= 0) expected = label_of_down[static_cast<std::size_t>(down.find(down_of[i]))];
+      if (expected == 0 && down_of[i] < 0 && up_of[i] >= 0) expected = label_of_up[static_cast<std::size_t>(up.find(up_of[i]))];
+      ASSERT_EQ(segmentation.labels[i], expected) << "seed " << seed << ", point " << i;
+    }
+    for (const CandidateRegion& c : segmentation.candidates) {
+      const float at_peak = c.elevation ? elevations[static_cast<std::size_t>(c.peak_index)]
+                                        : -depressions[static_cast<std::size_t>(c.peak_index)];
+      EXPECT_EQ(c.peak, at_peak);
+      EXPECT_GE(c.points, 1);
+    }
+  }
+  EXPECT_GE(candidates_seen, 12);  // the maps do hold pits and bumps to find
+}
+
+TEST(DetectionParts, MissingPatchesAreFilledEverywhereIncludingTheMapsFirstAndLastPoints) {
+  HeightMap relief(40, 30, 20.0, 20.0);
+  for (int row = 0; row < 30; ++row)
+    for (int col = 0; col < 40; ++col) relief.heights()[relief.index(row, col)] = 3.0f;
+  relief.set_missing(0, 0);    // first point
+  relief.set_missing(29, 39);  // last point
+  relief.set_missing(29, 38);
+  for (int row = 10; row < 14; ++row)
+    for (int col = 20; col < 23; ++col) relief.set_missing(row, col);
+  relief.set_missing(5, 39);  // end of a row: not connected to the next row's start
+  relief.set_missing(6, 0);
+  const int patches = fill_missing_relief(relief);
+  EXPECT_EQ(patches, 5);
+  for (std::size_t i = 0; i < relief.size(); ++i) ASSERT_FLOAT_EQ(relief.heights()[i], 3.0f) << "point " << i;
+  EXPECT_EQ(relief.mask()[0], 0);  // the points stay known as unseen
+  EXPECT_EQ(relief.mask()[relief.size() - 1], 0);
+  HeightMap complete(12, 12, 20.0, 20.0);
+  EXPECT_EQ(fill_missing_relief(complete), 0);
+}
+
+TEST(DetectionParts, ReferenceSurfaceRemovesACubicFormWithHoles) {
+  // 32 x 32 mm at 100 µm (a cubic form is fitted from 30 mm up): a cubic face form of several hundred µm, with missing rows and a hole;
+  // the robust polynomial + Gaussian reference must take it all away.
+  HeightMap map(320, 320, 100.0, 100.0);
+  for (int row = 0; row < map.ny(); ++row)
+    for (int col = 0; col < map.nx(); ++col) {
+      const double x = col * 0.1 - 16.0, y = row * 0.1 - 16.0;
+      map.heights()[map.index(row, col)] =
+          static_cast<float>(40.0 + 12.0 * x - 7.0 * y + 0.9 * x * x - 0.4 * x * y + 0.6 * y * y + 0.02 * x * x * x - 0.015 * y * y * x);
+    }
+  for (int col = 0; col < map.nx(); ++col) map.set_missing(3, col);
+  for (int row = 100; row < 140; ++row)
+    for (int col = 150; col < 200; ++col) map.set_missing(row, col);
+  const ReferenceInfo info = subtract_reference_surface(map, ReferenceSettings{});
+  EXPECT_EQ(info.form_coefficients.size(), 10u);  // cubic: 10 terms
+  // The outer half cell (100 µm) holds the reference level with the last cell centre's (clamped,
+  // not extrapolated), so the form's slope shows there; inside, nothing of the form is left.
+  double worst = 0.0;
+  for (int row = 0; row < map.ny(); ++row)
+    for (int col = 0; col < map.nx(); ++col) {
+      const std::size_t i = map.index(row, col);
+      if (!map.mask()[i]) {
+        EXPECT_TRUE(std::isnan(map.heights()[i]));
+        continue;
+      }
+      if (row < 2 || col < 2 || row >= map.ny() - 2 || col >= map.nx() - 2) continue;
+      worst = std::max(worst, static_cast<double>(std::abs(map.heights()[i])));
+    }
+  EXPECT_LT(worst, 0.5);  // µm, of a form spanning over 1000 µm
+}
+
+}  // namespace
+}  // namespace scarscope
