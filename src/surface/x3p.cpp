@@ -5,6 +5,8 @@
 
 #include <openssl/evp.h>
 
+#include <opencv2/core.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <cctype>
@@ -614,6 +616,38 @@ std::size_t convert_values(const unsigned char* bytes, std::size_t count, const 
   return out_of_range;
 }
 
+// float64 heights without offset (how most files store them), the common case made fast: OpenCV's
+// vectorised convertTo computes raw * 1e6 in double and rounds it to float, exactly what
+// convert_values<'D'> does when the offset is 0 ((0 + raw) * 1e6: the same double, -0 included);
+// then one integer pass over the float bits sets the mask. Values that may need the scalar rules
+// (not finite, or at the float range's edge, where convert_values marks what rounds down to
+// FLT_MAX out of range) are redone by convert_values.
+std::size_t convert_doubles_without_offset(const unsigned char* bytes, std::size_t count, const ZAxis& z,
+                                           float* heights, std::uint8_t* mask) {
+  constexpr std::uint32_t kFloatMaxBits = 0x7f7fffffu;  // larger magnitudes: FLT_MAX, inf, NaN
+  std::size_t out_of_range = 0;
+  constexpr std::size_t kBlock = std::size_t{1} << 16;  // keeps the sizes within an int for cv::Mat
+  for (std::size_t start = 0; start < count; start += kBlock) {
+    const std::size_t n = std::min(kBlock, count - start);
+    const cv::Mat raw(1, static_cast<int>(n), CV_64F, const_cast<unsigned char*>(bytes + start * 8));
+    cv::Mat out(1, static_cast<int>(n), CV_32F, heights + start);
+    raw.convertTo(out, CV_32F, 1e6, 0.0);
+    unsigned special = 0;
+    float* h = heights + start;
+    std::uint8_t* m = mask + start;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool edge = (std::bit_cast<std::uint32_t>(h[i]) & 0x7fffffffu) >= kFloatMaxBits;
+      m[i] = edge ? 0 : 1;
+      special |= edge ? 1u : 0u;
+    }
+    if (special == 0) continue;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (m[i] == 0) out_of_range += convert_values<'D'>(bytes + (start + i) * 8, 1, z, h + i, m + i);
+    }
+  }
+  return out_of_range;
+}
+
 // Turns the pieces of data.bin into heights as they arrive; a value split between two pieces is
 // carried over. Bytes past the grid are ignored (the caller warns about them).
 class BinaryDecoder {
@@ -656,7 +690,13 @@ class BinaryDecoder {
       case 'I': out_of_range_ += convert_values<'I'>(bytes, count, z_, heights, mask); break;
       case 'L': out_of_range_ += convert_values<'L'>(bytes, count, z_, heights, mask); break;
       case 'F': out_of_range_ += convert_values<'F'>(bytes, count, z_, heights, mask); break;
-      default: out_of_range_ += convert_values<'D'>(bytes, count, z_, heights, mask); break;
+      default:
+        if (std::endian::native == std::endian::little && z_.offset == 0.0) {
+          out_of_range_ += convert_doubles_without_offset(bytes, count, z_, heights, mask);
+        } else {
+          out_of_range_ += convert_values<'D'>(bytes, count, z_, heights, mask);
+        }
+        break;
     }
     done_ += count;
   }

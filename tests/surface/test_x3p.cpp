@@ -2,7 +2,9 @@
 // data type, missing points, checksums, and bad files refused with a message (never a crash).
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -686,6 +688,67 @@ TEST(X3pStreaming, EveryPieceSizeGivesTheSameHeightsForEveryDataType) {
         } else {
           ASSERT_TRUE(std::isnan(map.heights()[i])) << "point " << i;
         }
+      }
+    }
+  }
+}
+
+// float64 heights with offset 0 (the usual file) take a vectorised path; it must give exactly the
+// scalar rules' heights, mask and out-of-range count, including at the float range's edge (a value
+// whose micrometres round down to FLT_MAX is out of range, one just inside is kept), for NaN,
+// infinities, -0, subnormals and a block boundary of the vectorised conversion (65536 values).
+TEST(X3pStreaming, Float64WithoutOffsetMatchesTheScalarRulesAtEveryEdge) {
+  const double float_max = std::numeric_limits<float>::max();
+  const double just_inside = float_max / 1e6;                          // micrometres = FLT_MAX (or within rounding)
+  const double rounds_to_max = std::nextafter(float_max, kInf) / 1e6;  // > FLT_MAX, rounds down to it in float
+  const std::vector<double> specials = {0.0, -0.0, 1e-310, -1e-310, std::nan(""), -std::nan(""), kInf, -kInf,
+                                        1e300, -1e300, just_inside, -just_inside, rounds_to_max, -rounds_to_max,
+                                        std::nextafter(just_inside, 0.0), 3.4e32, -3.4e32, 1.5e-6, -2.25e-4};
+  const int nx = 300, ny = 230, points = nx * ny;  // 69000 values: past one 65536-value block
+  std::vector<double> values(static_cast<std::size_t>(points));
+  std::mt19937 random(5);
+  std::uniform_real_distribution<double> metres(-3e-3, 3e-3);
+  for (double& value : values) value = metres(random);
+  for (std::size_t k = 0; k < specials.size(); ++k) {
+    values[k] = specials[k];                                  // at the start
+    values[65530 + k] = specials[k];                          // across the block boundary
+    values[static_cast<std::size_t>(points) - 1 - k] = specials[k];  // at the end
+  }
+  X3pFixture file;
+  file.size_x = std::to_string(nx);
+  file.size_y = std::to_string(ny);
+  file.z_offset = "0";
+  file.data = encode_values(values, 'D');
+  const std::string bytes = file.bytes();
+  std::size_t expected_out_of_range = 0, kept_at_the_edge = 0;
+  for (const double value : values) {
+    const double micrometres = (0.0 + value) * 1e6;
+    if (std::isfinite(value) && !(std::fabs(micrometres) <= float_max)) ++expected_out_of_range;
+    if (std::fabs(micrometres) <= float_max && std::fabs(micrometres) > 3.4e38) ++kept_at_the_edge;
+  }
+  // The edge is really exercised: +-1e300 and the two that round to FLT_MAX are out of range at
+  // each of the three places, and some value within a rounding of FLT_MAX is kept.
+  ASSERT_GE(expected_out_of_range, 12u);
+  ASSERT_GT(kept_at_the_edge, 0u);
+  for (const std::size_t piece : {std::size_t{3}, std::size_t{8} * 1000 + 5, std::size_t{1} << 18, std::size_t{1} << 20}) {
+    SCOPED_TRACE("pieces of " + std::to_string(piece));
+    X3pReadOptions options;
+    options.chunk_bytes = piece;
+    const HeightMap map = read_x3p_bytes(bytes, "scan.x3p", options);
+    EXPECT_TRUE(has_warning(map, std::to_string(expected_out_of_range) + " heights beyond the float range"));
+    for (int i = 0; i < points; ++i) {
+      const double value = values[static_cast<std::size_t>(i)];
+      const double micrometres = (0.0 + value) * 1e6;
+      const bool expected_valid = std::isfinite(value) && std::fabs(micrometres) <= float_max;
+      ASSERT_EQ(map.mask()[i] != 0, expected_valid) << "point " << i << " = " << value;
+      if (expected_valid) {
+        const float expected = static_cast<float>(micrometres);
+        ASSERT_EQ(std::bit_cast<std::uint32_t>(map.heights()[i]), std::bit_cast<std::uint32_t>(expected))
+            << "point " << i << " = " << value;
+      } else {
+        ASSERT_EQ(std::bit_cast<std::uint32_t>(map.heights()[i]),
+                  std::bit_cast<std::uint32_t>(std::numeric_limits<float>::quiet_NaN()))
+            << "point " << i << ": missing points hold the one quiet NaN";
       }
     }
   }
