@@ -274,13 +274,12 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
   const std::size_t cells = static_cast<std::size_t>(grid.nx) * static_cast<std::size_t>(grid.ny);
   // Block means (the last row and column of blocks may be partial): cv::resize with INTER_AREA
   // at an integer factor, written out so that partial blocks are averaged over their own points.
-  std::vector<float> coarse(cells);
+  // One point per cell (scans at grid_cell_um or coarser): the means are the heights themselves,
+  // read in place.
+  const bool own_grid = grid.fx == 1 && grid.fy == 1;
+  std::vector<float> coarse(own_grid ? 0 : cells);
   std::vector<double> row_sum(static_cast<std::size_t>(grid.nx));
-  if (grid.fx == 1 && grid.fy == 1) {
-    // One point per cell (scans at grid_cell_um or coarser): the means are the heights themselves.
-    std::copy(relief.heights(), relief.heights() + cells, coarse.begin());
-  }
-  for (int j = 0; j < grid.ny && !(grid.fx == 1 && grid.fy == 1); ++j) {
+  for (int j = 0; j < grid.ny && !own_grid; ++j) {
     std::fill(row_sum.begin(), row_sum.end(), 0.0);
     const int row_end = std::min(relief.ny(), (j + 1) * grid.fy);
     for (int row = j * grid.fy; row < row_end; ++row) {
@@ -302,11 +301,13 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
   // Light smoothing; the block mean has already averaged over the cell.
   const double sx = settings.smoothing_sigma_um / grid.dx_um;
   const double sy = settings.smoothing_sigma_um / grid.dy_um;
+  float* means = own_grid ? const_cast<float*>(relief.heights()) : coarse.data();  // only read
   if (sx < 0.3 && sy < 0.3) {
+    if (own_grid) coarse.assign(means, means + cells);
     grid.smoothed = std::move(coarse);
   } else {
     grid.smoothed.resize(cells);
-    const cv::Mat in(grid.ny, grid.nx, CV_32F, coarse.data());
+    const cv::Mat in(grid.ny, grid.nx, CV_32F, means);
     cv::Mat out(grid.ny, grid.nx, CV_32F, grid.smoothed.data());
     cv::GaussianBlur(in, out, cv::Size(0, 0), std::max(sx, 0.3), std::max(sy, 0.3), cv::BORDER_REFLECT);
   }
