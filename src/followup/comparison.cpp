@@ -92,6 +92,21 @@ Footprint footprint_of(const std::vector<OutlineMm>& outlines, double dx_mm, dou
   return f;
 }
 
+// Calls visit(r, c, k, row, col) for each point of the footprint's box placed with its corner at
+// (row0, col0) that falls inside an nx × ny map; k is the point's index in the footprint's vectors.
+template <typename Visit>
+void for_each_box_point(const Footprint& f, int row0, int col0, int nx, int ny, Visit&& visit) {
+  for (int r = 0; r < f.rows; ++r) {
+    const int row = row0 + r;
+    if (row < 0 || row >= ny) continue;
+    for (int c = 0; c < f.cols; ++c) {
+      const int col = col0 + c;
+      if (col < 0 || col >= nx) continue;
+      visit(r, c, static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c), row, col);
+    }
+  }
+}
+
 struct FootprintSum {
   bool ok = false;
   double sum_um = 0.0;           // Σ (difference − ring mean) over the footprint, scaled to its whole area
@@ -124,34 +139,27 @@ FootprintSum measure_at(const Footprint& f, const Values& difference, const std:
   if (f.count == 0) return result;
   std::size_t used = 0, ring_n = 0, core_n = 0;
   double sum = 0.0, ring = 0.0, core = 0.0;
-  for (int r = 0; r < f.rows; ++r) {
-    const int row = row0 + r;
-    if (row < 0 || row >= difference.ny()) continue;
-    for (int c = 0; c < f.cols; ++c) {
-      const int col = col0 + c;
-      if (col < 0 || col >= difference.nx()) continue;
-      const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c);
-      if (!f.inside[k] && !f.ring[k]) continue;
-      if (f.inside[k] && seen && !(*seen)[k]) continue;
-      const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(difference.nx()) + static_cast<std::size_t>(col);
-      const float value = difference.at(row, col);
-      if (!std::isfinite(value)) continue;
-      const double d = value;
-      if (f.inside[k]) {
-        if (usable && !(*usable)[i]) continue;
-        sum += d;
-        ++used;
-        if (seen_out) (*seen_out)[k] = 1;
-        if ((r - f.centre_row) * (r - f.centre_row) + (c - f.centre_col) * (c - f.centre_col) <= core_radius_px * core_radius_px) {
-          core += d;
-          ++core_n;
-        }
-      } else if (!ring_usable || (*ring_usable)[i]) {
-        ring += d;
-        ++ring_n;
+  for_each_box_point(f, row0, col0, difference.nx(), difference.ny(), [&](int r, int c, std::size_t k, int row, int col) {
+    if (!f.inside[k] && !f.ring[k]) return;
+    if (f.inside[k] && seen && !(*seen)[k]) return;
+    const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(difference.nx()) + static_cast<std::size_t>(col);
+    const float value = difference.at(row, col);
+    if (!std::isfinite(value)) return;
+    const double d = value;
+    if (f.inside[k]) {
+      if (usable && !(*usable)[i]) return;
+      sum += d;
+      ++used;
+      if (seen_out) (*seen_out)[k] = 1;
+      if ((r - f.centre_row) * (r - f.centre_row) + (c - f.centre_col) * (c - f.centre_col) <= core_radius_px * core_radius_px) {
+        core += d;
+        ++core_n;
       }
+    } else if (!ring_usable || (*ring_usable)[i]) {
+      ring += d;
+      ++ring_n;
     }
-  }
+  });
   result.inside_fraction = static_cast<double>(used) / static_cast<double>(f.count);
   if (used == 0) return result;
   const double reference = ring_n >= 10 ? ring / static_cast<double>(ring_n) : 0.0;
@@ -188,44 +196,30 @@ double footprint_relief_um(const Footprint& f, const HeightMap& baseline, const 
   };
   std::size_t ring_n = 0;
   double b[6];
-  for (int r = 0; r < f.rows; ++r) {
-    const int row = f.row0 + r;
-    if (row < 0 || row >= baseline.ny()) continue;
-    for (int c = 0; c < f.cols; ++c) {
-      const int col = f.col0 + c;
-      if (col < 0 || col >= baseline.nx()) continue;
-      const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c);
-      const std::size_t i = baseline.index(row, col);
-      if (!f.ring[k] || !baseline.mask()[i] || !unchanged[i]) continue;
-      basis(r, c, b);
-      for (int u = 0; u < 6; ++u) {
-        for (int v = 0; v < 6; ++v) normal.at<double>(u, v) += b[u] * b[v];
-        rhs.at<double>(u) += b[u] * baseline.heights()[i];
-      }
-      ++ring_n;
+  for_each_box_point(f, f.row0, f.col0, baseline.nx(), baseline.ny(), [&](int r, int c, std::size_t k, int row, int col) {
+    const std::size_t i = baseline.index(row, col);
+    if (!f.ring[k] || !baseline.mask()[i] || !unchanged[i]) return;
+    basis(r, c, b);
+    for (int u = 0; u < 6; ++u) {
+      for (int v = 0; v < 6; ++v) normal.at<double>(u, v) += b[u] * b[v];
+      rhs.at<double>(u) += b[u] * baseline.heights()[i];
     }
-  }
+    ++ring_n;
+  });
   if (ring_n < 30) return 0.0;
   cv::Mat fit;
   if (!cv::solve(normal, rhs, fit, cv::DECOMP_SVD)) return 0.0;
   double relief = 0.0;
   std::size_t used = 0;
-  for (int r = 0; r < f.rows; ++r) {
-    const int row = f.row0 + r;
-    if (row < 0 || row >= baseline.ny()) continue;
-    for (int c = 0; c < f.cols; ++c) {
-      const int col = f.col0 + c;
-      if (col < 0 || col >= baseline.nx()) continue;
-      const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c);
-      const std::size_t i = baseline.index(row, col);
-      if (!f.inside[k] || !baseline.mask()[i]) continue;
-      basis(r, c, b);
-      double skin = 0.0;
-      for (int u = 0; u < 6; ++u) skin += b[u] * fit.at<double>(u);
-      relief += raised ? baseline.heights()[i] - skin : skin - baseline.heights()[i];
-      ++used;
-    }
-  }
+  for_each_box_point(f, f.row0, f.col0, baseline.nx(), baseline.ny(), [&](int r, int c, std::size_t k, int row, int col) {
+    const std::size_t i = baseline.index(row, col);
+    if (!f.inside[k] || !baseline.mask()[i]) return;
+    basis(r, c, b);
+    double skin = 0.0;
+    for (int u = 0; u < 6; ++u) skin += b[u] * fit.at<double>(u);
+    relief += raised ? baseline.heights()[i] - skin : skin - baseline.heights()[i];
+    ++used;
+  });
   if (used == 0) return 0.0;
   return relief / static_cast<double>(used) * static_cast<double>(f.count);
 }
