@@ -278,24 +278,26 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
   // read in place.
   const bool own_grid = grid.fx == 1 && grid.fy == 1;
   std::vector<float> coarse(own_grid ? 0 : cells);
-  std::vector<double> row_sum(static_cast<std::size_t>(grid.nx));
-  for (int j = 0; j < grid.ny && !own_grid; ++j) {
-    std::fill(row_sum.begin(), row_sum.end(), 0.0);
-    const int row_end = std::min(relief.ny(), (j + 1) * grid.fy);
-    for (int row = j * grid.fy; row < row_end; ++row) {
-      const float* z = relief.heights() + relief.index(row, 0);
-      for (int i = 0; i < grid.nx; ++i) {
-        const int end = std::min(relief.nx(), (i + 1) * grid.fx);
-        float sum = 0.0f;
-        for (int col = i * grid.fx; col < end; ++col) sum += z[col];
-        row_sum[static_cast<std::size_t>(i)] += sum;
+  if (!own_grid) {
+    std::vector<double> row_sum(static_cast<std::size_t>(grid.nx));
+    for (int j = 0; j < grid.ny; ++j) {
+      std::fill(row_sum.begin(), row_sum.end(), 0.0);
+      const int row_end = std::min(relief.ny(), (j + 1) * grid.fy);
+      for (int row = j * grid.fy; row < row_end; ++row) {
+        const float* z = relief.heights() + relief.index(row, 0);
+        for (int i = 0; i < grid.nx; ++i) {
+          const int end = std::min(relief.nx(), (i + 1) * grid.fx);
+          float sum = 0.0f;
+          for (int col = i * grid.fx; col < end; ++col) sum += z[col];
+          row_sum[static_cast<std::size_t>(i)] += sum;
+        }
       }
-    }
-    const int rows = row_end - j * grid.fy;
-    for (int i = 0; i < grid.nx; ++i) {
-      const int cols = std::min(relief.nx(), (i + 1) * grid.fx) - i * grid.fx;
-      coarse[static_cast<std::size_t>(j) * static_cast<std::size_t>(grid.nx) + static_cast<std::size_t>(i)] =
-          static_cast<float>(row_sum[static_cast<std::size_t>(i)] / (rows * cols));
+      const int rows = row_end - j * grid.fy;
+      for (int i = 0; i < grid.nx; ++i) {
+        const int cols = std::min(relief.nx(), (i + 1) * grid.fx) - i * grid.fx;
+        coarse[static_cast<std::size_t>(j) * static_cast<std::size_t>(grid.nx) + static_cast<std::size_t>(i)] =
+            static_cast<float>(row_sum[static_cast<std::size_t>(i)] / (rows * cols));
+      }
     }
   }
   // Light smoothing; the block mean has already averaged over the cell.

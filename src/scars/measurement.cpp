@@ -230,37 +230,41 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     cv::Mat valid_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
     cv::Mat point_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
     const int first_col = box.x0 + kx0 * g, end_col = std::min(relief.nx(), box.x0 + kx1 * g);
-    for (int row = box.y0 + ky0 * g; row < std::min(relief.ny(), box.y0 + ky1 * g) && g == 1; ++row) {
-      // One point per cell: the means are the heights, the counts the mask (and 1).
-      const int k = row - box.y0 - ky0;
-      const float* z = relief.heights() + relief.index(row, first_col);
-      const std::uint8_t* mask = relief.mask() + relief.index(row, first_col);
-      float* mean = means.ptr<float>(k);
-      float* valid = valid_count.ptr<float>(k);
-      float* points = point_count.ptr<float>(k);
-      for (int c = 0; c < end_col - first_col; ++c) {
-        mean[c] = z[c];
-        valid[c] = mask[c] ? 1.0f : 0.0f;
-        points[c] = 1.0f;
-      }
-    }
-    for (int row = box.y0 + ky0 * g; row < std::min(relief.ny(), box.y0 + ky1 * g) && g > 1; ++row) {
-      const int k = (row - box.y0) / g - ky0;  // row - box.y0 + (-ky0) * g >= 0
-      float* sum = means.ptr<float>(k);
-      float* valid = valid_count.ptr<float>(k);
-      float* points = point_count.ptr<float>(k);
-      const float* z = relief.heights() + relief.index(row, 0);
-      const std::uint8_t* mask = relief.mask() + relief.index(row, 0);
-      for (int c = 0, col = first_col; col < end_col; ++c) {
-        const int block_end = std::min(end_col, col + g);
-        for (; col < block_end; ++col) {
-          sum[c] += z[col];
-          valid[c] += mask[col] ? 1.0f : 0.0f;
-          points[c] += 1.0f;
+    const int row_end = std::min(relief.ny(), box.y0 + ky1 * g);
+    if (g == 1) {
+      for (int row = box.y0 + ky0; row < row_end; ++row) {
+        // One point per cell: the means are the heights, the counts the mask (and 1).
+        const int k = row - box.y0 - ky0;
+        const float* z = relief.heights() + relief.index(row, first_col);
+        const std::uint8_t* mask = relief.mask() + relief.index(row, first_col);
+        float* mean = means.ptr<float>(k);
+        float* valid = valid_count.ptr<float>(k);
+        float* points = point_count.ptr<float>(k);
+        for (int c = 0; c < end_col - first_col; ++c) {
+          mean[c] = z[c];
+          valid[c] = mask[c] ? 1.0f : 0.0f;
+          points[c] = 1.0f;
         }
       }
+    } else {
+      for (int row = box.y0 + ky0 * g; row < row_end; ++row) {
+        const int k = (row - box.y0) / g - ky0;  // row - box.y0 + (-ky0) * g >= 0
+        float* sum = means.ptr<float>(k);
+        float* valid = valid_count.ptr<float>(k);
+        float* points = point_count.ptr<float>(k);
+        const float* z = relief.heights() + relief.index(row, 0);
+        const std::uint8_t* mask = relief.mask() + relief.index(row, 0);
+        for (int c = 0, col = first_col; col < end_col; ++c) {
+          const int block_end = std::min(end_col, col + g);
+          for (; col < block_end; ++col) {
+            sum[c] += z[col];
+            valid[c] += mask[col] ? 1.0f : 0.0f;
+            points[c] += 1.0f;
+          }
+        }
+      }
+      means /= cv::max(point_count, 1.0f);
     }
-    if (g > 1) means /= cv::max(point_count, 1.0f);
     cv::Mat blurred;
     if (blur) {
       cv::GaussianBlur(means, blurred, cv::Size(0, 0), std::max(sx, 0.3), std::max(sy, 0.3), cv::BORDER_REFLECT);
