@@ -20,4 +20,10 @@ SurfaceParameters compute_surface_parameters(const HeightMap& map);
 // {"Sa_um": .., "Sq_um": .., ..., "Sdr_pct": ..}: the "surface" object of the analysis JSON.
 nlohmann::json surface_parameters_json(const SurfaceParameters& parameters);
 
+namespace detail {
+// compute_surface_parameters as compiled for baseline x86-64, whatever the processor: the public
+// function takes an AVX2 copy of the same code where the processor has AVX2. For tests.
+SurfaceParameters compute_surface_parameters_baseline(const HeightMap& map);
+}  // namespace detail
+
 }  // namespace scarscope

@@ -1,11 +1,15 @@
-// compute_surface_parameters takes fast branch-free loops over rows with no missing point and the
-// point-by-point rules elsewhere. Both must give the textbook definitions: here they are checked
-// against a plain, direct implementation of those definitions on a rough random surface, complete
-// and with holes (scattered points, part of a row, a whole row), at sizes that leave loop tails.
+// compute_surface_parameters takes branch-free kernels eight columns at a time (unmasked on rows
+// with no missing point, masked on the others) and the point-by-point rules next to missing points
+// and on the grid's edges; each kernel exists as portable code and as an AVX2 copy chosen at run
+// time. All of it must give the textbook definitions: here they are checked against a plain, direct
+// implementation of those definitions on a rough random surface, complete and with holes
+// (scattered points, part of a row, a whole row, random dropouts), at widths that leave every
+// remainder of eight, on one-row and one-column maps; and the two copies must agree bit for bit.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -13,6 +17,7 @@
 #include "surface/parameters.h"
 
 using scarscope::compute_surface_parameters;
+using scarscope::detail::compute_surface_parameters_baseline;
 using scarscope::HeightMap;
 using scarscope::SurfaceParameters;
 
@@ -80,8 +85,8 @@ SurfaceParameters direct(const HeightMap& m) {
   for (int r = 0; r < ny; ++r) {
     for (int c = 0; c < nx; ++c) {
       if (!m.valid(r, c)) continue;
-      double gx = 0.0, gy = 0.0;
-      if (!slope(r, c, 0, 1, dx, &gx) || !slope(r, c, 1, 0, dy, &gy)) continue;
+      double gx = 0.0, gy = 0.0;  // along an axis of a single point: no slope, zero
+      if ((nx > 1 && !slope(r, c, 0, 1, dx, &gx)) || (ny > 1 && !slope(r, c, 1, 0, dy, &gy))) continue;
       gradient += gx * gx + gy * gy;
       ++gradient_points;
     }
@@ -112,8 +117,21 @@ SurfaceParameters direct(const HeightMap& m) {
   p.Ssk = cube / points / std::pow(p.Sq_um, 3);
   p.Sku = fourth / points / std::pow(p.Sq_um, 4);
   p.Sdq = std::sqrt(gradient / static_cast<double>(gradient_points));
-  p.Sdr_pct = 100.0 * area / (4.0 * static_cast<double>(cells));
+  p.Sdr_pct = cells > 0 ? 100.0 * area / (4.0 * static_cast<double>(cells)) : 0.0;
   return p;
+}
+
+// Every figure of the portable code and of the copy the processor runs, bit for bit.
+void expect_identical(const SurfaceParameters& a, const SurfaceParameters& b) {
+  EXPECT_EQ(a.Sa_um, b.Sa_um);
+  EXPECT_EQ(a.Sq_um, b.Sq_um);
+  EXPECT_EQ(a.Sp_um, b.Sp_um);
+  EXPECT_EQ(a.Sv_um, b.Sv_um);
+  EXPECT_EQ(a.Sz_um, b.Sz_um);
+  EXPECT_EQ(a.Ssk, b.Ssk);
+  EXPECT_EQ(a.Sku, b.Sku);
+  EXPECT_EQ(a.Sdq, b.Sdq);
+  EXPECT_EQ(a.Sdr_pct, b.Sdr_pct);
 }
 
 void expect_same(const SurfaceParameters& got, const SurfaceParameters& want) {
@@ -150,4 +168,65 @@ TEST(SurfaceParameterPaths, SurfaceWithHolesMatchesTheDefinitions) {
   map.set_missing(0, 0);                                   // a corner
   map.set_missing(46, 60);
   expect_same(compute_surface_parameters(map), direct(map));
+}
+
+TEST(SurfaceParameterPaths, EveryRemainderOfEightMatchesTheDefinitionsWithAndWithoutHoles) {
+  // Widths 1 .. 26: no kernel step, one, several, and each tail length; holes in the kernels' part
+  // and in the tail, next to a row's ends and at different columns of an eight-column step.
+  for (int nx = 1; nx <= 26; ++nx) {
+    SCOPED_TRACE(nx);
+    HeightMap map = rough_map(nx, 13, 7.0, 11.0, 100u + static_cast<unsigned>(nx));
+    expect_same(compute_surface_parameters(map), direct(map));
+    expect_identical(compute_surface_parameters(map), compute_surface_parameters_baseline(map));
+    map.set_missing(4, nx - 1);
+    map.set_missing(6, nx / 2);
+    map.set_missing(9, std::min(nx - 1, 9));
+    map.set_missing(9, 0);
+    expect_same(compute_surface_parameters(map), direct(map));
+    expect_identical(compute_surface_parameters(map), compute_surface_parameters_baseline(map));
+  }
+}
+
+TEST(SurfaceParameterPaths, RandomDropoutsMatchTheDefinitions) {
+  // About one point in twelve missing, at random: most rows masked, many points next to a hole.
+  for (const int nx : {29, 64, 83}) {
+    SCOPED_TRACE(nx);
+    HeightMap map = rough_map(nx, 37, 9.0, 9.0, 55u + static_cast<unsigned>(nx));
+    std::mt19937 random(static_cast<unsigned>(nx));
+    std::uniform_int_distribution<int> pick(0, 11);
+    for (int r = 0; r < map.ny(); ++r) {
+      if (r % 5 == 2) continue;  // some rows stay complete, next to masked ones
+      for (int c = 0; c < nx; ++c) {
+        if (pick(random) == 0) map.set_missing(r, c);
+      }
+    }
+    expect_same(compute_surface_parameters(map), direct(map));
+    expect_identical(compute_surface_parameters(map), compute_surface_parameters_baseline(map));
+  }
+}
+
+TEST(SurfaceParameterPaths, OneRowAndOneColumnMatchTheDefinitions) {
+  // No cells (Sdr 0) and a single-point axis (no slope along it, counted as zero).
+  for (const bool row : {true, false}) {
+    SCOPED_TRACE(row ? "one row" : "one column");
+    HeightMap map = rough_map(row ? 37 : 1, row ? 1 : 37, 6.0, 8.0, 9u);
+    map.set_missing(row ? 0 : 20, row ? 20 : 0);
+    const SurfaceParameters p = compute_surface_parameters(map);
+    expect_same(p, direct(map));
+    EXPECT_EQ(p.Sdr_pct, 0.0);
+    EXPECT_GT(p.Sdq, 0.0);
+    expect_identical(p, compute_surface_parameters_baseline(map));
+  }
+}
+
+TEST(SurfaceParameterPaths, AnyNonZeroMaskByteIsValid) {
+  // Code that writes the mask directly may mark valid points 255 rather than 1: the same figures.
+  HeightMap ones = rough_map(45, 21, 10.0, 10.0, 21u);
+  for (int c = 3; c < 40; c += 6) ones.set_missing(10, c);
+  HeightMap others = ones.clone();
+  for (std::size_t i = 0; i < others.size(); ++i) {
+    if (others.mask()[i]) others.mask()[i] = static_cast<std::uint8_t>(i % 2 ? 255 : 2);
+  }
+  expect_identical(compute_surface_parameters(others), compute_surface_parameters(ones));
+  expect_identical(compute_surface_parameters_baseline(others), compute_surface_parameters(ones));
 }
