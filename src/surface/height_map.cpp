@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdint>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -68,9 +69,26 @@ void HeightMap::set_missing(int row, int col) {
 }
 
 std::size_t HeightMap::valid_count() const {
-  std::size_t count = 0;
-  for (std::uint8_t m : mask_) count += (m != 0);
-  return count;
+  // Eight mask bytes at a time: the top bit of each byte set where the byte is not 0, then those
+  // bits (one per byte) summed as bytes, up to 255 words before the byte sums are added up.
+  constexpr std::uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full, kTop = 0x8080808080808080ull;
+  constexpr std::uint64_t kLowBytes = 0x00ff00ff00ff00ffull;
+  const std::uint8_t* mask = mask_.data();
+  const std::size_t count = mask_.size();
+  std::size_t valid = 0, i = 0;
+  while (i + 8 <= count) {
+    std::uint64_t byte_sums = 0;  // eight counters of at most 255
+    const std::size_t stop = std::min(count - count % 8, i + 8 * 255);
+    for (; i < stop; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, mask + i, sizeof word);
+      byte_sums += ((((word & kLow7) + kLow7) | word) & kTop) >> 7;
+    }
+    const std::uint64_t pairs = (byte_sums & kLowBytes) + ((byte_sums >> 8) & kLowBytes);  // four of at most 510
+    valid += static_cast<std::size_t>((pairs * 0x0001000100010001ull) >> 48);
+  }
+  for (; i < count; ++i) valid += mask[i] != 0;
+  return valid;
 }
 
 void HeightMap::normalize_missing() {

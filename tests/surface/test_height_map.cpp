@@ -119,3 +119,25 @@ TEST(HeightMap, MovesCheaplyAndCopiesOnlyOnRequest) {
   EXPECT_EQ(moved.height(5, 5), 42.0f) << "a clone is independent";
   static_assert(!std::is_copy_constructible_v<HeightMap>, "copies must be explicit");
 }
+
+TEST(HeightMap, ValidCountCountsEveryNonZeroMaskByteWhereverItIs) {
+  // valid_count reads the mask eight bytes at a time and sums in blocks of 255 words: check any
+  // non-zero byte value (1, 0x7f, 0x80, 0xff ...) at every position of a word, short tails, and a
+  // map longer than one block, against a byte-by-byte count.
+  for (const int nx : {1, 7, 8, 9, 13, 2100}) {
+    SCOPED_TRACE(nx);
+    HeightMap map(nx, 3, 1.0, 1.0);
+    std::uint8_t* mask = map.mask();
+    const std::uint8_t values[] = {0, 1, 0x7f, 0x80, 0xff, 0, 2, 0, 0x81, 0x40, 0, 0};
+    std::size_t expected = 0;
+    for (std::size_t i = 0; i < map.size(); ++i) {
+      mask[i] = values[(i * 7 + i / 13) % 12];
+      expected += mask[i] != 0;
+    }
+    EXPECT_EQ(map.valid_count(), expected);
+    for (std::size_t i = 0; i < map.size(); ++i) mask[i] = 0xff;
+    EXPECT_EQ(map.valid_count(), map.size());
+    for (std::size_t i = 0; i < map.size(); ++i) mask[i] = 0;
+    EXPECT_EQ(map.valid_count(), 0u);
+  }
+}
