@@ -46,6 +46,17 @@ Segmentation segment_relief(const float* depressions, const float* elevations, i
 std::vector<float> without_narrow_features(const float* relief, int nx, int ny, double dx_um, double dy_um,
                                            double width_um, bool elevations);
 
+// Both of the above at once, into `closed` and `opened` (nx * ny each): on 16-bit integers when
+// the relief's range allows, which OpenCV closes and opens about twice as fast as floats. Heights
+// are rounded to a step of kMorphologyStepUm (1/32 µm), doubled as often as the range needs to
+// fit in 65000 steps; closing and opening commute exactly with that (monotone) rounding, so each
+// result is the float result rounded to the step, i.e. within half a step of it. A range too wide
+// for kMaxMorphologyStepUm (over ~8 mm: not skin) is done in float. Returns the step used (0 = float).
+constexpr double kMorphologyStepUm = 1.0 / 32.0;
+constexpr double kMaxMorphologyStepUm = 1.0 / 8.0;
+double close_and_open(const float* relief, int nx, int ny, double dx_um, double dy_um, double width_um, float* closed,
+                      float* opened);
+
 // Detection works on a grid of about DetectionSettings::grid_cell_um (block means of fx x fy
 // points of the relief; the scan's own grid when its spacing is already that coarse): smoothing,
 // closing / opening and flooding need no finer grid, and this makes them cost the same whatever
@@ -57,6 +68,7 @@ struct DetectionGrid {
   std::vector<float> smoothed;  // smoothed relief
   std::vector<float> closed;    // smoothed, narrow depressions closed (what depressions are found in)
   std::vector<float> opened;    // smoothed, narrow elevations opened (what elevations are found in)
+  double morphology_step_um = 0.0;  // closed and opened are rounded to this step (0: exact float), see close_and_open
 };
 
 // The detection grid of a relief whose missing points were filled (fill_missing_relief).

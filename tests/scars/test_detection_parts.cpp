@@ -1,5 +1,6 @@
 // The analysis's building blocks against plain reference implementations: flooding (which
-// carries each point's depth in its flooding order and fetches neighbours ahead), the filling of
+// carries each point's depth in its flooding order and fetches neighbours ahead), the 16-bit
+// closing and opening against OpenCV's float ones, the filling of
 // missing patches (found with memchr, including at the map's very first and last points) and the
 // reference surface's weighted polynomial (normal equations summed as dot products of rows).
 #include <gtest/gtest.h>
@@ -132,6 +133,49 @@ TEST(DetectionParts, FloodingMatchesAPlainImplementationOnRandomMaps) {
     }
   }
   EXPECT_GE(candidates_seen, 12);  // the maps do hold pits and bumps to find
+}
+
+// The 16-bit closing / opening (hand-made segment morphology) against OpenCV's float one: each
+// result must be the float result rounded to the step, so within half a step of it.
+void expect_close_and_open_like_float(const std::vector<float>& relief, int nx, int ny, double dx_um, double dy_um,
+                                      double expected_step, const char* what) {
+  std::vector<float> closed(relief.size()), opened(relief.size());
+  const double step = close_and_open(relief.data(), nx, ny, dx_um, dy_um, 300.0, closed.data(), opened.data());
+  EXPECT_EQ(step, expected_step) << what;
+  const std::vector<float> closed_float = without_narrow_features(relief.data(), nx, ny, dx_um, dy_um, 300.0, false);
+  const std::vector<float> opened_float = without_narrow_features(relief.data(), nx, ny, dx_um, dy_um, 300.0, true);
+  double worst = 0.0;
+  int changed = 0;  // points the closing or opening moved: the comparison is not of the relief with itself
+  for (std::size_t i = 0; i < relief.size(); ++i) {
+    const double tolerance = 0.5 * step + 1e-6 * std::abs(closed_float[i]) + 1e-6 * std::abs(opened_float[i]);
+    ASSERT_NEAR(closed[i], closed_float[i], tolerance) << what << ", closed, point " << i;
+    ASSERT_NEAR(opened[i], opened_float[i], tolerance) << what << ", opened, point " << i;
+    worst = std::max({worst, std::abs(static_cast<double>(closed[i]) - closed_float[i]),
+                      std::abs(static_cast<double>(opened[i]) - opened_float[i])});
+    changed += closed_float[i] > relief[i] + 1.0f || opened_float[i] < relief[i] - 1.0f;
+  }
+  if (step == 0.0) {
+    EXPECT_EQ(worst, 0.0) << what;  // the float fallback is OpenCV's float morphology itself
+  }
+  EXPECT_GT(changed, static_cast<int>(relief.size() / 4)) << what;
+}
+
+TEST(DetectionParts, SixteenBitClosingAndOpeningEqualTheFloatOnesWithinHalfAStep) {
+  // 30 µm cells: an 11 x 11 ellipse; 30 x 40 µm: 11 x 7 (not square); 25 µm: 13 x 13; 40 µm: 9 x 9.
+  expect_close_and_open_like_float(random_relief(157, 123, 11), 157, 123, 30.0, 30.0, 1.0 / 32.0, "30 um");
+  expect_close_and_open_like_float(random_relief(91, 140, 12), 91, 140, 30.0, 40.0, 1.0 / 32.0, "30 x 40 um");
+  expect_close_and_open_like_float(random_relief(120, 77, 13), 120, 77, 25.0, 25.0, 1.0 / 32.0, "25 um");
+  expect_close_and_open_like_float(random_relief(64, 99, 14), 64, 99, 40.0, 40.0, 1.0 / 32.0, "40 um");
+  // Maps smaller than the kernel: the replicated border does everything.
+  expect_close_and_open_like_float(random_relief(9, 6, 15), 9, 6, 30.0, 30.0, 1.0 / 32.0, "9 x 6 points");
+  // A range of ~2600 µm (a deep pit) needs 1/16 µm steps to fit 16 bits.
+  std::vector<float> deep = random_relief(80, 70, 16);
+  deep[40 * 80 + 40] = -2600.0f;
+  expect_close_and_open_like_float(deep, 80, 70, 30.0, 30.0, 1.0 / 16.0, "2600 um range");
+  // A range of 20 mm (a spike no skin has) does not fit at 1/8 µm: done in float, exactly.
+  std::vector<float> spiked = random_relief(80, 70, 17);
+  spiked[10 * 80 + 20] = 20000.0f;
+  expect_close_and_open_like_float(spiked, 80, 70, 30.0, 30.0, 0.0, "20 mm range");
 }
 
 TEST(DetectionParts, MissingPatchesAreFilledEverywhereIncludingTheMapsFirstAndLastPoints) {
