@@ -1,6 +1,8 @@
 #include "scars/reference_surface.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -10,6 +12,27 @@
 
 namespace scarscope {
 namespace {
+
+// sum[c] += z[c] and count[c] += 1 at the valid points of a row; the heights' bits are masked
+// (a missing point adds +0), which the compiler vectorises, unlike a select on the mask.
+void accumulate_valid(const float* __restrict z, const std::uint8_t* __restrict valid, float* __restrict sum,
+                      std::uint16_t* __restrict count, std::size_t n) {
+  for (std::size_t c = 0; c < n; ++c) {
+    const std::uint32_t keep = 0u - static_cast<std::uint32_t>(valid[c] != 0);
+    sum[c] += std::bit_cast<float>(std::bit_cast<std::uint32_t>(z[c]) & keep);
+    count[c] = static_cast<std::uint16_t>(count[c] + (valid[c] != 0));
+  }
+}
+
+// z[c] -= l0 + t[c] (l1 - l0), l0 = a0[c] + s d0[c], l1 = a1[c] + s d1[c] (missing points, NaN, stay NaN).
+void subtract_interpolated(float* __restrict z, const float* __restrict a0, const float* __restrict d0, const float* __restrict a1,
+                           const float* __restrict d1, const float* __restrict t, float s, std::size_t n) {
+  for (std::size_t c = 0; c < n; ++c) {
+    const float l0 = a0[c] + s * d0[c];
+    const float l1 = a1[c] + s * d1[c];
+    z[c] -= l0 + t[c] * (l1 - l0);
+  }
+}
 
 // Block means of the valid points: the large-scale reference needs no finer grid, and this makes
 // it cost the same whatever the scanner's resolution.
@@ -25,37 +48,36 @@ CoarseGrid block_average(const HeightMap& map, double cell_um) {
   grid.fy = std::max(1, static_cast<int>(std::lround(cell_um / map.dy_um())));
   grid.nx = (map.nx() + grid.fx - 1) / grid.fx;
   grid.ny = (map.ny() + grid.fy - 1) / grid.fy;
-  cv::Mat sum = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
-  cv::Mat count = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
-  for (int row = 0; row < map.ny(); ++row) {
-    const float* z = map.heights() + map.index(row, 0);
-    const std::uint8_t* valid = map.mask() + map.index(row, 0);
-    double* sum_row = sum.ptr<double>(row / grid.fy);
-    double* count_row = count.ptr<double>(row / grid.fy);
-    for (int i = 0; i < grid.nx; ++i) {
-      // One cell's stretch of the row: a branch-free sum the compiler vectorises (missing
-      // points are NaN, so they are selected out, not multiplied by 0).
-      const int begin = i * grid.fx, end = std::min(map.nx(), begin + grid.fx);
-      float s = 0.0f;
-      int n = 0;
-      for (int col = begin; col < end; ++col) {
-        s += valid[col] ? z[col] : 0.0f;
-        n += valid[col] ? 1 : 0;
-      }
-      sum_row[i] += s;
-      count_row[i] += n;
-    }
-  }
   grid.value = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
   grid.weight = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
+  // Each row of cells: first the sums of every column over the cell's rows (full-width passes
+  // that vectorise: a missing point, NaN, is masked to +0 through its bits), then each cell's columns.
+  // Row sums of at most a cell's height in float, as before each cell row's stretch was summed in float.
+  const auto nx = static_cast<std::size_t>(map.nx());
+  std::vector<float> column_sum(nx);
+  std::vector<std::uint16_t> column_count(nx);
   for (int j = 0; j < grid.ny; ++j) {
-    const int rows_in_cell = std::min(grid.fy, map.ny() - j * grid.fy);
+    std::fill(column_sum.begin(), column_sum.end(), 0.0f);
+    std::fill(column_count.begin(), column_count.end(), std::uint16_t{0});
+    const int row_begin = j * grid.fy, row_end = std::min(map.ny(), row_begin + grid.fy);
+    for (int row = row_begin; row < row_end; ++row) {
+      accumulate_valid(map.heights() + map.index(row, 0), map.mask() + map.index(row, 0), column_sum.data(),
+                       column_count.data(), nx);
+    }
+    double* value = grid.value.ptr<double>(j);
+    double* weight = grid.weight.ptr<double>(j);
+    const int rows_in_cell = row_end - row_begin;
     for (int i = 0; i < grid.nx; ++i) {
-      const int cols_in_cell = std::min(grid.fx, map.nx() - i * grid.fx);
-      const double n = count.at<double>(j, i);
+      const int begin = i * grid.fx, end = std::min(map.nx(), begin + grid.fx);
+      double sum = 0.0;
+      int n = 0;
+      for (int col = begin; col < end; ++col) {
+        sum += column_sum[static_cast<std::size_t>(col)];
+        n += column_count[static_cast<std::size_t>(col)];
+      }
       if (n <= 0) continue;
-      grid.value.at<double>(j, i) = sum.at<double>(j, i) / n;
-      grid.weight.at<double>(j, i) = n / static_cast<double>(rows_in_cell * cols_in_cell);
+      value[i] = sum / n;
+      weight[i] = n / static_cast<double>(rows_in_cell * (end - begin));
     }
   }
   return grid;
@@ -96,33 +118,34 @@ cv::Mat fit_polynomial(const CoarseGrid& grid, const CellCoordinates& xy, int de
       px.push_back(i);
       py.push_back(total - i);
     }
-  std::vector<double> xpow(static_cast<std::size_t>(grid.nx) * static_cast<std::size_t>(powers));
+  // Powers of each cell's x, padded to a fixed count so that a row's sums stay in registers (the
+  // padding's products are never used); each sum still adds its cells in the same order.
+  constexpr int kPowers = 10, kDataPowers = 6;  // >= 2 * 4 + 1 and 4 + 1 (degree <= 4)
+  std::vector<double> xpow(static_cast<std::size_t>(grid.nx) * kPowers, 0.0);
   for (int i = 0; i < grid.nx; ++i) {
     double v = 1.0;
     for (int p = 0; p < powers; ++p, v *= xy.x_mm[static_cast<std::size_t>(i)])
-      xpow[static_cast<std::size_t>(i) * static_cast<std::size_t>(powers) + static_cast<std::size_t>(p)] = v;
+      xpow[static_cast<std::size_t>(i) * kPowers + static_cast<std::size_t>(p)] = v;
   }
   // moments[p][q] = sum w x^p y^q, p, q <= 2 degree; data[p][q] = sum w z x^p y^q, p, q <= degree.
   std::vector<double> moments(static_cast<std::size_t>(powers * powers), 0.0);
   std::vector<double> data(static_cast<std::size_t>(powers * powers), 0.0);
-  std::vector<double> row_w(static_cast<std::size_t>(powers)), row_z(static_cast<std::size_t>(powers));
   for (int j = 0; j < grid.ny; ++j) {
-    std::fill(row_w.begin(), row_w.end(), 0.0);
-    std::fill(row_z.begin(), row_z.end(), 0.0);
+    double row_w[kPowers] = {}, row_z[kDataPowers] = {};
     const double* w = weights.ptr<double>(j);
     const double* z = grid.value.ptr<double>(j);
     for (int i = 0; i < grid.nx; ++i) {
       if (w[i] <= 0) continue;
-      const double* xp = xpow.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(powers);
+      const double* xp = xpow.data() + static_cast<std::size_t>(i) * kPowers;
       const double wz = w[i] * z[i];
-      for (int p = 0; p < powers; ++p) row_w[static_cast<std::size_t>(p)] += w[i] * xp[p];
-      for (int p = 0; p <= degree; ++p) row_z[static_cast<std::size_t>(p)] += wz * xp[p];
+      for (int p = 0; p < kPowers; ++p) row_w[p] += w[i] * xp[p];
+      for (int p = 0; p < kDataPowers; ++p) row_z[p] += wz * xp[p];
     }
     double yq = 1.0;
     for (int q = 0; q < powers; ++q, yq *= xy.y_mm[static_cast<std::size_t>(j)])
       for (int p = 0; p < powers; ++p) {
-        moments[static_cast<std::size_t>(p * powers + q)] += row_w[static_cast<std::size_t>(p)] * yq;
-        data[static_cast<std::size_t>(p * powers + q)] += row_z[static_cast<std::size_t>(p)] * yq;
+        moments[static_cast<std::size_t>(p * powers + q)] += row_w[p] * yq;
+        data[static_cast<std::size_t>(p * powers + q)] += (p < kDataPowers && p <= degree ? row_z[p] : 0.0) * yq;
       }
   }
   cv::Mat normal(terms, terms, CV_64F);
@@ -142,12 +165,15 @@ cv::Mat fit_polynomial(const CoarseGrid& grid, const CellCoordinates& xy, int de
   std::vector<double> in_x(static_cast<std::size_t>(degree + 1));  // the polynomial's coefficients in x on this row
   for (int j = 0; j < grid.ny; ++j) {
     std::fill(in_x.begin(), in_x.end(), 0.0);
+    std::vector<double> ypow(static_cast<std::size_t>(degree + 1), 1.0);
+    for (int q = 1; q <= degree; ++q)
+      ypow[static_cast<std::size_t>(q)] = ypow[static_cast<std::size_t>(q - 1)] * xy.y_mm[static_cast<std::size_t>(j)];
     for (int a = 0; a < terms; ++a)
       in_x[static_cast<std::size_t>(px[static_cast<std::size_t>(a)])] +=
-          c[a] * std::pow(xy.y_mm[static_cast<std::size_t>(j)], py[static_cast<std::size_t>(a)]);
+          c[a] * ypow[static_cast<std::size_t>(py[static_cast<std::size_t>(a)])];
     double* v = values.ptr<double>(j);
     for (int i = 0; i < grid.nx; ++i) {
-      const double* xp = xpow.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(powers);
+      const double* xp = xpow.data() + static_cast<std::size_t>(i) * kPowers;
       double sum = 0.0;
       for (int p = 0; p <= degree; ++p) sum += in_x[static_cast<std::size_t>(p)] * xp[p];
       v[i] = sum;
@@ -188,10 +214,29 @@ cv::Mat normalised_gaussian(const cv::Mat& values, const cv::Mat& weights, doubl
   return result;
 }
 
+// The upper median (element size / 2 in order) of non-negative numbers, exactly: their bits
+// order them like unsigned integers, so a count by exponent, then by the top 11 bits of the
+// mantissa inside the median's exponent, leaves only the median's few neighbours to select among
+// (nth_element over all of them was a fifth of the reference's time).
 double median_of(std::vector<double>& values) {
   if (values.empty()) return 0.0;
-  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), middle, values.end());
+  std::size_t k = values.size() / 2;
+  const auto key = [](double v) { return std::bit_cast<std::uint64_t>(v); };
+  std::vector<std::uint32_t> count(2048);
+  for (const double v : values) ++count[key(v) >> 52];
+  std::uint64_t exponent = 0;
+  while (k >= count[exponent]) k -= count[exponent++];
+  std::fill(count.begin(), count.end(), 0u);
+  for (const double v : values)
+    if ((key(v) >> 52) == exponent) ++count[(key(v) >> 41) & 2047u];
+  std::uint64_t top = 0;
+  while (k >= count[top]) k -= count[top++];
+  const std::uint64_t prefix = (exponent << 11) | top;
+  std::size_t kept = 0;
+  for (const double v : values)
+    if ((key(v) >> 41) == prefix) values[kept++] = v;  // kept <= index of v: never overwrites one unread
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(k);
+  std::nth_element(values.begin(), middle, values.begin() + static_cast<std::ptrdiff_t>(kept));
   return *middle;
 }
 
@@ -228,56 +273,35 @@ ReferenceInfo subtract_reference_surface(HeightMap& map, const ReferenceSettings
     // from the skin get no say in where the skin is.
     std::vector<double> deviations;
     deviations.reserve(static_cast<std::size_t>(valid_cells));
-    for (int j = 0; j < grid.ny; ++j)
+    for (int j = 0; j < grid.ny; ++j) {
+      const double* w0 = grid.weight.ptr<double>(j);
+      const double* value = grid.value.ptr<double>(j);
+      const double* r = reference.ptr<double>(j);
       for (int i = 0; i < grid.nx; ++i)
-        if (grid.weight.at<double>(j, i) > 0)
-          deviations.push_back(std::abs(grid.value.at<double>(j, i) - reference.at<double>(j, i)));
+        if (w0[i] > 0) deviations.push_back(std::abs(value[i] - r[i]));
+    }
     const double sigma = std::max(0.5, 1.4826 * median_of(deviations));
     info.robust_sigma_um = sigma;
     if (iteration == settings.robust_iterations) break;
     const double cutoff = settings.biweight_cutoff * sigma;
     for (int j = 0; j < grid.ny; ++j) {
+      const double* w0 = grid.weight.ptr<double>(j);
+      const double* value = grid.value.ptr<double>(j);
+      const double* r = reference.ptr<double>(j);
+      double* w = robust.ptr<double>(j);
       for (int i = 0; i < grid.nx; ++i) {
-        const double w0 = grid.weight.at<double>(j, i);
-        if (w0 <= 0) continue;
-        const double u = (grid.value.at<double>(j, i) - reference.at<double>(j, i)) / cutoff;
-        robust.at<double>(j, i) = std::abs(u) < 1 ? w0 * (1 - u * u) * (1 - u * u) : 0.0;
+        if (w0[i] <= 0) continue;
+        const double u = (value[i] - r[i]) / cutoff;
+        w[i] = std::abs(u) < 1 ? w0[i] * (1 - u * u) * (1 - u * u) : 0.0;
       }
     }
   }
 
   // Bilinear interpolation of the coarse reference at every point, subtracted in place (no
   // full-resolution copy of the reference is ever held).
-  std::vector<int> col0(static_cast<std::size_t>(map.nx()));
-  std::vector<float> col_t(static_cast<std::size_t>(map.nx()));
-  for (int col = 0; col < map.nx(); ++col) {
-    double u = (col - (grid.fx - 1) / 2.0) / grid.fx;
-    u = std::clamp(u, 0.0, static_cast<double>(grid.nx - 1));
-    const int i0 = std::min(static_cast<int>(u), std::max(0, grid.nx - 2));
-    col0[static_cast<std::size_t>(col)] = i0;
-    col_t[static_cast<std::size_t>(col)] = grid.nx > 1 ? static_cast<float>(u - i0) : 0.0f;
-  }
   cv::Mat reference32;
   reference.convertTo(reference32, CV_32F);
-  std::vector<float> line(static_cast<std::size_t>(grid.nx));
-  for (int row = 0; row < map.ny(); ++row) {
-    double v = (row - (grid.fy - 1) / 2.0) / grid.fy;
-    v = std::clamp(v, 0.0, static_cast<double>(grid.ny - 1));
-    const int j0 = std::min(static_cast<int>(v), std::max(0, grid.ny - 2));
-    const int j1 = std::min(j0 + 1, grid.ny - 1);
-    const float s = grid.ny > 1 ? static_cast<float>(v - j0) : 0.0f;
-    const float* r0 = reference32.ptr<float>(j0);
-    const float* r1 = reference32.ptr<float>(j1);
-    for (int i = 0; i < grid.nx; ++i) line[static_cast<std::size_t>(i)] = r0[i] + s * (r1[i] - r0[i]);
-    float* z = map.heights() + map.index(row, 0);
-    for (int col = 0; col < map.nx(); ++col) {
-      // Missing points are NaN and stay NaN.
-      const int i0 = col0[static_cast<std::size_t>(col)];
-      const int i1 = std::min(i0 + 1, grid.nx - 1);
-      const float t = col_t[static_cast<std::size_t>(col)];
-      z[col] -= line[static_cast<std::size_t>(i0)] + t * (line[static_cast<std::size_t>(i1)] - line[static_cast<std::size_t>(i0)]);
-    }
-  }
+  detail::subtract_cell_bilinear(map, reference32.ptr<float>(0), grid.nx, grid.ny, grid.fx, grid.fy);
   info.coarse_nx = grid.nx;
   info.coarse_ny = grid.ny;
   info.coarse_dx_um = grid.fx * map.dx_um();
@@ -286,4 +310,60 @@ ReferenceInfo subtract_reference_surface(HeightMap& map, const ReferenceSettings
   return info;
 }
 
+namespace detail {
+
+void reference_block_means(const HeightMap& map, double cell_um, int& nx, int& ny, std::vector<double>& mean,
+                           std::vector<double>& valid_fraction) {
+  const CoarseGrid grid = block_average(map, cell_um);
+  nx = grid.nx;
+  ny = grid.ny;
+  mean.assign(grid.value.begin<double>(), grid.value.end<double>());
+  valid_fraction.assign(grid.weight.begin<double>(), grid.weight.end<double>());
+}
+
+double upper_median(std::vector<double>& values) { return median_of(values); }
+
+void subtract_cell_bilinear(HeightMap& map, const float* reference, int cells_x, int cells_y, int fx, int fy) {
+  // Along a row, point col lies between cells i0 and i1 = i0 + 1 of the two cell rows j0, j1
+  // around it (held at the outer cells' centres beyond them). The four corner values of every
+  // column (and the two differences along y) are gathered once per pair of cell rows, so the pass
+  // over the points reads only contiguous arrays and vectorises; its arithmetic is that of
+  // interpolating along y first (the cell row at s), then along x (at t).
+  const auto nx = static_cast<std::size_t>(map.nx());
+  std::vector<int> col0(nx), col1(nx);
+  std::vector<float> col_t(nx);
+  for (int col = 0; col < map.nx(); ++col) {
+    double u = (col - (fx - 1) / 2.0) / fx;
+    u = std::clamp(u, 0.0, static_cast<double>(cells_x - 1));
+    const int i0 = std::min(static_cast<int>(u), std::max(0, cells_x - 2));
+    col0[static_cast<std::size_t>(col)] = i0;
+    col1[static_cast<std::size_t>(col)] = std::min(i0 + 1, cells_x - 1);
+    col_t[static_cast<std::size_t>(col)] = cells_x > 1 ? static_cast<float>(u - i0) : 0.0f;
+  }
+  // a0/a1: row j0 at i0/i1; d0/d1: row j1 minus row j0 there.
+  std::vector<float> a0(nx), a1(nx), d0(nx), d1(nx);
+  int gathered = -1;
+  for (int row = 0; row < map.ny(); ++row) {
+    double v = (row - (fy - 1) / 2.0) / fy;
+    v = std::clamp(v, 0.0, static_cast<double>(cells_y - 1));
+    const int j0 = std::min(static_cast<int>(v), std::max(0, cells_y - 2));
+    const int j1 = std::min(j0 + 1, cells_y - 1);
+    const float s = cells_y > 1 ? static_cast<float>(v - j0) : 0.0f;
+    if (j0 != gathered) {
+      const float* r0 = reference + static_cast<std::size_t>(j0) * static_cast<std::size_t>(cells_x);
+      const float* r1 = reference + static_cast<std::size_t>(j1) * static_cast<std::size_t>(cells_x);
+      for (std::size_t col = 0; col < nx; ++col) {
+        const int i0 = col0[col], i1 = col1[col];
+        a0[col] = r0[i0];
+        a1[col] = r0[i1];
+        d0[col] = r1[i0] - r0[i0];
+        d1[col] = r1[i1] - r0[i1];
+      }
+      gathered = j0;
+    }
+    subtract_interpolated(map.heights() + map.index(row, 0), a0.data(), d0.data(), a1.data(), d1.data(), col_t.data(), s, nx);
+  }
+}
+
+}  // namespace detail
 }  // namespace scarscope

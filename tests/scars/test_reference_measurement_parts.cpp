@@ -1,0 +1,166 @@
+// The reference surface's fast paths against plain implementations: the block means (row sums of
+// the cells' columns, missing points masked through their bits) with missing points at cell edges
+// and in the map's partial last row and column of cells; the exact median by counting the
+// numbers' bits; and the bilinear subtraction whose corner values are gathered once per pair of
+// cell rows.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "scars/detection.h"
+#include "scars/measurement.h"
+#include "scars/reference_surface.h"
+
+namespace scarscope {
+namespace {
+
+// Random heights (a slope plus noise of tens of µm), with missing points: scattered ones, whole
+// columns at cell edges, and a patch reaching into the partial last cells.
+HeightMap random_map(int nx, int ny, double spacing_um, std::uint32_t seed) {
+  HeightMap map(nx, ny, spacing_um, spacing_um);
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> noise(0.0f, 25.0f);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  for (int row = 0; row < ny; ++row)
+    for (int col = 0; col < nx; ++col) {
+      map.heights()[map.index(row, col)] = 300.0f + 0.8f * static_cast<float>(col) - 0.5f * static_cast<float>(row) + noise(rng);
+      if (unit(rng) < 0.08f) map.set_missing(row, col);
+    }
+  return map;
+}
+
+TEST(ReferenceParts, BlockMeansEqualAPlainLoopWithMissingPointsAtCellEdgesAndPartialCells) {
+  // 40 µm spacing, 200 µm cells: 5 x 5 points; 103 = 20 x 5 + 3 columns, 77 = 15 x 5 + 2 rows, so
+  // the last column and row of cells are partial.
+  HeightMap map = random_map(103, 77, 40.0, 7);
+  for (int row = 0; row < map.ny(); ++row) {
+    map.set_missing(row, 4);    // last column of cell 0
+    map.set_missing(row, 5);    // first column of cell 1
+    map.set_missing(row, 101);  // inside the partial last column of cells
+  }
+  for (int col = 0; col < map.nx(); ++col) map.set_missing(75, col);  // the partial last row of cells
+  for (int row = 10; row < 15; ++row)                                  // a whole cell missing
+    for (int col = 30; col < 35; ++col) map.set_missing(row, col);
+  int nx = 0, ny = 0;
+  std::vector<double> mean, fraction;
+  detail::reference_block_means(map, 200.0, nx, ny, mean, fraction);
+  ASSERT_EQ(nx, 21);
+  ASSERT_EQ(ny, 16);
+  ASSERT_EQ(mean.size(), 21u * 16u);
+  int empty_cells = 0;
+  for (int j = 0; j < ny; ++j)
+    for (int i = 0; i < nx; ++i) {
+      double sum = 0.0;
+      int valid = 0, points = 0;
+      for (int row = j * 5; row < std::min(map.ny(), j * 5 + 5); ++row)
+        for (int col = i * 5; col < std::min(map.nx(), i * 5 + 5); ++col) {
+          ++points;
+          if (!map.valid(row, col)) continue;
+          sum += map.height(row, col);
+          ++valid;
+        }
+      const std::size_t k = static_cast<std::size_t>(j) * static_cast<std::size_t>(nx) + static_cast<std::size_t>(i);
+      if (valid == 0) {
+        ++empty_cells;
+        EXPECT_EQ(mean[k], 0.0);
+        EXPECT_EQ(fraction[k], 0.0);
+        continue;
+      }
+      EXPECT_NEAR(mean[k], sum / valid, 1e-4) << "cell " << i << ", " << j;  // float sums of <= 5 heights of ~300 µm
+      EXPECT_DOUBLE_EQ(fraction[k], static_cast<double>(valid) / points) << "cell " << i << ", " << j;
+    }
+  EXPECT_EQ(empty_cells, 1);
+}
+
+TEST(ReferenceParts, MedianIsTheExactUpperMedian) {
+  std::mt19937 rng(3);
+  std::lognormal_distribution<double> spread(1.0, 2.0);
+  for (const std::size_t n : {1u, 2u, 3u, 10u, 1001u, 20000u}) {
+    std::vector<double> values(n);
+    for (double& v : values) v = spread(rng);
+    // Ties, zeros and values that share their exponent and top mantissa bits with the median.
+    if (n > 10) {
+      for (std::size_t i = 0; i < n / 10; ++i) values[i] = 0.0;
+      for (std::size_t i = n / 10; i < n / 5; ++i) values[i] = 2.5;
+      for (std::size_t i = n / 5; i < n / 5 + 50; ++i) values[i] = std::nextafter(2.5, 3.0) + 1e-12 * static_cast<double>(i);
+    }
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(detail::upper_median(values), sorted[n / 2]) << n << " values";
+  }
+  std::vector<double> none;
+  EXPECT_EQ(detail::upper_median(none), 0.0);
+}
+
+TEST(ReferenceParts, SubtractionEqualsAPlainBilinearEvaluation) {
+  // Cells of 4 x 3 points over 37 x 26 points: partial last cells both ways (1 column, 2 rows);
+  // also grids of one cell row and one cell column (the interpolation degenerates to a line).
+  struct Case {
+    int nx, ny, fx, fy;
+  };
+  for (const Case c : {Case{37, 26, 4, 3}, Case{37, 2, 4, 3}, Case{3, 26, 4, 3}, Case{50, 40, 1, 1}}) {
+    const int cx = (c.nx + c.fx - 1) / c.fx, cy = (c.ny + c.fy - 1) / c.fy;
+    std::mt19937 rng(static_cast<std::uint32_t>(c.nx * 100 + c.ny));
+    std::uniform_real_distribution<float> level(-400.0f, 400.0f);
+    std::vector<float> reference(static_cast<std::size_t>(cx) * static_cast<std::size_t>(cy));
+    for (float& r : reference) r = level(rng);
+    HeightMap map(c.nx, c.ny, 20.0, 20.0);
+    for (int row = 0; row < c.ny; ++row)
+      for (int col = 0; col < c.nx; ++col) map.heights()[map.index(row, col)] = level(rng);
+    map.set_missing(0, 0);
+    map.set_missing(c.ny - 1, c.nx - 1);
+    map.set_missing(c.ny / 2, c.nx / 2);
+    HeightMap before = map.clone();
+    detail::subtract_cell_bilinear(map, reference.data(), cx, cy, c.fx, c.fy);
+    auto at = [&](int j, int i) { return static_cast<double>(reference[static_cast<std::size_t>(j) * static_cast<std::size_t>(cx) + static_cast<std::size_t>(i)]); };
+    double worst = 0.0;
+    for (int row = 0; row < c.ny; ++row)
+      for (int col = 0; col < c.nx; ++col) {
+        if (!before.valid(row, col)) {
+          EXPECT_TRUE(std::isnan(map.height(row, col)));
+          continue;
+        }
+        // Cell coordinates of the point, held at the outer centres.
+        const double u = std::clamp((col - (c.fx - 1) / 2.0) / c.fx, 0.0, cx - 1.0);
+        const double v = std::clamp((row - (c.fy - 1) / 2.0) / c.fy, 0.0, cy - 1.0);
+        const int i0 = std::min(static_cast<int>(u), std::max(0, cx - 2)), i1 = std::min(i0 + 1, cx - 1);
+        const int j0 = std::min(static_cast<int>(v), std::max(0, cy - 2)), j1 = std::min(j0 + 1, cy - 1);
+        const double t = u - i0, s = v - j0;
+        const double expected = (1 - s) * ((1 - t) * at(j0, i0) + t * at(j0, i1)) + s * ((1 - t) * at(j1, i0) + t * at(j1, i1));
+        const double got = before.height(row, col) - map.height(row, col);
+        worst = std::max(worst, std::abs(got - expected));
+      }
+    EXPECT_LT(worst, 2e-4) << c.nx << " x " << c.ny;  // float arithmetic on levels of +-400 µm
+  }
+}
+
+TEST(ReferenceParts, ReferenceOfAPlaneWithWholeCellsMissingIsThePlane) {
+  // A tilted plane (block means of a plane are the plane at the cells' centres, and bilinear
+  // interpolation of a plane is the plane): the relief is zero inside the outer half cells
+  // wherever the data is, whole missing cells included.
+  HeightMap map(203, 151, 40.0, 40.0);  // 8.1 x 6.0 mm, 5 x 5-point cells, partial last cells
+  for (int row = 0; row < map.ny(); ++row)
+    for (int col = 0; col < map.nx(); ++col)
+      map.heights()[map.index(row, col)] = static_cast<float>(100.0 + 0.5 * col - 0.3 * row);
+  for (int row = 50; row < 60; ++row)
+    for (int col = 100; col < 115; ++col) map.set_missing(row, col);
+  subtract_reference_surface(map, ReferenceSettings{});
+  double worst = 0.0;
+  for (int row = 3; row < map.ny() - 3; ++row)
+    for (int col = 3; col < map.nx() - 5; ++col) {
+      if (!map.valid(row, col)) {
+        EXPECT_TRUE(std::isnan(map.height(row, col)));
+        continue;
+      }
+      worst = std::max(worst, static_cast<double>(std::abs(map.height(row, col))));
+    }
+  EXPECT_LT(worst, 0.01);  // µm, of a plane spanning 145 µm
+}
+
+}  // namespace
+}  // namespace scarscope
