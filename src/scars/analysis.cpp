@@ -120,6 +120,7 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
   const DetectionGrid grid = make_detection_grid(map, settings.detection);
   result.detection_dx_um = grid.dx_um;
   result.detection_dy_um = grid.dy_um;
+  result.morphology_step_um = grid.morphology_step_um;
   result.noise_um = robust_spread(grid, map);
   const Segmentation segmentation = segment_relief(grid.closed.data(), grid.opened.data(), grid.nx, grid.ny, settings.detection);
   result.tally.candidates = static_cast<int>(segmentation.candidates.size());
@@ -241,6 +242,8 @@ nlohmann::json analysis_to_json(const ScanAnalysis& analysis, const nlohmann::js
   j["settings"]["measured_noise_um"] = analysis.noise_um;
   j["settings"]["detection"]["grid_dx_um"] = analysis.detection_dx_um;
   j["settings"]["detection"]["grid_dy_um"] = analysis.detection_dy_um;
+  // Closing and opening run on heights rounded to this step (0: in float).
+  j["settings"]["detection"]["morphology_step_um"] = analysis.morphology_step_um;
   j["settings"]["reference"]["robust_sigma_um"] = analysis.reference.robust_sigma_um;
   const nlohmann::json inventory = inventory_to_json(analysis.inventory);
   j["scars"] = inventory.at("scars");

@@ -27,6 +27,7 @@ struct ScanAnalysis {
   AnalysisSettings settings;
   double dx_um = 0.0, dy_um = 0.0;
   double detection_dx_um = 0.0, detection_dy_um = 0.0;  // spacing of the grid scars were detected on
+  double morphology_step_um = 0.0;  // the closed / opened relief's rounding step (0: float), see close_and_open
   double noise_um = 0.0;           // robust spread of the smoothed relief on skin (µm)
   std::vector<std::string> notes;  // what the analysis had to tolerate ("62 % of the scan has no data")
 };

@@ -8,9 +8,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
 
+#include "analytic_skin.h"
+#include "scars/analysis.h"
 #include "scars/detection.h"
 #include "scars/reference_surface.h"
 
@@ -176,6 +179,19 @@ TEST(DetectionParts, SixteenBitClosingAndOpeningEqualTheFloatOnesWithinHalfAStep
   std::vector<float> spiked = random_relief(80, 70, 17);
   spiked[10 * 80 + 20] = 20000.0f;
   expect_close_and_open_like_float(spiked, 80, 70, 30.0, 30.0, 0.0, "20 mm range");
+}
+
+TEST(DetectionParts, TheAnalysisReportsTheRoundingStepOfItsClosingAndOpening) {
+  // A boxcar 1.6 mm wide and 250 µm deep on 12 x 12 mm at 30 µm: found as it is, with the
+  // closed and opened relief rounded to 1/32 µm, which the settings say.
+  const std::vector<test::AnalyticScar> truth = {{test::Shape::box, 6.0, 6.0, 1.6, 250.0}};
+  const ScanAnalysis analysis = analyze_height_map(test::analytic_skin(400, 400, 30.0, truth, 1.5));
+  EXPECT_EQ(analysis.morphology_step_um, 1.0 / 32.0);
+  const nlohmann::json j = analysis_to_json(analysis, nlohmann::json::object());
+  EXPECT_EQ(j["settings"]["detection"]["morphology_step_um"].get<double>(), 1.0 / 32.0);
+  ASSERT_EQ(analysis.inventory.scars.size(), 1u);
+  EXPECT_NEAR(analysis.inventory.scars[0].depth_um, 250.0, 25.0);
+  EXPECT_NEAR(analysis.inventory.scars[0].diameter_mm, 1.6, 0.2);
 }
 
 TEST(DetectionParts, MissingPatchesAreFilledEverywhereIncludingTheMapsFirstAndLastPoints) {
