@@ -17,17 +17,24 @@ constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 const std::uint32_t kMissingBits = std::bit_cast<std::uint32_t>(kMissing);
 }
 
-HeightMap::HeightMap(int nx, int ny, double dx_um, double dy_um) {
+HeightMap::HeightMap(int nx, int ny, double dx_um, double dy_um) : HeightMap(for_overwrite(nx, ny, dx_um, dy_um)) {
+  std::fill(heights_.begin(), heights_.end(), 0.0f);
+  std::fill(mask_.begin(), mask_.end(), std::uint8_t{1});
+}
+
+HeightMap HeightMap::for_overwrite(int nx, int ny, double dx_um, double dy_um) {
   if (nx <= 0 || ny <= 0) {
     throw InputError("height map size must be positive, got " + std::to_string(nx) + " x " +
                      std::to_string(ny));
   }
-  set_spacing(dx_um, dy_um);
-  nx_ = nx;
-  ny_ = ny;
+  HeightMap map;
+  map.set_spacing(dx_um, dy_um);
+  map.nx_ = nx;
+  map.ny_ = ny;
   const std::size_t count = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
-  heights_.assign(count, 0.0f);
-  mask_.assign(count, 1);
+  map.heights_.resize(count);  // default-initialised: no zero fill
+  map.mask_.resize(count);
+  return map;
 }
 
 HeightMap HeightMap::clone() const {
@@ -36,8 +43,12 @@ HeightMap HeightMap::clone() const {
   copy.ny_ = ny_;
   copy.dx_um_ = dx_um_;
   copy.dy_um_ = dy_um_;
-  copy.heights_ = heights_;
-  copy.mask_ = mask_;
+  copy.heights_.resize(heights_.size());  // not zero-filled first: copied over at once
+  copy.mask_.resize(mask_.size());
+  if (!heights_.empty()) {
+    std::memcpy(copy.heights_.data(), heights_.data(), heights_.size() * sizeof(float));
+    std::memcpy(copy.mask_.data(), mask_.data(), mask_.size());
+  }
   copy.metadata = metadata;
   return copy;
 }

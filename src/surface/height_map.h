@@ -3,11 +3,39 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace scarscope {
+
+namespace detail {
+// std::allocator, except that an element constructed without a value is default-initialised: a
+// vector of floats or bytes resized with it is not zero-filled (HeightMap::for_overwrite).
+template <class T>
+struct DefaultInitAllocator : std::allocator<T> {
+  using value_type = T;
+  template <class U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <class U>
+  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+}  // namespace detail
 
 // Where a height map came from, and what the reader had to tolerate.
 struct HeightMapMetadata {
@@ -27,6 +55,9 @@ class HeightMap {
   HeightMap() = default;
   // nx columns by ny rows, all valid and zero. Throws InputError on non-positive sizes or spacings.
   HeightMap(int nx, int ny, double dx_um, double dy_um);
+  // The same map with its heights and mask left unset (not zero-filled), for readers that write
+  // every point themselves: reading a value before writing it is a bug.
+  static HeightMap for_overwrite(int nx, int ny, double dx_um, double dy_um);
 
   HeightMap(HeightMap&&) noexcept = default;
   HeightMap& operator=(HeightMap&&) noexcept = default;
@@ -69,8 +100,8 @@ class HeightMap {
   int ny_ = 0;
   double dx_um_ = 1.0;
   double dy_um_ = 1.0;
-  std::vector<float> heights_;
-  std::vector<std::uint8_t> mask_;
+  std::vector<float, detail::DefaultInitAllocator<float>> heights_;
+  std::vector<std::uint8_t, detail::DefaultInitAllocator<std::uint8_t>> mask_;
 };
 
 }  // namespace scarscope

@@ -832,7 +832,8 @@ HeightMap read_archive(const ZipReader& zip, Reader& reader) {
                   std::to_string(entry.compressed_size) + " compressed, more than deflate can expand (about 1032:1): "
                   "a forged or corrupt zip header");
     }
-    map.emplace(static_cast<int>(nx), static_cast<int>(ny), x.spacing_um, y.spacing_um);
+    // Not zero-filled first: the decoder writes every height and mask byte, or the read fails.
+    map.emplace(HeightMap::for_overwrite(static_cast<int>(nx), static_cast<int>(ny), x.spacing_um, y.spacing_um));
     BinaryDecoder decoder(*map, z);
     Md5Stream md5;
     zip.stream(index, entry.size, reader.options.chunk_bytes, [&](const char* data, std::size_t size) {

@@ -141,3 +141,30 @@ TEST(HeightMap, ValidCountCountsEveryNonZeroMaskByteWhereverItIs) {
     EXPECT_EQ(map.valid_count(), 0u);
   }
 }
+
+TEST(HeightMap, ForOverwriteHasTheShapeAndChecksOfANewMap) {
+  // What a reader gets before writing every point: the size, spacing and checks of the constructor
+  // (its contents are unset, so only what it holds after being written is compared).
+  HeightMap map = HeightMap::for_overwrite(7, 5, 2.0, 3.0);
+  EXPECT_EQ(map.nx(), 7);
+  EXPECT_EQ(map.ny(), 5);
+  EXPECT_EQ(map.size(), 35u);
+  EXPECT_EQ(map.dx_um(), 2.0);
+  EXPECT_EQ(map.dy_um(), 3.0);
+  for (int r = 0; r < 5; ++r) {
+    for (int c = 0; c < 7; ++c) map.set(r, c, static_cast<float>(r * 7 + c));
+  }
+  map.set_missing(2, 3);
+  const HeightMap copy = map.clone();
+  EXPECT_EQ(copy.height(4, 6), 34.0f);
+  EXPECT_FALSE(copy.valid(2, 3));
+  EXPECT_EQ(copy.valid_count(), 34u);
+  EXPECT_THROW(HeightMap::for_overwrite(0, 5, 1.0, 1.0), InputError);
+  EXPECT_THROW(HeightMap::for_overwrite(5, 5, 1.0, -1.0), InputError);
+  // The constructor still fills: every point valid and zero.
+  const HeightMap filled(9, 9, 1.0, 1.0);
+  EXPECT_EQ(filled.valid_count(), 81u);
+  for (std::size_t i = 0; i < filled.size(); ++i) ASSERT_EQ(filled.heights()[i], 0.0f);
+  // An empty map clones to an empty map.
+  EXPECT_TRUE(HeightMap().clone().empty());
+}
