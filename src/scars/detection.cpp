@@ -214,8 +214,12 @@ void extremes(std::int16_t* out, const std::int16_t* a, const std::int16_t* b, c
   for (; i < n; ++i) out[i] = Op::scalar(Op::scalar(a[i], b[i]), c[i]);
 }
 
+// The input is `in`, or, when `in` is null, `in_float` rounded to (value - centre) / step; the
+// result goes to `out`, or, when `out` is null, as floats step x value + centre to `out_float`.
+// Both conversions are done a row at a time, so no full-size 16-bit image is needed for them.
 template <class Op>
-void segment_morphology(const std::int16_t* in, std::int16_t* out, int nx, int ny, const std::vector<int>& half) {
+void segment_morphology(const std::int16_t* in, std::int16_t* out, int nx, int ny, const std::vector<int>& half,
+                        const float* in_float, float* out_float, double step, double centre) {
   const int reach = static_cast<int>(half.size()) / 2;  // kernel rows above and below the centre
   const int rows = 2 * reach + 1;
   const int widest = *std::max_element(half.begin(), half.end());
@@ -227,22 +231,28 @@ void segment_morphology(const std::int16_t* in, std::int16_t* out, int nx, int n
     return ring.data() + (static_cast<std::size_t>(slot) * per_row + static_cast<std::size_t>(a)) * static_cast<std::size_t>(padded);
   };
   const auto load = [&](int y, int slot) {  // input row y (clamped: replicated border) into a ring slot
-    const std::int16_t* z = in + static_cast<std::size_t>(std::clamp(y, 0, ny - 1)) * static_cast<std::size_t>(nx);
+    const std::size_t first = static_cast<std::size_t>(std::clamp(y, 0, ny - 1)) * static_cast<std::size_t>(nx);
     std::int16_t* h0 = h(slot, 0);
-    std::fill(h0, h0 + widest, z[0]);
-    std::copy(z, z + nx, h0 + widest);
-    std::fill(h0 + widest + nx, h0 + padded, z[nx - 1]);
+    if (in) {
+      std::copy(in + first, in + first + nx, h0 + widest);
+    } else {
+      cv::Mat target(1, nx, CV_16S, h0 + widest);
+      cv::Mat(1, nx, CV_32F, const_cast<float*>(in_float + first)).convertTo(target, CV_16S, 1.0 / step, -centre / step);
+    }
+    std::fill(h0, h0 + widest, h0[widest]);
+    std::fill(h0 + widest + nx, h0 + padded, h0[widest + nx - 1]);
     if (widest == 0) return;
     extremes<Op>(h(slot, 1) + 1, h0, h0 + 1, h0 + 2, padded - 2);
     for (int a = 1; a < widest; ++a) extremes<Op>(h(slot, a + 1) + a + 1, h(slot, a) + a, h(slot, a) + a + 2, padded - 2 * a - 2);
   };
   for (int y = -reach; y < reach; ++y) load(y, y + reach);
   std::vector<const std::int16_t*> source(static_cast<std::size_t>(rows));
+  std::vector<std::int16_t> row_buffer(out ? 0 : static_cast<std::size_t>(nx));
   for (int y = 0; y < ny; ++y) {
     load(y + reach, (y + 2 * reach) % rows);
     for (int r = 0; r < rows; ++r)
       source[static_cast<std::size_t>(r)] = h((y + r) % rows, half[static_cast<std::size_t>(r)]) + widest;
-    std::int16_t* o = out + static_cast<std::size_t>(y) * static_cast<std::size_t>(nx);
+    std::int16_t* o = out ? out + static_cast<std::size_t>(y) * static_cast<std::size_t>(nx) : row_buffer.data();
     int r = 1;
     if (rows >= 3) {
       extremes<Op>(o, source[0], source[1], source[2], nx);
@@ -252,6 +262,11 @@ void segment_morphology(const std::int16_t* in, std::int16_t* out, int nx, int n
     }
     for (; r + 2 <= rows; r += 2) extremes<Op>(o, o, source[static_cast<std::size_t>(r)], source[static_cast<std::size_t>(r) + 1], nx);
     for (; r < rows; ++r) extremes<Op>(o, o, source[static_cast<std::size_t>(r)], nx);
+    if (!out) {
+      const cv::Mat row(1, nx, CV_16S, o);
+      cv::Mat target(1, nx, CV_32F, out_float + static_cast<std::size_t>(y) * static_cast<std::size_t>(nx));
+      row.convertTo(target, CV_32F, step, centre);
+    }
   }
 }
 
@@ -484,25 +499,23 @@ double close_and_open(const float* relief, int nx, int ny, double dx_um, double 
   // and closing and opening take only minima and maxima, so they commute with it exactly: each
   // result is the float result rounded to the step (OpenCV's 16-bit morphology is ~2x its float's).
   const double centre = step * std::round(0.5 * (low + high) / step);
-  cv::Mat quantised, middle(ny, nx, CV_16S), result(ny, nx, CV_16S);
-  in.convertTo(quantised, CV_16S, 1.0 / step, -centre / step);
+  cv::Mat middle(ny, nx, CV_16S);
   const std::vector<int> half = centred_segments(element);
   if (half.empty()) {  // not an ellipse of centred rows: OpenCV's general morphology
-    cv::morphologyEx(quantised, result, cv::MORPH_CLOSE, element, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
-    result.convertTo(closed_out, CV_32F, step, centre);
-    cv::morphologyEx(quantised, result, cv::MORPH_OPEN, element, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
-    result.convertTo(opened_out, CV_32F, step, centre);
+    cv::Mat quantised;
+    in.convertTo(quantised, CV_16S, 1.0 / step, -centre / step);
+    cv::morphologyEx(quantised, middle, cv::MORPH_CLOSE, element, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
+    middle.convertTo(closed_out, CV_32F, step, centre);
+    cv::morphologyEx(quantised, middle, cv::MORPH_OPEN, element, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
+    middle.convertTo(opened_out, CV_32F, step, centre);
     return step;
   }
-  const std::int16_t* q = quantised.ptr<std::int16_t>();
+  // The only full-size 16-bit image is the one between the two passes.
   std::int16_t* m = middle.ptr<std::int16_t>();
-  std::int16_t* r = result.ptr<std::int16_t>();
-  segment_morphology<MaxOp>(q, m, nx, ny, half);  // closing: dilation, then erosion
-  segment_morphology<MinOp>(m, r, nx, ny, half);
-  result.convertTo(closed_out, CV_32F, step, centre);
-  segment_morphology<MinOp>(q, m, nx, ny, half);  // opening: erosion, then dilation
-  segment_morphology<MaxOp>(m, r, nx, ny, half);
-  result.convertTo(opened_out, CV_32F, step, centre);
+  segment_morphology<MaxOp>(nullptr, m, nx, ny, half, relief, nullptr, step, centre);  // closing: dilation, then erosion
+  segment_morphology<MinOp>(m, nullptr, nx, ny, half, nullptr, closed, step, centre);
+  segment_morphology<MinOp>(nullptr, m, nx, ny, half, relief, nullptr, step, centre);  // opening: erosion, then dilation
+  segment_morphology<MaxOp>(m, nullptr, nx, ny, half, nullptr, opened, step, centre);
   return step;
 }
 
