@@ -178,8 +178,8 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
 // BORDER_REPLICATE. Each input row's running extremes of every half-width a are built once
 // (H_1 = op of three neighbours, H_a+1[i] = op(H_a[i - 1], H_a[i + 1])), and each output row is the
 // extreme, over the kernel's rows, of the input rows' H of that row's half-width: about 16
-// operations per point for an 11 x 11 ellipse instead of one per kernel point (85): 1.4x faster
-// than OpenCV's.
+// operations per point for an 11 x 11 ellipse instead of one per kernel point (85). A closing on
+// 1667 x 1667 points: 6.3 ms against OpenCV 4.6's 9.2 ms in 16 bits and 21-25 ms in float.
 struct MaxOp {
   static std::int16_t scalar(std::int16_t a, std::int16_t b) { return std::max(a, b); }
 #if CV_SIMD128
@@ -214,59 +214,93 @@ void extremes(std::int16_t* out, const std::int16_t* a, const std::int16_t* b, c
   for (; i < n; ++i) out[i] = Op::scalar(Op::scalar(a[i], b[i]), c[i]);
 }
 
-// The input is `in`, or, when `in` is null, `in_float` rounded to (value - centre) / step; the
-// result goes to `out`, or, when `out` is null, as floats step x value + centre to `out_float`.
-// Both conversions are done a row at a time, so no full-size 16-bit image is needed for them.
+// One pass (dilation or erosion) of that morphology, fed a row at a time: a ring of the last
+// 2 x reach + 1 input rows, each with its running extremes of every half-width.
 template <class Op>
-void segment_morphology(const std::int16_t* in, std::int16_t* out, int nx, int ny, const std::vector<int>& half,
-                        const float* in_float, float* out_float, double step, double centre) {
-  const int reach = static_cast<int>(half.size()) / 2;  // kernel rows above and below the centre
-  const int rows = 2 * reach + 1;
-  const int widest = *std::max_element(half.begin(), half.end());
-  const int padded = nx + 2 * widest;  // a row with `widest` replicated points on either side
-  // A ring of the last `rows` input rows: for each, H_0 ... H_widest (only the used ones are read).
-  const std::size_t per_row = static_cast<std::size_t>(widest) + 1;
-  std::vector<std::int16_t> ring(static_cast<std::size_t>(rows) * per_row * static_cast<std::size_t>(padded));
-  const auto h = [&](int slot, int a) {
-    return ring.data() + (static_cast<std::size_t>(slot) * per_row + static_cast<std::size_t>(a)) * static_cast<std::size_t>(padded);
-  };
-  const auto load = [&](int y, int slot) {  // input row y (clamped: replicated border) into a ring slot
-    const std::size_t first = static_cast<std::size_t>(std::clamp(y, 0, ny - 1)) * static_cast<std::size_t>(nx);
-    std::int16_t* h0 = h(slot, 0);
-    if (in) {
-      std::copy(in + first, in + first + nx, h0 + widest);
-    } else {
-      cv::Mat target(1, nx, CV_16S, h0 + widest);
-      cv::Mat(1, nx, CV_32F, const_cast<float*>(in_float + first)).convertTo(target, CV_16S, 1.0 / step, -centre / step);
-    }
-    std::fill(h0, h0 + widest, h0[widest]);
-    std::fill(h0 + widest + nx, h0 + padded, h0[widest + nx - 1]);
-    if (widest == 0) return;
-    extremes<Op>(h(slot, 1) + 1, h0, h0 + 1, h0 + 2, padded - 2);
-    for (int a = 1; a < widest; ++a) extremes<Op>(h(slot, a + 1) + a + 1, h(slot, a) + a, h(slot, a) + a + 2, padded - 2 * a - 2);
-  };
-  for (int y = -reach; y < reach; ++y) load(y, y + reach);
-  std::vector<const std::int16_t*> source(static_cast<std::size_t>(rows));
-  std::vector<std::int16_t> row_buffer(out ? 0 : static_cast<std::size_t>(nx));
-  for (int y = 0; y < ny; ++y) {
-    load(y + reach, (y + 2 * reach) % rows);
-    for (int r = 0; r < rows; ++r)
-      source[static_cast<std::size_t>(r)] = h((y + r) % rows, half[static_cast<std::size_t>(r)]) + widest;
-    std::int16_t* o = out ? out + static_cast<std::size_t>(y) * static_cast<std::size_t>(nx) : row_buffer.data();
+class SegmentPass {
+ public:
+  SegmentPass(int nx, const std::vector<int>& half)
+      : nx_(nx),
+        half_(half),
+        reach_(static_cast<int>(half.size()) / 2),
+        rows_(2 * reach_ + 1),
+        widest_(*std::max_element(half.begin(), half.end())),
+        padded_(nx + 2 * widest_),
+        ring_(static_cast<std::size_t>(rows_) * (static_cast<std::size_t>(widest_) + 1) * static_cast<std::size_t>(padded_)),
+        source_(static_cast<std::size_t>(rows_)) {}
+  int reach() const { return reach_; }
+  // Where input row y (any integer; rows off the image are their replicates) goes: nx values.
+  std::int16_t* row(int y) { return h(slot(y), 0) + widest_; }
+  // After row(y) was written: its replicated ends and running extremes.
+  void loaded(int y) {
+    const int s = slot(y);
+    std::int16_t* h0 = h(s, 0);
+    std::fill(h0, h0 + widest_, h0[widest_]);
+    std::fill(h0 + widest_ + nx_, h0 + padded_, h0[widest_ + nx_ - 1]);
+    if (widest_ == 0) return;
+    extremes<Op>(h(s, 1) + 1, h0, h0 + 1, h0 + 2, padded_ - 2);
+    for (int a = 1; a < widest_; ++a) extremes<Op>(h(s, a + 1) + a + 1, h(s, a) + a, h(s, a) + a + 2, padded_ - 2 * a - 2);
+  }
+  // Output row y into `o` (nx values): input rows y - reach ... y + reach must have been loaded last.
+  void output(int y, std::int16_t* o) {
+    for (int r = 0; r < rows_; ++r)
+      source_[static_cast<std::size_t>(r)] = h(slot(y - reach_ + r), half_[static_cast<std::size_t>(r)]) + widest_;
     int r = 1;
-    if (rows >= 3) {
-      extremes<Op>(o, source[0], source[1], source[2], nx);
+    if (rows_ >= 3) {
+      extremes<Op>(o, source_[0], source_[1], source_[2], nx_);
       r = 3;
     } else {
-      std::copy(source[0], source[0] + nx, o);
+      std::copy(source_[0], source_[0] + nx_, o);
     }
-    for (; r + 2 <= rows; r += 2) extremes<Op>(o, o, source[static_cast<std::size_t>(r)], source[static_cast<std::size_t>(r) + 1], nx);
-    for (; r < rows; ++r) extremes<Op>(o, o, source[static_cast<std::size_t>(r)], nx);
-    if (!out) {
-      const cv::Mat row(1, nx, CV_16S, o);
-      cv::Mat target(1, nx, CV_32F, out_float + static_cast<std::size_t>(y) * static_cast<std::size_t>(nx));
-      row.convertTo(target, CV_32F, step, centre);
+    for (; r + 2 <= rows_; r += 2) extremes<Op>(o, o, source_[static_cast<std::size_t>(r)], source_[static_cast<std::size_t>(r) + 1], nx_);
+    for (; r < rows_; ++r) extremes<Op>(o, o, source_[static_cast<std::size_t>(r)], nx_);
+  }
+
+ private:
+  int slot(int y) const { return ((y % rows_) + rows_) % rows_; }
+  std::int16_t* h(int slot, int a) {
+    return ring_.data() + (static_cast<std::size_t>(slot) * (static_cast<std::size_t>(widest_) + 1) + static_cast<std::size_t>(a)) *
+                              static_cast<std::size_t>(padded_);
+  }
+  int nx_;
+  std::vector<int> half_;
+  int reach_, rows_, widest_, padded_;
+  std::vector<std::int16_t> ring_;
+  std::vector<const std::int16_t*> source_;
+};
+
+// Closing (First = MaxOp, Second = MinOp) or opening (MinOp, MaxOp) of `relief` rounded to
+// (value - centre) / step, into `out` as step x value + centre: the first pass's rows feed the
+// second's as they come, both with replicated borders, so no full-size 16-bit image is needed.
+template <class First, class Second>
+void segment_two_passes(const float* relief, float* out, int nx, int ny, const std::vector<int>& half, double step,
+                        double centre) {
+  SegmentPass<First> first(nx, half);
+  SegmentPass<Second> second(nx, half);
+  const int reach = first.reach();
+  std::vector<std::int16_t> between(static_cast<std::size_t>(nx)), result(static_cast<std::size_t>(nx));
+  int first_loaded = -reach - 1;  // the last input row the first pass was given
+  int produced = -1;              // the last row the first pass put out
+  for (int v = -reach; v < ny + reach; ++v) {  // the second pass's input rows, replicated beyond the image
+    const int needed = std::clamp(v, 0, ny - 1);
+    if (needed > produced) {
+      for (; first_loaded < needed + reach; ++first_loaded) {
+        const int y = first_loaded + 1;
+        cv::Mat target(1, nx, CV_16S, first.row(y));
+        const float* from = relief + static_cast<std::size_t>(std::clamp(y, 0, ny - 1)) * static_cast<std::size_t>(nx);
+        cv::Mat(1, nx, CV_32F, const_cast<float*>(from)).convertTo(target, CV_16S, 1.0 / step, -centre / step);
+        first.loaded(y);
+      }
+      first.output(needed, between.data());
+      produced = needed;
     }
+    std::copy(between.begin(), between.end(), second.row(v));
+    second.loaded(v);
+    const int y = v - reach;
+    if (y < 0) continue;
+    second.output(y, result.data());
+    cv::Mat target(1, nx, CV_32F, out + static_cast<std::size_t>(y) * static_cast<std::size_t>(nx));
+    cv::Mat(1, nx, CV_16S, result.data()).convertTo(target, CV_32F, step, centre);
   }
 }
 
@@ -499,10 +533,9 @@ double close_and_open(const float* relief, int nx, int ny, double dx_um, double 
   // and closing and opening take only minima and maxima, so they commute with it exactly: each
   // result is the float result rounded to the step (OpenCV's 16-bit morphology is ~2x its float's).
   const double centre = step * std::round(0.5 * (low + high) / step);
-  cv::Mat middle(ny, nx, CV_16S);
   const std::vector<int> half = centred_segments(element);
   if (half.empty()) {  // not an ellipse of centred rows: OpenCV's general morphology
-    cv::Mat quantised;
+    cv::Mat quantised, middle;
     in.convertTo(quantised, CV_16S, 1.0 / step, -centre / step);
     cv::morphologyEx(quantised, middle, cv::MORPH_CLOSE, element, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
     middle.convertTo(closed_out, CV_32F, step, centre);
@@ -510,12 +543,8 @@ double close_and_open(const float* relief, int nx, int ny, double dx_um, double 
     middle.convertTo(opened_out, CV_32F, step, centre);
     return step;
   }
-  // The only full-size 16-bit image is the one between the two passes.
-  std::int16_t* m = middle.ptr<std::int16_t>();
-  segment_morphology<MaxOp>(nullptr, m, nx, ny, half, relief, nullptr, step, centre);  // closing: dilation, then erosion
-  segment_morphology<MinOp>(m, nullptr, nx, ny, half, nullptr, closed, step, centre);
-  segment_morphology<MinOp>(nullptr, m, nx, ny, half, relief, nullptr, step, centre);  // opening: erosion, then dilation
-  segment_morphology<MaxOp>(m, nullptr, nx, ny, half, nullptr, opened, step, centre);
+  segment_two_passes<MaxOp, MinOp>(relief, closed, nx, ny, half, step, centre);  // closing: dilation, then erosion
+  segment_two_passes<MinOp, MaxOp>(relief, opened, nx, ny, half, step, centre);  // opening: erosion, then dilation
   return step;
 }
 

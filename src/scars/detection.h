@@ -47,11 +47,13 @@ std::vector<float> without_narrow_features(const float* relief, int nx, int ny, 
                                            double width_um, bool elevations);
 
 // Both of the above at once, into `closed` and `opened` (nx * ny each): on 16-bit integers when
-// the relief's range allows, which OpenCV closes and opens about twice as fast as floats. Heights
-// are rounded to a step of kMorphologyStepUm (1/32 µm), doubled as often as the range needs to
-// fit in 65000 steps; closing and opening commute exactly with that (monotone) rounding, so each
-// result is the float result rounded to the step, i.e. within half a step of it. A range too wide
-// for kMaxMorphologyStepUm (over ~8 mm: not skin) is done in float. Returns the step used (0 = float).
+// the relief's range allows, about twice as fast as OpenCV's float morphology. Heights are rounded
+// to a step of kMorphologyStepUm (1/32 µm), doubled as often as the range needs to fit in 65000
+// steps; closing and opening commute exactly with that (monotone) rounding, so each result is the
+// float result rounded to the step, i.e. within half a step of it. The ellipse is taken row by row
+// as centred segments, rows streamed from one pass to the next (no full-size 16-bit image). A range
+// too wide for kMaxMorphologyStepUm (over ~8 mm: not skin) is done in float by OpenCV. Returns the
+// step used (0 = float).
 constexpr double kMorphologyStepUm = 1.0 / 32.0;
 constexpr double kMaxMorphologyStepUm = 1.0 / 8.0;
 double close_and_open(const float* relief, int nx, int ny, double dx_um, double dy_um, double width_um, float* closed,
