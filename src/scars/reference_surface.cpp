@@ -16,11 +16,11 @@ namespace {
 // sum[c] += z[c] and count[c] += 1 at the valid points of a row; the heights' bits are masked
 // (a missing point adds +0), which the compiler vectorises, unlike a select on the mask.
 void accumulate_valid(const float* __restrict z, const std::uint8_t* __restrict valid, float* __restrict sum,
-                      std::uint16_t* __restrict count, std::size_t n) {
+                      std::uint32_t* __restrict count, std::size_t n) {
   for (std::size_t c = 0; c < n; ++c) {
     const std::uint32_t keep = 0u - static_cast<std::uint32_t>(valid[c] != 0);
     sum[c] += std::bit_cast<float>(std::bit_cast<std::uint32_t>(z[c]) & keep);
-    count[c] = static_cast<std::uint16_t>(count[c] + (valid[c] != 0));
+    count[c] += valid[c] != 0 ? 1u : 0u;
   }
 }
 
@@ -55,10 +55,10 @@ CoarseGrid block_average(const HeightMap& map, double cell_um) {
   // Row sums of at most a cell's height in float, as before each cell row's stretch was summed in float.
   const auto nx = static_cast<std::size_t>(map.nx());
   std::vector<float> column_sum(nx);
-  std::vector<std::uint16_t> column_count(nx);
+  std::vector<std::uint32_t> column_count(nx);
   for (int j = 0; j < grid.ny; ++j) {
     std::fill(column_sum.begin(), column_sum.end(), 0.0f);
-    std::fill(column_count.begin(), column_count.end(), std::uint16_t{0});
+    std::fill(column_count.begin(), column_count.end(), 0u);
     const int row_begin = j * grid.fy, row_end = std::min(map.ny(), row_begin + grid.fy);
     for (int row = row_begin; row < row_end; ++row) {
       accumulate_valid(map.heights() + map.index(row, 0), map.mask() + map.index(row, 0), column_sum.data(),

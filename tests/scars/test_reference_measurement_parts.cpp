@@ -77,6 +77,23 @@ TEST(ReferenceParts, BlockMeansEqualAPlainLoopWithMissingPointsAtCellEdgesAndPar
   EXPECT_EQ(empty_cells, 1);
 }
 
+TEST(ReferenceParts, BlockMeansCountCellsTallerThanSixteenBitsOfRows) {
+  // A cell of 200 um at a 0.002 um row spacing is 100000 rows tall: its counts must not wrap.
+  HeightMap map(2, 70000, 100.0, 0.002);
+  for (int row = 0; row < map.ny(); ++row) {
+    map.heights()[map.index(row, 0)] = 1.0f;
+    map.heights()[map.index(row, 1)] = 3.0f;
+  }
+  for (int row = 0; row < 10000; ++row) map.set_missing(row, 1);
+  int nx = 0, ny = 0;
+  std::vector<double> mean, fraction;
+  detail::reference_block_means(map, 200.0, nx, ny, mean, fraction);
+  ASSERT_EQ(nx, 1);
+  ASSERT_EQ(ny, 1);
+  EXPECT_NEAR(mean[0], (70000.0 * 1.0 + 60000.0 * 3.0) / 130000.0, 1e-3);
+  EXPECT_DOUBLE_EQ(fraction[0], 130000.0 / 140000.0);
+}
+
 TEST(ReferenceParts, MedianIsTheExactUpperMedian) {
   std::mt19937 rng(3);
   std::lognormal_distribution<double> spread(1.0, 2.0);
