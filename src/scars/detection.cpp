@@ -49,66 +49,52 @@ struct Basins {
 void flood(const float* relief, float sign, int nx, int ny, float rim, const DetectionSettings& settings, Basins& basins,
            std::int32_t* padded) {
   const std::int32_t polarity = sign > 0 ? 1 : -1;
-  const std::size_t count = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
   const std::int32_t stride = nx + 2;
-  // The points above the rim, in row-major order, with their depths: a branch-free compaction
-  // (memory is touched only as far as points are kept).
-  std::unique_ptr<std::int32_t[]> kept_index(new std::int32_t[count + 1]);
-  std::unique_ptr<float[]> kept_depth(new float[count + 1]);
-  std::size_t kept = 0;
-  for (int row = 0; row < ny; ++row) {
-    const float* z = relief + static_cast<std::size_t>(row) * static_cast<std::size_t>(nx);
-    const std::int32_t first = (row + 1) * stride + 1;
-    int col = 0;
-    for (; col + 8 <= nx; col += 8) {
-      bool any = false;  // plain skin, in long runs: skipped eight points at a time
-      for (int k = 0; k < 8; ++k) any |= -sign * z[col + k] > rim;
-      if (!any) continue;
-      for (int k = col; k < col + 8; ++k) {
-        const float d = -sign * z[k];
-        kept_index[kept] = first + k;
-        kept_depth[kept] = d;
-        kept += d > rim ? 1 : 0;
+  // Visits the points above the rim in row-major order with their padded index and depth; plain
+  // skin, in long runs, is skipped eight points at a time. Called twice (counting, then placing)
+  // rather than keeping a list of the points: no memory beyond the flooding order itself.
+  const auto for_each_above_rim = [&](auto&& visit) {
+    for (int row = 0; row < ny; ++row) {
+      const float* z = relief + static_cast<std::size_t>(row) * static_cast<std::size_t>(nx);
+      const std::int32_t first = (row + 1) * stride + 1;
+      int col = 0;
+      for (; col + 8 <= nx; col += 8) {
+        bool any = false;
+        for (int k = 0; k < 8; ++k) any |= -sign * z[col + k] > rim;
+        if (!any) continue;
+        for (int k = col; k < col + 8; ++k)
+          if (-sign * z[k] > rim) visit(first + k, -sign * z[k]);
       }
+      for (; col < nx; ++col)
+        if (-sign * z[col] > rim) visit(first + col, -sign * z[col]);
     }
-    for (; col < nx; ++col) {
-      const float d = -sign * z[col];
-      kept_index[kept] = first + col;
-      kept_depth[kept] = d;
-      kept += d > rim ? 1 : 0;
-    }
-  }
-  if (kept == 0) return;
+  };
   // Bucket sort, deepest first (0.25 µm buckets: far finer than noise), row-major within a bucket.
-  constexpr float bucket_um = 0.25f;
-  float lanes[8] = {rim, rim, rim, rim, rim, rim, rim, rim};  // eight running maxima: vectorised, and exact
-  std::size_t i = 0;
-  for (; i + 8 <= kept; i += 8)
-    for (int k = 0; k < 8; ++k) lanes[k] = std::max(lanes[k], kept_depth[i + static_cast<std::size_t>(k)]);
-  float deepest = *std::max_element(lanes, lanes + 8);
-  for (; i < kept; ++i) deepest = std::max(deepest, kept_depth[i]);
   // Bucket b holds depths in rim + [b, b + 1) x bucket_um; it starts after every deeper bucket.
-  const std::size_t buckets = static_cast<std::size_t>((deepest - rim) / bucket_um) + 1;
-  std::vector<std::uint32_t> start(buckets + 1, 0);
-  for (std::size_t k = 0; k < kept; ++k) ++start[static_cast<std::size_t>((kept_depth[k] - rim) / bucket_um)];
+  constexpr float bucket_um = 0.25f;
+  std::vector<std::uint32_t> start;
+  for_each_above_rim([&](std::int32_t, float d) {
+    const auto b = static_cast<std::size_t>((d - rim) / bucket_um);
+    if (b >= start.size()) start.resize(b + 1, 0);
+    ++start[b];
+  });
   std::uint32_t running = 0;
-  for (std::size_t b = buckets; b-- > 0;) {
+  for (std::size_t b = start.size(); b-- > 0;) {
     const std::uint32_t n = start[b];
     start[b] = running;
     running += n;
   }
+  const std::size_t kept = running;
+  if (kept == 0) return;
   // The points and their depths in flooding order (the depths travel with them: looking them up
   // in the relief would cost a cache miss per point, the order being all over the map).
   std::unique_ptr<std::int32_t[]> order(new std::int32_t[kept]);
   std::unique_ptr<float[]> order_depth(new float[kept]);
-  for (std::size_t k = 0; k < kept; ++k) {
-    const float d = kept_depth[k];
-    const std::uint32_t at = start[static_cast<std::size_t>((d - rim) / bucket_um)]++;
-    order[at] = kept_index[k];
-    order_depth[at] = d;
-  }
-  kept_index.reset();
-  kept_depth.reset();
+  for_each_above_rim([&](std::int32_t at, float d) {
+    const std::uint32_t k = start[static_cast<std::size_t>((d - rim) / bucket_um)]++;
+    order[k] = at;
+    order_depth[k] = d;
+  });
 
   const float min_dynamic = static_cast<float>(settings.split_min_dynamic_um);
   const float relative_dynamic = static_cast<float>(settings.split_relative_dynamic);
