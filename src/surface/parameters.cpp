@@ -20,7 +20,14 @@
 // corners), as Gwyddion does, so no diagonal is preferred.
 #include "surface/parameters.h"
 
+// The SSE2 / AVX2 copies exist on x86-64 only; elsewhere (or with -DSCARSCOPE_NO_X86_KERNELS, which
+// tests that path) the portable code runs alone.
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(SCARSCOPE_NO_X86_KERNELS)
+#define SCARSCOPE_X86_KERNELS 1
 #include <immintrin.h>
+#else
+#define SCARSCOPE_X86_KERNELS 0
+#endif
 
 #include <algorithm>
 #include <bit>
@@ -110,6 +117,7 @@ void heights_portable(const float* z, const std::uint8_t* valid, std::size_t cou
   heights_portable(z, valid, 0, count, out);
 }
 
+#if SCARSCOPE_X86_KERNELS
 // Eight bytes of a mask as eight 32-bit lanes, all ones where the byte is not 0.
 __attribute__((target("avx2"))) inline __m256 mask_8x32(const std::uint8_t* valid) {
   const __m256i bytes = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(valid)));
@@ -156,6 +164,7 @@ __attribute__((target("avx2"))) void heights_avx2(const float* z, const std::uin
   }
   heights_portable(z, valid, i, count, out);
 }
+#endif  // SCARSCOPE_X86_KERNELS
 
 // ---- Gradients (Sdq) at inner points whose four neighbours are valid: central differences. ----
 
@@ -191,6 +200,7 @@ void gradients_portable(const GradientRow& row, std::size_t start, double lanes[
 }
 void gradients_portable(const GradientRow& row, double lanes[8]) { gradients_portable(row, 0, lanes); }
 
+#if SCARSCOPE_X86_KERNELS
 __attribute__((target("avx2"))) void gradients_avx2(const GradientRow& row, double lanes[8]) {
   const __m256d half_inv_dx = _mm256_set1_pd(row.half_inv_dx), half_inv_dy = _mm256_set1_pd(row.half_inv_dy);
   __m256d sum[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()};
@@ -215,6 +225,7 @@ __attribute__((target("avx2"))) void gradients_avx2(const GradientRow& row, doub
   for (int k = 0; k < 8; ++k) lanes[k] += quad[k];
   gradients_portable(row, i, lanes);
 }
+#endif  // SCARSCOPE_X86_KERNELS
 
 // ---- Developed area (Sdr). ----
 // Each cell (corners a b / c d, centre m = their mean) is four triangles through m, one on each
@@ -255,6 +266,7 @@ void cells_portable(const CellRow& row, std::size_t start, double lanes[8]) {
   }
 }
 
+#if SCARSCOPE_X86_KERNELS
 // Baseline x86-64 (SSE2): eight cells per step as two groups of four lanes.
 void cells_sse2(const CellRow& row, double lanes[8]) {
   const __m128 half = _mm_set1_ps(0.5f), one = _mm_set1_ps(1.0f);
@@ -323,6 +335,7 @@ __attribute__((target("avx2"))) void cells_avx2(const CellRow& row, double lanes
   for (int k = 0; k < 8; ++k) lanes[k] += quad[k];
   cells_portable(row, c, lanes);
 }
+#endif  // SCARSCOPE_X86_KERNELS
 
 // ---- Height moments about the mean. ----
 
@@ -361,6 +374,7 @@ void moments_portable(const float* z, const std::uint8_t* valid, std::size_t cou
   moments_portable(z, valid, 0, count, mean, out);
 }
 
+#if SCARSCOPE_X86_KERNELS
 __attribute__((target("avx2"))) void moments_avx2(const float* z, const std::uint8_t* valid, std::size_t count,
                                                   double mean, MomentLanes* out) {
   const __m256d mean4 = _mm256_set1_pd(mean), sign = _mm256_set1_pd(-0.0);
@@ -394,6 +408,7 @@ __attribute__((target("avx2"))) void moments_avx2(const float* z, const std::uin
   }
   moments_portable(z, valid, i, count, mean, out);
 }
+#endif  // SCARSCOPE_X86_KERNELS
 
 struct Kernels {
   void (*heights)(const float* z, const std::uint8_t* valid, std::size_t count, HeightLanes* out);
@@ -401,8 +416,13 @@ struct Kernels {
   void (*cells)(const CellRow& row, double lanes[8]);
   void (*moments)(const float* z, const std::uint8_t* valid, std::size_t count, double mean, MomentLanes* out);
 };
+#if SCARSCOPE_X86_KERNELS
 constexpr Kernels kPortable{heights_portable, gradients_portable, cells_sse2, moments_portable};
 constexpr Kernels kAvx2{heights_avx2, gradients_avx2, cells_avx2, moments_avx2};
+#else
+void cells_portable(const CellRow& row, double lanes[8]) { cells_portable(row, 0, lanes); }
+constexpr Kernels kPortable{heights_portable, gradients_portable, cells_portable, moments_portable};
+#endif
 
 // ---- The general rules, one point at a time. ----
 
@@ -617,7 +637,11 @@ SurfaceParameters compute_surface_parameters_baseline(const HeightMap& map) { re
 }  // namespace detail
 
 SurfaceParameters compute_surface_parameters(const HeightMap& map) {
+#if SCARSCOPE_X86_KERNELS
   return compute(map, __builtin_cpu_supports("avx2") ? kAvx2 : kPortable);
+#else
+  return compute(map, kPortable);
+#endif
 }
 
 nlohmann::json surface_parameters_json(const SurfaceParameters& parameters) {
