@@ -492,19 +492,28 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
   return grid;
 }
 
+namespace {
+// The ellipse that removes features narrower than width_um (pores, furrows) on a grid of this
+// spacing; empty when it is a single point (there is nothing to remove).
+cv::Mat narrow_feature_element(double width_um, double dx_um, double dy_um) {
+  const int kx = std::max(1, static_cast<int>(std::lround(width_um / dx_um)) | 1);
+  const int ky = std::max(1, static_cast<int>(std::lround(width_um / dy_um)) | 1);
+  if (kx <= 1 && ky <= 1) return cv::Mat();
+  return cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(kx, ky));
+}
+}  // namespace
+
 double close_and_open(const float* relief, int nx, int ny, double dx_um, double dy_um, double width_um, float* closed,
                       float* opened) {
   const cv::Mat in(ny, nx, CV_32F, const_cast<float*>(relief));
   cv::Mat closed_out(ny, nx, CV_32F, closed);
   cv::Mat opened_out(ny, nx, CV_32F, opened);
-  const int kx = std::max(1, static_cast<int>(std::lround(width_um / dx_um)) | 1);
-  const int ky = std::max(1, static_cast<int>(std::lround(width_um / dy_um)) | 1);
-  if (kx <= 1 && ky <= 1) {
+  const cv::Mat element = narrow_feature_element(width_um, dx_um, dy_um);
+  if (element.empty()) {
     in.copyTo(closed_out);
     in.copyTo(opened_out);
     return 0.0;
   }
-  const cv::Mat element = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(kx, ky));
   // The step: 1/32 µm, doubled until the range fits 16 bits with room to spare (65000 steps).
   double low = 0.0, high = 0.0;
   cv::minMaxIdx(in, &low, &high);
@@ -539,13 +548,11 @@ std::vector<float> without_narrow_features(const float* relief, int nx, int ny, 
   std::vector<float> out(static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny));
   const cv::Mat in(ny, nx, CV_32F, const_cast<float*>(relief));
   cv::Mat result(ny, nx, CV_32F, out.data());
-  const int kx = std::max(1, static_cast<int>(std::lround(width_um / dx_um)) | 1);
-  const int ky = std::max(1, static_cast<int>(std::lround(width_um / dy_um)) | 1);
-  if (kx <= 1 && ky <= 1) {
+  const cv::Mat element = narrow_feature_element(width_um, dx_um, dy_um);
+  if (element.empty()) {
     in.copyTo(result);
     return out;
   }
-  const cv::Mat element = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(kx, ky));
   cv::morphologyEx(in, result, elevations ? cv::MORPH_OPEN : cv::MORPH_CLOSE, element, cv::Point(-1, -1), 1,
                    cv::BORDER_REPLICATE);
   return out;
