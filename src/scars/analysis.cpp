@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
@@ -14,6 +13,7 @@
 #include "scars/classification.h"
 #include "scars/detection.h"
 #include "scars/measurement.h"
+#include "scars/selection.h"
 
 namespace scarscope {
 namespace {
@@ -37,28 +37,6 @@ void check_analysable(const HeightMap& map) {
                        " (check the file's units or --spacing-um)");
     }
   }
-}
-
-// The value std::nth_element would put at position k of `values` (no NaN), found by the top 16
-// bits of each value's order-preserving key: one counting pass, then a selection among the few
-// values that share the k-th one's bucket. Reorders `values`.
-float kth_smallest(std::vector<float>& values, std::size_t k) {
-  const auto key = [](float v) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
-  };
-  std::vector<std::uint32_t> count(65536, 0);
-  for (const float v : values) ++count[key(v) >> 16];
-  std::uint32_t bucket = 0;
-  std::size_t below = 0;
-  while (below + count[bucket] <= k) below += count[bucket++];
-  std::size_t kept = 0;
-  for (const float v : values)
-    if ((key(v) >> 16) == bucket) values[kept++] = v;
-  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(k - below);
-  std::nth_element(values.begin(), middle, values.begin() + static_cast<std::ptrdiff_t>(kept));
-  return *middle;
 }
 
 // Robust spread (1.4826 × MAD) of the smoothed relief over a sample of the detection grid's cells

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "scars/selection.h"
 
 namespace scarscope {
 namespace {
@@ -214,30 +215,9 @@ cv::Mat normalised_gaussian(const cv::Mat& values, const cv::Mat& weights, doubl
   return result;
 }
 
-// The upper median (element size / 2 in order) of non-negative numbers, exactly: their bits
-// order them like unsigned integers, so a count by exponent, then by the top 11 bits of the
-// mantissa inside the median's exponent, leaves only the median's few neighbours to select among
-// (nth_element over all of them was a fifth of the reference's time).
+// The upper median (element size / 2 in order); 0 for none. Reorders `values`.
 double median_of(std::vector<double>& values) {
-  if (values.empty()) return 0.0;
-  std::size_t k = values.size() / 2;
-  const auto key = [](double v) { return std::bit_cast<std::uint64_t>(v); };
-  std::vector<std::uint32_t> count(2048);
-  for (const double v : values) ++count[key(v) >> 52];
-  std::uint64_t exponent = 0;
-  while (k >= count[exponent]) k -= count[exponent++];
-  std::fill(count.begin(), count.end(), 0u);
-  for (const double v : values)
-    if ((key(v) >> 52) == exponent) ++count[(key(v) >> 41) & 2047u];
-  std::uint64_t top = 0;
-  while (k >= count[top]) k -= count[top++];
-  const std::uint64_t prefix = (exponent << 11) | top;
-  std::size_t kept = 0;
-  for (const double v : values)
-    if ((key(v) >> 41) == prefix) values[kept++] = v;  // kept <= index of v: never overwrites one unread
-  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(k);
-  std::nth_element(values.begin(), middle, values.begin() + static_cast<std::ptrdiff_t>(kept));
-  return *middle;
+  return values.empty() ? 0.0 : kth_smallest(values, values.size() / 2);
 }
 
 }  // namespace
