@@ -519,25 +519,17 @@ double close_and_open(const float* relief, int nx, int ny, double dx_um, double 
   cv::minMaxIdx(in, &low, &high);
   double step = kMorphologyStepUm;
   while ((high - low) / step > 65000.0 && step <= kMaxMorphologyStepUm) step *= 2.0;
-  if (!(step <= kMaxMorphologyStepUm)) {  // too wide a range (or not finite): in float
+  // The ellipse's rows, as half-widths of centred segments (getStructuringElement's ellipse always is).
+  const std::vector<int> half = centred_segments(element);
+  if (!(step <= kMaxMorphologyStepUm) || half.empty()) {  // too wide a range (or not finite), or no such rows: in float
     cv::morphologyEx(in, closed_out, cv::MORPH_CLOSE, element, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
     cv::morphologyEx(in, opened_out, cv::MORPH_OPEN, element, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
     return 0.0;
   }
   // Integers (height - centre) / step, the centre a whole number of steps. Rounding is monotone,
   // and closing and opening take only minima and maxima, so they commute with it exactly: each
-  // result is the float result rounded to the step (OpenCV's 16-bit morphology is ~2x its float's).
+  // result is the float result rounded to the step.
   const double centre = step * std::round(0.5 * (low + high) / step);
-  const std::vector<int> half = centred_segments(element);
-  if (half.empty()) {  // not an ellipse of centred rows: OpenCV's general morphology
-    cv::Mat quantised, middle;
-    in.convertTo(quantised, CV_16S, 1.0 / step, -centre / step);
-    cv::morphologyEx(quantised, middle, cv::MORPH_CLOSE, element, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
-    middle.convertTo(closed_out, CV_32F, step, centre);
-    cv::morphologyEx(quantised, middle, cv::MORPH_OPEN, element, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
-    middle.convertTo(opened_out, CV_32F, step, centre);
-    return step;
-  }
   segment_two_passes<MaxOp, MinOp>(relief, closed, nx, ny, half, step, centre);  // closing: dilation, then erosion
   segment_two_passes<MinOp, MaxOp>(relief, opened, nx, ny, half, step, centre);  // opening: erosion, then dilation
   return step;
