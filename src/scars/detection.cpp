@@ -568,34 +568,26 @@ Segmentation segment_relief(const float* for_depressions, const float* for_eleva
   const auto depression_basins = static_cast<std::int32_t>(depressions.parent.size());
   const auto elevation_basins = static_cast<std::int32_t>(elevations.parent.size());
 
-  // Each basin root that reaches the seed depth (height) becomes a candidate.
-  std::vector<std::int32_t> candidate_of_depression(static_cast<std::size_t>(depression_basins), 0);
-  for (std::int32_t b = 0; b < depression_basins; ++b) {
-    if (depressions.find(b) != b || depressions.peak[static_cast<std::size_t>(b)] < settings.seed_depth_um) continue;
-    CandidateRegion region;
-    region.peak = depressions.peak[static_cast<std::size_t>(b)];
-    region.peak_index = depressions.peak_index[static_cast<std::size_t>(b)];
-    segmentation.candidates.push_back(region);
-    candidate_of_depression[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(segmentation.candidates.size());
-  }
-  std::vector<std::int32_t> candidate_of_elevation(static_cast<std::size_t>(elevation_basins), 0);
-  for (std::int32_t b = 0; b < elevation_basins; ++b) {
-    if (elevations.find(b) != b || elevations.peak[static_cast<std::size_t>(b)] < settings.seed_height_um) continue;
-    CandidateRegion region;
-    region.elevation = true;
-    region.peak = elevations.peak[static_cast<std::size_t>(b)];
-    region.peak_index = elevations.peak_index[static_cast<std::size_t>(b)];
-    segmentation.candidates.push_back(region);
-    candidate_of_elevation[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(segmentation.candidates.size());
-  }
   // The candidate of every flooding label (-elevation basins - 1 ... depression basins + 1, 0 = none),
-  // looked up once per basin instead of once per point.
+  // looked up once per basin instead of once per point. Each basin root that reaches the seed depth
+  // (height) becomes a candidate, depressions first; every other basin takes its root's.
   std::vector<std::int32_t> label_table(static_cast<std::size_t>(depression_basins) + static_cast<std::size_t>(elevation_basins) + 1, 0);
   std::int32_t* candidate_of = label_table.data() + elevation_basins;  // indexed by the flooding label
-  for (std::int32_t b = 0; b < depression_basins; ++b)
-    candidate_of[b + 1] = candidate_of_depression[static_cast<std::size_t>(depressions.find(b))];
-  for (std::int32_t b = 0; b < elevation_basins; ++b)
-    candidate_of[-b - 1] = candidate_of_elevation[static_cast<std::size_t>(elevations.find(b))];
+  const auto add_candidates = [&](Basins& basins, std::int32_t polarity, double seed) {
+    const auto count = static_cast<std::int32_t>(basins.parent.size());
+    for (std::int32_t b = 0; b < count; ++b) {
+      if (basins.find(b) != b || basins.peak[static_cast<std::size_t>(b)] < seed) continue;
+      CandidateRegion region;
+      region.elevation = polarity < 0;
+      region.peak = basins.peak[static_cast<std::size_t>(b)];
+      region.peak_index = basins.peak_index[static_cast<std::size_t>(b)];
+      segmentation.candidates.push_back(region);
+      candidate_of[polarity * (b + 1)] = static_cast<std::int32_t>(segmentation.candidates.size());
+    }
+    for (std::int32_t b = 0; b < count; ++b) candidate_of[polarity * (b + 1)] = candidate_of[polarity * (basins.find(b) + 1)];
+  };
+  add_candidates(depressions, 1, settings.seed_depth_um);
+  add_candidates(elevations, -1, settings.seed_height_um);
   for (auto& region : segmentation.candidates) {
     region.min_row = ny;
     region.min_col = nx;
