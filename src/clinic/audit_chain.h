@@ -21,10 +21,10 @@ struct AuditChainProblem {
   std::string what;           // "hash does not match its fields", "entry 7 is missing", ...
 };
 
-// Checks one chain, given in sequence order: sequences 1..n without gaps, each previous_hash equal
+// Checks the chain of `clinic_id` (empty: the record-wide chain), given in sequence order: sequences 1..n without gaps, each previous_hash equal
 // to the hash before it, each hash equal to audit_entry_hash. `head_sequence` and `head_hash` are
 // what the record says the chain's last entry is (a deleted last entry shows there).
-std::vector<AuditChainProblem> check_audit_chain(const std::vector<AuditEntry>& entries, std::int64_t head_sequence,
-                                                 const std::string& head_hash);
+std::vector<AuditChainProblem> check_audit_chain(const std::string& clinic_id, const std::vector<AuditEntry>& entries,
+                                                 std::int64_t head_sequence, const std::string& head_hash);
 
 }  // namespace scarscope::clinic
