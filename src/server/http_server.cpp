@@ -90,6 +90,7 @@ struct HttpServer::Impl {
   std::unique_ptr<httplib::Server> server;
   bool secure = false;
   schema::Json object_schema = schema::object({});
+  static constexpr std::size_t drain_limit = std::size_t{4} << 20;
 
   Impl(const RouteTable& table, HttpOptions opts, Authenticate auth, const clinic::Clock& time)
       : routes(table), options(std::move(opts)), authenticate(std::move(auth)), clock(time) {}
@@ -401,8 +402,20 @@ struct HttpServer::Impl {
                   {{"request_id", exchange.request_id}, {"route", exchange.route_name}, {"what", internal}});
       answer_error(exchange, error);
     }
-    // A body left unread would be taken for the next request on this connection: close it.
-    if (reader != nullptr && !exchange.body_read) response.set_header("Connection", "close");
+    // A body left unread would be taken for the next request on this connection: read a small
+    // one to the end; for a large one, tell the client to close the connection.
+    if (reader != nullptr && !exchange.body_read) {
+      const std::size_t length = request.get_header_value<std::uint64_t>("Content-Length");
+      bool drained = false;
+      if (length <= drain_limit && request.get_header_value("Transfer-Encoding").empty()) {
+        std::size_t seen = 0;
+        drained = (*reader)([&](const char*, std::size_t size) {
+          seen += size;
+          return seen <= drain_limit;
+        });
+      }
+      if (!drained) response.set_header("Connection", "close");
+    }
     set_security_headers(response, secure, true);
     response.set_header("X-Request-Id", exchange.request_id);
     if (log_enabled(LogLevel::info) || response.status >= 500) {

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -79,10 +80,11 @@ bool log_enabled(LogLevel level) {
 void log_request(const RequestRecord& record) {
   const LogLevel level = record.status >= 500 ? LogLevel::error : LogLevel::info;
   if (!log_enabled(level)) return;
+  char milliseconds[32];
+  std::snprintf(milliseconds, sizeof milliseconds, "%.3f", record.milliseconds);
   std::string line = R"("event":"request","request_id":)" + json_quoted(record.request_id) +
                      ",\"method\":" + json_quoted(record.method) + ",\"route\":" + json_quoted(record.route) +
-                     ",\"status\":" + std::to_string(record.status) + ",\"ms\":" +
-                     std::to_string(static_cast<long long>(record.milliseconds * 1000.0) / 1000.0) +
+                     ",\"status\":" + std::to_string(record.status) + ",\"ms\":" + milliseconds +
                      ",\"bytes\":" + std::to_string(record.response_bytes);
   if (!record.user_id.empty()) line += ",\"user\":" + json_quoted(record.user_id);
   if (!record.error.empty()) line += ",\"error\":" + json_quoted(record.error);
