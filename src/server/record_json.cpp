@@ -417,7 +417,7 @@ Json page_json(Json items, std::int64_t total, int limit, int offset) {
 }
 
 schema::Json page_schema(const std::string& item_component) {
-  return object({{"items", array(ref(item_component), 1000)},
+  return object({{"items", array(schema::ref(item_component), 1000)},
                  {"total", integer(0, std::int64_t{1} << 50)},
                  {"limit", integer(1, 1000)},
                  {"offset", integer(0, std::int64_t{1} << 50)}},
@@ -425,7 +425,7 @@ schema::Json page_schema(const std::string& item_component) {
 }
 
 schema::Json list_schema(const std::string& item_component) {
-  return object({{"items", array(ref(item_component), 100000)}}, {"items"});
+  return object({{"items", array(schema::ref(item_component), 100000)}}, {"items"});
 }
 
 }  // namespace scarscope::server
