@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <stdexcept>
@@ -59,6 +60,21 @@ class AdminConnection {
 
 }  // namespace
 
+RecordFolder::RecordFolder() {
+  std::error_code error;
+  const std::filesystem::path shm = "/dev/shm";
+  const std::filesystem::path base =
+      std::filesystem::is_directory(shm, error) && ::access(shm.c_str(), W_OK) == 0 ? shm
+                                                                                    : std::filesystem::temp_directory_path();
+  path_ = base / ("scarscope-store-test-" + std::to_string(::getpid()) + "-" + clinic::new_record_id());
+  std::filesystem::create_directories(path_);
+}
+
+RecordFolder::~RecordFolder() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
 std::string postgres_admin_url() {
   const char* url = std::getenv("SCARSCOPE_TEST_POSTGRES_URL");
   if (url == nullptr || *url == '\0') {
@@ -106,7 +122,7 @@ clinic::Timestamp test_start_time() { return clinic::parse_timestamp("2026-12-04
 TestRecord::TestRecord(store::Engine engine, std::optional<int> schema_version)
     : engine_(engine), clock_(test_start_time()) {
   if (engine == store::Engine::sqlite) {
-    folder_ = std::make_unique<TempDir>();
+    folder_ = std::make_unique<RecordFolder>();
     location_ = owner_location_ = store::StoreLocation::sqlite(folder_->path() / "data");
     store::StoreOptions options;
     options.create = true;

@@ -16,6 +16,21 @@
 
 namespace scarscope::test {
 
+// A fresh folder for a SQLite record, removed when the object dies. On tmpfs (/dev/shm) when there is
+// one: the tests check the store's logic, not the disk's fsync speed (bench/store measures that on
+// the real disk). The store still runs with synchronous=FULL.
+class RecordFolder {
+ public:
+  RecordFolder();
+  ~RecordFolder();
+  RecordFolder(const RecordFolder&) = delete;
+  RecordFolder& operator=(const RecordFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 // The superuser URL of the test server (SCARSCOPE_TEST_POSTGRES_URL); fails the test with a clear
 // message when ./run test did not start one.
 std::string postgres_admin_url();
@@ -42,7 +57,7 @@ class TestRecord {
 
  private:
   store::Engine engine_;
-  std::unique_ptr<TempDir> folder_;
+  std::unique_ptr<RecordFolder> folder_;
   std::string database_;
   store::StoreLocation location_;
   store::StoreLocation owner_location_;
