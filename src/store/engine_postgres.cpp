@@ -92,7 +92,7 @@ class PostgresStore final : public StoreImpl {
 
   void lock_for_migration(Connection& connection) override {
     // Two servers starting at once: the second waits, then finds the schema current.
-    connection.query("SELECT pg_advisory_xact_lock(7291635507)", {});
+    connection.execute("SELECT pg_advisory_xact_lock(7291635507)", {});
   }
 
   bool schema_table_exists(Connection& connection) override {

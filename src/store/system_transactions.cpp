@@ -301,7 +301,7 @@ std::optional<clinic::Job> SystemWriter::fail_job(const std::string& job_id, con
   const std::int64_t changed = context_.execute(
       "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, error = $3, "
       "lease_owner = NULL, lease_expires_at = NULL, updated_at = $4, "
-      "finished_at = CASE WHEN attempts >= max_attempts THEN $4 ELSE NULL END "
+      "finished_at = CASE WHEN attempts >= max_attempts THEN CAST($4 AS BIGINT) ELSE NULL END "
       "WHERE id = $1 AND state = 'running' AND lease_owner = $2",
       job_id, owner, message, now);
   if (changed != 1) return std::nullopt;
