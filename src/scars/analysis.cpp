@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "scars/classification.h"
 #include "scars/detection.h"
 #include "scars/measurement.h"
@@ -27,14 +28,14 @@ void check_analysable(const HeightMap& map) {
   if (map.nx() < kMinPoints || map.ny() < kMinPoints) {
     throw InputError(name + ": " + std::to_string(map.nx()) + " x " + std::to_string(map.ny()) +
                      " points is too small to analyse (at least " + std::to_string(kMinPoints) + " x " +
-                     std::to_string(kMinPoints) + " needed)");
+                     std::to_string(kMinPoints) + " needed)",
+                     ErrorCode::out_of_range);
   }
   for (const double spacing : {map.dx_um(), map.dy_um()}) {
     if (!(spacing >= kMinSpacingUm && spacing <= kMaxSpacingUm)) {
-      char text[64];
-      std::snprintf(text, sizeof text, "%g", spacing);
-      throw InputError(name + ": lateral spacing " + text + " um is outside the 1-200 um that skin scans are analysed at"
-                       " (check the file's units or --spacing-um)");
+      throw InputError(name + ": lateral spacing " + general_decimal(spacing) + " um is outside the 1-200 um that skin scans are analysed at"
+                       " (check the file's units or --spacing-um)",
+                       ErrorCode::out_of_range);
     }
   }
 }
@@ -139,14 +140,14 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
     scar.volume_mm3 = m.volume_mm3;
     scar.wall_slope_deg = m.wall_slope_deg;
     scar.outline_mm = m.outline_mm;
-    scar.extra["floor_fraction"] = m.floor_fraction;
-    scar.extra["flat_fraction"] = m.flat_fraction;
-    scar.extra["wall_sharpness"] = m.wall_sharpness;
-    scar.extra["depth_to_width"] = m.depth_to_width;
-    scar.extra["elongation"] = m.elongation;
-    scar.extra["unseen_fraction"] = m.unseen_fraction;
-    scar.extra["rim_level_um"] = m.rim_level_um;
-    scar.extra["extent_extrapolated"] = m.extent_extrapolated ? 1.0 : 0.0;
+    scar.shape.floor_fraction = m.floor_fraction;
+    scar.shape.flat_fraction = m.flat_fraction;
+    scar.shape.wall_sharpness = m.wall_sharpness;
+    scar.shape.depth_to_width = m.depth_to_width;
+    scar.shape.elongation = m.elongation;
+    scar.shape.unseen_fraction = m.unseen_fraction;
+    scar.shape.rim_level_um = m.rim_level_um;
+    scar.shape.extent_extrapolated = m.extent_extrapolated;
     scars.push_back(std::move(scar));
   }
   // Reading order (rows of about 2 mm, left to right) makes ids stable and easy to find on the overlay.

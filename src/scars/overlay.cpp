@@ -21,7 +21,10 @@ std::array<std::uint8_t, 3> scar_type_colour(ScarType type) {
   return {255, 255, 255};
 }
 
-void write_overlay_png(const HeightMap& relief, const ScarInventory& inventory, const std::filesystem::path& path) {
+namespace {
+
+// The overlay's pixels: 8-bit RGB, continuous (made by resize).
+cv::Mat overlay_pixels(const HeightMap& relief, const ScarInventory& inventory) {
   RgbImage image = render_shaded_relief(relief);
   if (image.width == 0 || image.height == 0) {
     image.width = std::max(1, relief.nx());
@@ -57,7 +60,21 @@ void write_overlay_png(const HeightMap& relief, const ScarInventory& inventory, 
     cv::putText(canvas, std::to_string(scar.id), label, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(0, 0, 0), thickness + 2, cv::LINE_AA);
     cv::putText(canvas, std::to_string(scar.id), label, cv::FONT_HERSHEY_SIMPLEX, font, colour, thickness, cv::LINE_AA);
   }
+  return canvas;
+}
+
+}  // namespace
+
+std::vector<std::byte> overlay_png(const HeightMap& relief, const ScarInventory& inventory) {
+  const cv::Mat canvas = overlay_pixels(relief, inventory);
+  const std::string png = encode_png(canvas.data, canvas.cols, canvas.rows, 3, 8, "overlay");
+  const auto* first = reinterpret_cast<const std::byte*>(png.data());
+  return std::vector<std::byte>(first, first + png.size());
+}
+
+void write_overlay_png(const HeightMap& relief, const ScarInventory& inventory, const std::filesystem::path& path) {
   // The canvas is continuous 8-bit RGB (made by resize / hconcat): written as it is, without a copy.
+  const cv::Mat canvas = overlay_pixels(relief, inventory);
   write_png_file(path, canvas.data, canvas.cols, canvas.rows, 3, 8);
 }
 

@@ -1,7 +1,9 @@
 // The overlay picture of an analysis: the skin relief as a shaded relief, each scar's outline in
 // the colour of its type (ice pick red, boxcar orange, rolling blue, hypertrophic green) with its id.
 #pragma once
+#include <cstddef>
 #include <filesystem>
+#include <vector>
 
 #include "scars/inventory.h"
 #include "surface/height_map.h"
@@ -10,6 +12,10 @@ namespace scarscope {
 
 // The colour (RGB) an overlay and reports draw a scar type in.
 std::array<std::uint8_t, 3> scar_type_colour(ScarType type);
+
+// The overlay PNG of `relief` (heights above the reference skin; any height map will do) with the
+// scars' outlines and ids, in memory. Large scans are drawn at most 2400 pixels across.
+std::vector<std::byte> overlay_png(const HeightMap& relief, const ScarInventory& inventory);
 
 // Writes the overlay PNG of `relief` (heights above the reference skin; any height map will do)
 // with the scars' outlines and ids. Large scans are drawn at most 2400 pixels across.
