@@ -129,7 +129,8 @@ VerbRunner setup(CLI::App& app) {
   app.add_option("--tls-cert", options->tls_certificate, "Serve HTTPS with this PEM certificate chain");
   app.add_option("--tls-key", options->tls_private_key, "... and this PEM private key");
   app.add_flag("--behind-tls-proxy", options->behind_tls_proxy,
-               "A TLS proxy (nginx) faces the clients: session cookies get the Secure flag");
+               "A TLS proxy (nginx) faces the clients: session cookies get the Secure flag, and the "
+               "client address comes from its X-Real-IP header");
   app.add_option("--web", options->web_root, "Serve the web UI's built files from this folder at /");
   app.add_option("--session-hours", options->session_hours, "How long a login lasts (default 8)");
   app.add_option("--max-upload-mb", options->max_upload_mb, "Largest scan file accepted, in MiB (default 256; each upload is held in memory while checked)");

@@ -34,7 +34,8 @@ struct HttpOptions {
   // TLS: both set -> HTTPS with this certificate chain and key (PEM files).
   std::string tls_certificate;
   std::string tls_private_key;
-  // Behind a TLS-terminating proxy (nginx): cookies get Secure although this server speaks HTTP.
+  // Behind a TLS-terminating proxy (nginx): cookies get Secure although this server speaks HTTP,
+  // and the client's address is taken from the proxy's X-Real-IP header.
   bool behind_tls_proxy = false;
   // A folder of static files (the web UI) served at "/"; empty: none.
   std::string web_root;
