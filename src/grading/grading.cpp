@@ -831,7 +831,7 @@ std::string format(double value, int decimals) { return fixed_decimal(value, dec
 }  // namespace
 
 Grades grade_inventory(const ScarInventory& original, const ClinicianInputs* clinician, const GradingKnowledge& knowledge) {
-  if (!knowledge.tables) throw InputError("grading: no knowledge base loaded");
+  if (!knowledge.tables) throw InputError("grading: no knowledge base loaded", ErrorCode::missing_field, "knowledge_base");
   const GradingKnowledge::Tables& kb = *knowledge.tables;
   const bool clinician_given = clinician != nullptr && !clinician->empty();
   const ScarInventory inventory = clinician_given ? apply_corrections(original, *clinician) : original;
@@ -840,7 +840,8 @@ Grades grade_inventory(const ScarInventory& original, const ClinicianInputs* cli
       const auto it = std::find_if(inventory.scars.begin(), inventory.scars.end(), [id = id](const Scar& scar) { return scar.id == id; });
       if (it == inventory.scars.end()) {
         throw InputError("clinician inputs: hypertrophic_age_months." + std::to_string(id) + ": the inventory has no scar " +
-                         std::to_string(id));
+                             std::to_string(id),
+                         ErrorCode::bad_input, "hypertrophic_age_months." + std::to_string(id));
       }
     }
   }
