@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/saturating_cast.h"
 #include "scars/selection.h"
 #include "surface/masked_low_pass.h"
 #include "surface/polynomial_surface.h"
@@ -47,8 +48,9 @@ struct CoarseGrid {
 
 CoarseGrid block_average(const HeightMap& map, double cell_um) {
   CoarseGrid grid;
-  grid.fx = std::max(1, static_cast<int>(std::lround(cell_um / map.dx_um())));
-  grid.fy = std::max(1, static_cast<int>(std::lround(cell_um / map.dy_um())));
+  // (At most 2^20 points a cell: n + fx stays an int whatever the settings say.)
+  grid.fx = std::clamp(round_saturating<int>(cell_um / map.dx_um()), 1, 1 << 20);
+  grid.fy = std::clamp(round_saturating<int>(cell_um / map.dy_um()), 1, 1 << 20);
   grid.nx = (map.nx() + grid.fx - 1) / grid.fx;
   grid.ny = (map.ny() + grid.fy - 1) / grid.fy;
   grid.value = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
