@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/bytes.h"
 #include "core/csv.h"
 #include "core/json_fields.h"
 #include "scars/overlay.h"
@@ -17,15 +18,10 @@ using workflow_detail::progress_part;
 
 namespace {
 
-std::vector<std::byte> as_bytes(const std::string& data) {
-  const auto* first = reinterpret_cast<const std::byte*>(data.data());
-  return std::vector<std::byte>(first, first + data.size());
-}
-
 std::vector<std::byte> relief_png_of(const HeightMap& map) {
   const RgbImage image = render_shaded_relief(map);
   if (image.width == 0 || image.height == 0) return {};
-  return as_bytes(encode_png(image.rgb.data(), image.width, image.height, 3, 8, map.metadata.source_file));
+  return to_bytes(encode_png(image.rgb.data(), image.width, image.height, 3, 8, map.metadata.source_file));
 }
 
 bool inputs_given(const std::optional<ClinicianInputs>& clinician) { return clinician && !clinician->empty(); }
@@ -82,7 +78,9 @@ Assessment analyze_scan(const ScanInput& scan, const AnalyzeOptions& options, co
     if (options.relief_png) assessment.relief_png = relief_png_of(map);
     progress_step(progress, "analysis", 0.1);
     HeightMap relief;
-    const ScanAnalysis analysis = analyze_height_map(std::move(map), options.settings, options.overlay_png ? &relief : nullptr);
+    const Progress analysis_progress = progress_part(progress, 0.1, 0.85);
+    const ScanAnalysis analysis = analyze_height_map(std::move(map), options.settings, options.overlay_png ? &relief : nullptr,
+                                                     progress ? &analysis_progress : nullptr);
     progress_step(progress, "grading", 0.85);
     // The analysis part's own JSON gives the settings and the candidates as written.
     const json described = analysis_to_json(analysis, scan_summary_to_json(assessment.scan));
@@ -93,7 +91,7 @@ Assessment analyze_scan(const ScanInput& scan, const AnalyzeOptions& options, co
     grade_and_correct(assessment, analysis.inventory, options.clinician, knowledge);
     if (options.overlay_png) {
       progress_step(progress, "overlay", 0.9);
-      assessment.overlay_png = overlay_png(relief, assessment.scars);
+      assessment.overlay_png = encode_overlay_png(relief, assessment.scars);
     }
     progress_step(progress, "done", 1.0);
     return assessment;

@@ -89,7 +89,13 @@ PlanStatus status_from(const JsonField& field) {
   field.fail(ErrorCode::bad_input, "'" + name + "' is not a plan status (none, plan, defer, refer)");
 }
 
-CalendarDate date_from(const JsonField& field) { return CalendarDate::parse(field.text(), field.where()); }
+CalendarDate date_from(const JsonField& field) {
+  try {
+    return CalendarDate::parse(field.text(), field.where());
+  } catch (const InputError& error) {
+    throw InputError(error.what(), error.code(), field.path());  // the field is the path, not the file
+  }
+}
 
 }  // namespace
 
