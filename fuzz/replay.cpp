@@ -1,8 +1,10 @@
-// Replays every fuzz seed, corpus file and crasher through the file readers as an ordinary test:
+// Replays every fuzz seed, corpus file and crasher through the file readers (and the analysis) as
+// an ordinary test:
 //   fuzz_replay FUZZ_DIR
 // Each file under FUZZ_DIR/{seeds,corpus,crashers}/<name>/ is copied to a temporary file with the
-// extension .<name> and read with scarscope::read_height_map. A refusal (InputError) is the right
-// answer to a bad file; any other exception fails the run, and a crash ends it.
+// extension .<name> and read with scarscope::read_height_map; those under analyze/ are analysed as
+// fuzz_analyze does (fuzz_analyze_common.h). A refusal (InputError) is the right answer to a bad
+// file; any other exception fails the run, and a crash ends it.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +20,8 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "fuzz_analyze_common.h"
+#include "surface/formats/format_common.h"
 #include "surface/io.h"
 
 namespace fs = std::filesystem;
@@ -69,6 +73,19 @@ int main(int argc, char** argv) {
       std::size_t count = 0;
       std::size_t refused = 0;
       for (const fs::path& file : files) {
+        if (name == "analyze") {
+          ++count;
+          try {
+            const std::string bytes = scarscope::formats::read_file_bytes(file);
+            const bool analysed = scarscope::fuzz::analyze_fuzz_bytes(
+                std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+            if (!analysed) ++refused;
+          } catch (const std::exception& error) {
+            std::cerr << "FAIL " << file.string() << ": " << typeid(error).name() << ": " << error.what() << "\n";
+            ++failures;
+          }
+          continue;
+        }
         const fs::path copy = scratch / ("input." + name);
         if (!copy_bytes(file, copy)) {
           std::cerr << "cannot copy " << file << " to " << copy << "\n";
