@@ -9,6 +9,8 @@
 #include <random>
 #include <sstream>
 
+#include "surface/polynomial_surface.h"
+
 namespace scarscope {
 
 namespace {
@@ -183,43 +185,46 @@ struct Noise {
 double footprint_relief_um(const Footprint& f, const HeightMap& baseline, const std::vector<std::uint8_t>& unchanged,
                            bool raised) {
   if (f.count == 0) return 0.0;
-  cv::Mat normal = cv::Mat::zeros(6, 6, CV_64F), rhs = cv::Mat::zeros(6, 1, CV_64F);
+  // The box's rows and columns that fall on the map, in box coordinates.
+  const int r_begin = std::max(0, -f.row0), r_end = std::min(f.rows, baseline.ny() - f.row0);
+  const int c_begin = std::max(0, -f.col0), c_end = std::min(f.cols, baseline.nx() - f.col0);
+  if (r_begin >= r_end || c_begin >= c_end) return 0.0;
+  // Coordinates scaled to about [-1, 1] over the box (surface/polynomial_surface.h).
   const double scale_r = std::max(1.0, 0.5 * f.rows), scale_c = std::max(1.0, 0.5 * f.cols);
-  auto basis = [&](int r, int c, double* b) {
-    const double y = (r - 0.5 * f.rows) / scale_r, x = (c - 0.5 * f.cols) / scale_c;
-    b[0] = 1.0;
-    b[1] = x;
-    b[2] = y;
-    b[3] = x * x;
-    b[4] = x * y;
-    b[5] = y * y;
-  };
-  std::size_t ring_n = 0;
-  double b[6];
-  for_each_box_point(f, f.row0, f.col0, baseline.nx(), baseline.ny(), [&](int r, int c, std::size_t k, int row, int col) {
-    const std::size_t i = baseline.index(row, col);
-    if (!f.ring[k] || !baseline.mask()[i] || !unchanged[i]) return;
-    basis(r, c, b);
-    for (int u = 0; u < 6; ++u) {
-      for (int v = 0; v < 6; ++v) normal.at<double>(u, v) += b[u] * b[v];
-      rhs.at<double>(u) += b[u] * baseline.heights()[i];
+  const auto y_of = [&](int r) { return (r - 0.5 * f.rows) / scale_r; };
+  std::vector<double> x;
+  for (int c = c_begin; c < c_end; ++c) x.push_back((c - 0.5 * f.cols) / scale_c);
+  PolynomialFit fit(2, x);
+  std::vector<float> z(x.size());
+  std::vector<std::uint8_t> keep(x.size());
+  for (int r = r_begin; r < r_end; ++r) {
+    for (int c = c_begin; c < c_end; ++c) {
+      const std::size_t i = baseline.index(f.row0 + r, f.col0 + c);
+      const std::size_t k = static_cast<std::size_t>(c - c_begin);
+      z[k] = baseline.heights()[i];
+      keep[k] = f.ring[static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c)] &&
+                baseline.mask()[i] && unchanged[i];
     }
-    ++ring_n;
-  });
-  if (ring_n < 30) return 0.0;
-  cv::Mat fit;
-  if (!cv::solve(normal, rhs, fit, cv::DECOMP_SVD)) return 0.0;
+    fit.add_row(y_of(r), z.data(), keep.data());
+  }
+  if (fit.points() < 30) return 0.0;
+  const PolynomialSurface skin = fit.solve();
+  std::vector<double> skin_row(x.size());
   double relief = 0.0;
   std::size_t used = 0;
-  for_each_box_point(f, f.row0, f.col0, baseline.nx(), baseline.ny(), [&](int r, int c, std::size_t k, int row, int col) {
-    const std::size_t i = baseline.index(row, col);
-    if (!f.inside[k] || !baseline.mask()[i]) return;
-    basis(r, c, b);
-    double skin = 0.0;
-    for (int u = 0; u < 6; ++u) skin += b[u] * fit.at<double>(u);
-    relief += raised ? baseline.heights()[i] - skin : skin - baseline.heights()[i];
-    ++used;
-  });
+  for (int r = r_begin; r < r_end; ++r) {
+    skin.evaluate_row(y_of(r), x, skin_row.data());
+    for (int c = c_begin; c < c_end; ++c) {
+      const std::size_t i = baseline.index(f.row0 + r, f.col0 + c);
+      if (!f.inside[static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c)] ||
+          !baseline.mask()[i]) {
+        continue;
+      }
+      const double s = skin_row[static_cast<std::size_t>(c - c_begin)];
+      relief += raised ? baseline.heights()[i] - s : s - baseline.heights()[i];
+      ++used;
+    }
+  }
   if (used == 0) return 0.0;
   return relief / static_cast<double>(used) * static_cast<double>(f.count);
 }

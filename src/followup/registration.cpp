@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "surface/masked_low_pass.h"
 
 namespace scarscope {
 
@@ -368,29 +369,19 @@ double texture_correlation(const HeightMap& baseline, const cv::Mat& aligned, co
   return (sbf / n - (sb / n) * (sf / n)) / std::sqrt(vb * vf);
 }
 
-// The mask-weighted Gaussian low-pass of `values` over the points where keep != 0, computed on a
-// coarser grid (the scale is large) and brought back; 0 where no kept point is within reach.
+// The slow residual of the pose: the masked low-pass (surface/masked_low_pass.h) of `values` over the
+// points where keep != 0; 0 where less than 2 % of a neighbourhood's weight is kept skin (no
+// estimate there: the quadratic pose stands alone).
+constexpr float kLowPassMinWeight = 0.02f;
+
 cv::Mat masked_low_pass(const cv::Mat& values, const cv::Mat& keep, double sigma_x_px, double sigma_y_px) {
-  const int factor = std::max(1, static_cast<int>(std::floor(std::min(sigma_x_px, sigma_y_px) / 6.0)));
   cv::Mat w;
   keep.convertTo(w, CV_32F);
   w.setTo(1.0f, keep);
-  cv::Mat num = values.mul(w);
-  cv::Mat small_num, small_den;
-  const cv::Size small((values.cols + factor - 1) / factor, (values.rows + factor - 1) / factor);
-  cv::resize(num, small_num, small, 0, 0, cv::INTER_AREA);
-  cv::resize(w, small_den, small, 0, 0, cv::INTER_AREA);
-  cv::Mat blurred_num, blurred_den;
-  cv::GaussianBlur(small_num, blurred_num, cv::Size(0, 0), sigma_x_px / factor, sigma_y_px / factor, cv::BORDER_REFLECT);
-  cv::GaussianBlur(small_den, blurred_den, cv::Size(0, 0), sigma_x_px / factor, sigma_y_px / factor, cv::BORDER_REFLECT);
-  cv::Mat ratio = cv::Mat::zeros(small, CV_32F);
-  for (int r = 0; r < small.height; ++r)
-    for (int c = 0; c < small.width; ++c) {
-      const float d = blurred_den.at<float>(r, c);
-      if (d > 0.02f) ratio.at<float>(r, c) = blurred_num.at<float>(r, c) / d;
-    }
-  cv::Mat low;
-  cv::resize(ratio, low, values.size(), 0, 0, cv::INTER_LINEAR);
+  const cv::Mat num = values.mul(w);
+  cv::Mat low(values.size(), CV_32F);
+  scarscope::masked_low_pass(num.ptr<float>(0), w.ptr<float>(0), values.cols, values.rows, sigma_x_px, sigma_y_px,
+                             kLowPassMinWeight, low.ptr<float>(0));
   return low;
 }
 
@@ -727,49 +718,27 @@ HoldOutDifference::HoldOutDifference(const Registration& registration) : registr
   ny_ = residual.ny();
   if (residual.empty() || registration.unchanged_skin.size() != residual.size()) return;
   const double dx = residual.dx_um() / 1000.0, dy = residual.dy_um() / 1000.0;
-  const double sigma_x_px = registration.local_reference_mm / dx, sigma_y_px = registration.local_reference_mm / dy;
-  // The same coarse grid as masked_low_pass.
-  factor_ = std::max(1, static_cast<int>(std::floor(std::min(sigma_x_px, sigma_y_px) / 6.0)));
-  sigma_x_ = sigma_x_px / factor_;
-  sigma_y_ = sigma_y_px / factor_;
-  small_cols_ = (nx_ + factor_ - 1) / factor_;
-  small_rows_ = (ny_ + factor_ - 1) / factor_;
-  block_num_.assign(static_cast<std::size_t>(small_cols_) * static_cast<std::size_t>(small_rows_), 0.0f);
-  block_den_.assign(block_num_.size(), 0.0f);
+  // The same low-pass as the registration's own (masked_low_pass above), kept as sums.
+  sums_ = MaskedLowPassSums(
+      plan_masked_low_pass(nx_, ny_, registration.local_reference_mm / dx, registration.local_reference_mm / dy));
   for (int r = 0; r < ny_; ++r)
     for (int c = 0; c < nx_; ++c) {
       const std::size_t i = residual.index(r, c);
-      if (!residual.mask()[i] || !registration.unchanged_skin[i]) continue;
-      const std::size_t b = static_cast<std::size_t>(r / factor_) * static_cast<std::size_t>(small_cols_) +
-                            static_cast<std::size_t>(c / factor_);
-      block_num_[b] += residual.heights()[i];
-      block_den_[b] += 1.0f;
+      if (residual.mask()[i] && registration.unchanged_skin[i]) sums_.add(r, c, residual.heights()[i], 1.0f);
     }
   hold_out({});
 }
 
 void HoldOutDifference::hold_out(const std::vector<std::size_t>& points) {
-  if (block_num_.empty()) return;
+  if (sums_.empty()) return;
   const HeightMap& residual = registration_->pose_residual;
-  cv::Mat num(small_rows_, small_cols_, CV_32F), den(small_rows_, small_cols_, CV_32F);
-  std::copy(block_num_.begin(), block_num_.end(), num.ptr<float>());
-  std::copy(block_den_.begin(), block_den_.end(), den.ptr<float>());
+  MaskedLowPassSums held = sums_;  // each set is held out of the full sums
   for (const std::size_t i : points) {
     if (i >= residual.size() || !residual.mask()[i] || !registration_->unchanged_skin[i]) continue;
     const int r = static_cast<int>(i / static_cast<std::size_t>(nx_)), c = static_cast<int>(i % static_cast<std::size_t>(nx_));
-    num.at<float>(r / factor_, c / factor_) -= residual.heights()[i];
-    den.at<float>(r / factor_, c / factor_) -= 1.0f;
+    held.add(r, c, -residual.heights()[i], -1.0f);
   }
-  const float area = static_cast<float>(factor_ * factor_);
-  num /= area;
-  den /= area;
-  cv::GaussianBlur(num, num, cv::Size(0, 0), sigma_x_, sigma_y_, cv::BORDER_REFLECT);
-  cv::GaussianBlur(den, den, cv::Size(0, 0), sigma_x_, sigma_y_, cv::BORDER_REFLECT);
-  low_.assign(block_num_.size(), 0.0f);
-  for (std::size_t k = 0; k < low_.size(); ++k) {
-    const float d = den.ptr<float>()[k];
-    if (d > 0.02f) low_[k] = num.ptr<float>()[k] / d;
-  }
+  low_ = held.coarse_low_pass(kLowPassMinWeight);
 }
 
 float HoldOutDifference::at(int row, int col) const {
@@ -777,17 +746,7 @@ float HoldOutDifference::at(int row, int col) const {
   const std::size_t i = residual.index(row, col);
   if (!residual.mask()[i]) return std::numeric_limits<float>::quiet_NaN();
   if (low_.empty()) return residual.heights()[i];
-  // Bilinear from the block centres, as cv::resize brings the coarse low-pass back.
-  const double x = std::clamp((col + 0.5) / factor_ - 0.5, 0.0, static_cast<double>(small_cols_ - 1));
-  const double y = std::clamp((row + 0.5) / factor_ - 0.5, 0.0, static_cast<double>(small_rows_ - 1));
-  const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
-  const int x1 = std::min(x0 + 1, small_cols_ - 1), y1 = std::min(y0 + 1, small_rows_ - 1);
-  const double fx = x - x0, fy = y - y0;
-  auto L = [&](int yy, int xx) {
-    return static_cast<double>(low_[static_cast<std::size_t>(yy) * static_cast<std::size_t>(small_cols_) + static_cast<std::size_t>(xx)]);
-  };
-  const double low = (1 - fy) * ((1 - fx) * L(y0, x0) + fx * L(y0, x1)) + fy * ((1 - fx) * L(y1, x0) + fx * L(y1, x1));
-  return static_cast<float>(residual.heights()[i] - low);
+  return residual.heights()[i] - sums_.sample(low_, row, col);
 }
 
 }  // namespace scarscope
