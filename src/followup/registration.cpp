@@ -6,9 +6,11 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video/tracking.hpp>
+#include <locale>
 #include <sstream>
 
 #include "core/error.h"
+#include "surface/height_range.h"
 #include "surface/masked_low_pass.h"
 
 namespace scarscope {
@@ -223,7 +225,9 @@ std::vector<Pose> coarse_candidates(const WorkSurface& baseline, const WorkSurfa
   };
   std::vector<Scored> scored;
   const double step = 1.0;
-  for (double deg = -max_rotation_deg; deg <= max_rotation_deg + 1e-9; deg += step) {
+  // (A half-turn either way covers every rotation: a larger limit is no reason to search longer.)
+  const double limit = std::clamp(max_rotation_deg, 0.0, 180.0);
+  for (double deg = -limit; deg <= limit + 1e-9; deg += step) {
     const double th = radians(deg);
     // G(x) = F(R (x − c) + c): the follow-up turned back, so that only a shift remains.
     cv::Mat m(2, 3, CV_64F);
@@ -542,6 +546,7 @@ double baseline_roughness(const HeightMap& baseline, const std::vector<std::uint
 
 std::string format(double value, int decimals) {
   std::ostringstream out;
+  out.imbue(std::locale::classic());  // "1.5" whatever the process locale
   out.setf(std::ios::fixed);
   out.precision(decimals);
   out << value;
@@ -549,11 +554,14 @@ std::string format(double value, int decimals) {
 }
 
 void check_registrable(const HeightMap& map, const char* which) {
-  if (map.empty()) throw InputError(std::string("the ") + which + " scan is empty");
+  if (map.empty()) throw InputError(std::string("the ") + which + " scan is empty", ErrorCode::bad_input, which);
   if (map.valid_count() < 1000) {
     throw InputError(std::string("the ") + which + " scan has only " + std::to_string(map.valid_count()) +
-                     " valid points; at least 1000 are needed to register it");
+                         " valid points; at least 1000 are needed to register it",
+                     ErrorCode::out_of_range, which);
   }
+  // Heights no skin has are refused before anything is sized or fitted by them.
+  check_height_range(map);
 }
 
 }  // namespace
@@ -571,7 +579,9 @@ std::array<double, 2> RigidTransform::to_baseline(const std::array<double, 2>& p
   return {std::cos(th) * x + std::sin(th) * y + center_mm[0], -std::sin(th) * x + std::cos(th) * y + center_mm[1]};
 }
 
-Registration register_followup(const HeightMap& baseline, const HeightMap& followup, const RegistrationOptions& options) {
+Registration register_followup(const HeightMap& baseline, const HeightMap& followup, const RegistrationOptions& options,
+                               const Progress* progress) {
+  progress_step(progress, "registration", 0.0);
   check_registrable(baseline, "baseline");
   check_registrable(followup, "follow-up");
   const double bdx = baseline.dx_um() / 1000.0, bdy = baseline.dy_um() / 1000.0;
@@ -596,21 +606,26 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
   {
     const Pyramid b = build_pyramid(baseline, {}, s0, level_count);
     const Pyramid f = build_pyramid(followup, {}, s0, level_count);
+    progress_step(progress, "registration: rotation search", 0.15);
     // Coarsest level: try the best rotations of the search and keep the one ECC likes most.
     pose.correlation = -2.0;  // any ECC result, even a failed one (-1), replaces it
     for (const Pose& candidate : coarse_candidates(b.levels[static_cast<std::size_t>(top)],
                                                    f.levels[static_cast<std::size_t>(top)], center_mm,
                                                    options.max_rotation_deg)) {
+      progress_step(progress, "registration: rotation search", 0.2);
       const Pose refined =
           refine(b.levels[static_cast<std::size_t>(top)], f.levels[static_cast<std::size_t>(top)], candidate, 60);
       if (refined.correlation > pose.correlation) pose = refined;
     }
     for (int k = top - 1; k >= 0; --k) {
+      progress_step(progress, "registration: refining", 0.3);
       const Pose refined = refine(b.levels[static_cast<std::size_t>(k)], f.levels[static_cast<std::size_t>(k)], pose, 60);
       if (refined.correlation >= 0.0) pose = refined;
     }
   }
+  progress_step(progress, "registration: heights", 0.4);
   Comparison comparison = compare_heights(baseline, followup, pose, baseline_scars, options);
+  progress_step(progress, "registration: skin only", 0.55);
 
   // Second pass on the skin only: the scars of both analyses and every region that changed are left
   // out of both scans at the same places (each scan is filled in smoothly there), so that the
@@ -629,11 +644,13 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
     const Pyramid b = build_pyramid(baseline, baseline_excluded, s0, level_count);
     const Pyramid f = build_pyramid(followup, followup_excluded, s0, level_count);
     for (int k = std::min(1, top); k >= 0; --k) {
+      progress_step(progress, "registration: skin only", 0.7);
       const Pose refined = refine(b.levels[static_cast<std::size_t>(k)], f.levels[static_cast<std::size_t>(k)], pose,
                                   k == 0 ? 100 : 60);
       if (refined.correlation >= 0.0) pose = refined;
       else if (k == 0) pose.correlation = -1.0;
     }
+    progress_step(progress, "registration: heights", 0.85);
     comparison = compare_heights(baseline, followup, pose, baseline_scars, options);
   }
 
@@ -709,6 +726,7 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
     result.problem = "the scans do not show the same skin: " + why + " (residual " + format(result.residual_um, 1) +
                      " um RMS); no change is reported";
   }
+  progress_step(progress, "registration", 1.0);
   return result;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.h"
 #include "followup/grid_tools.h"
 #include "surface/height_map.h"
 #include "surface/masked_low_pass.h"
@@ -88,8 +89,10 @@ class HoldOutDifference {
   std::vector<float> low_;  // the coarse low-pass for the current set
 };
 
-// Throws InputError when either map is empty or has too few valid points to register.
+// Throws InputError when either map is empty, has too few valid points to register, or heights no
+// skin has (surface/height_range.h). With `progress`: its stages as fractions 0..1, and
+// CancelledError at the next of them once cancelled.
 Registration register_followup(const HeightMap& baseline, const HeightMap& followup,
-                               const RegistrationOptions& options = {});
+                               const RegistrationOptions& options = {}, const Progress* progress = nullptr);
 
 }  // namespace scarscope
