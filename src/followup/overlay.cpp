@@ -131,7 +131,7 @@ cv::Mat with_header(const Panel& panel, const std::string& title) {
 
 }  // namespace
 
-Bytes encode_comparison_overlay_png(const HeightMap& baseline, const ScarInventory& baseline_scars,
+Bytes comparison_overlay_png(const HeightMap& baseline, const ScarInventory& baseline_scars,
                                     const HeightMap& followup, const ScarInventory& followup_scars,
                                     const VisitComparison& comparison) {
   Panel left = relief_panel(baseline);
@@ -196,7 +196,7 @@ Bytes encode_comparison_overlay_png(const HeightMap& baseline, const ScarInvento
 void write_comparison_overlay(const HeightMap& baseline, const ScarInventory& baseline_scars, const HeightMap& followup,
                               const ScarInventory& followup_scars, const VisitComparison& comparison,
                               const std::filesystem::path& path) {
-  const Bytes png = encode_comparison_overlay_png(baseline, baseline_scars, followup, followup_scars, comparison);
+  const Bytes png = comparison_overlay_png(baseline, baseline_scars, followup, followup_scars, comparison);
   formats::write_file_bytes(path, as_chars(png));
 }
 

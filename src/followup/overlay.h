@@ -14,7 +14,7 @@ namespace scarscope {
 
 // The picture as PNG bytes (for a response or a store); outlines far off the panels are clipped,
 // whatever numbers the inventories hold.
-Bytes encode_comparison_overlay_png(const HeightMap& baseline, const ScarInventory& baseline_scars,
+Bytes comparison_overlay_png(const HeightMap& baseline, const ScarInventory& baseline_scars,
                                     const HeightMap& followup, const ScarInventory& followup_scars,
                                     const VisitComparison& comparison);
 // The same, written to a file. Throws InputError naming the path if the PNG cannot be written.
