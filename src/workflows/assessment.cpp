@@ -14,7 +14,6 @@ namespace scarscope {
 
 using nlohmann::json;
 using workflow_detail::guarded;
-using workflow_detail::progress_part;
 
 namespace {
 
@@ -78,9 +77,9 @@ Assessment analyze_scan(const ScanInput& scan, const AnalyzeOptions& options, co
     if (options.relief_png) assessment.relief_png = relief_png_of(map);
     progress_step(progress, "analysis", 0.1);
     HeightMap relief;
-    const Progress analysis_progress = progress_part(progress, 0.1, 0.85);
-    const ScanAnalysis analysis = analyze_height_map(std::move(map), options.settings, options.overlay_png ? &relief : nullptr,
-                                                     progress ? &analysis_progress : nullptr);
+    const Progress analysis_progress = sub_progress(progress, 0.1, 0.85);
+    const ScanAnalysis analysis =
+        analyze_height_map(std::move(map), options.settings, options.overlay_png ? &relief : nullptr, &analysis_progress);
     progress_step(progress, "grading", 0.85);
     // The analysis part's own JSON gives the settings and the candidates as written.
     const json described = analysis_to_json(analysis, scan_summary_to_json(assessment.scan));
@@ -91,7 +90,7 @@ Assessment analyze_scan(const ScanInput& scan, const AnalyzeOptions& options, co
     grade_and_correct(assessment, analysis.inventory, options.clinician, knowledge);
     if (options.overlay_png) {
       progress_step(progress, "overlay", 0.9);
-      assessment.overlay_png = encode_overlay_png(relief, assessment.scars);
+      assessment.overlay_png = overlay_png(relief, assessment.scars);
     }
     progress_step(progress, "done", 1.0);
     return assessment;

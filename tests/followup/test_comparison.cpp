@@ -3,10 +3,15 @@
 // out-of-view scars are named as such; a pair with no change shows (almost) no change.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
+#include "core/error.h"
+#include "core/progress.h"
 #include "followup/comparison.h"
 #include "synthetic_pair.h"
 
@@ -253,6 +258,71 @@ TEST(Comparison, ScansOfDifferentSkinReportNoChange) {
   const nlohmann::json j = comparison_to_json(c);
   EXPECT_FALSE(j["registration"]["registered"].get<bool>());
   EXPECT_NE(j["registration"]["problem"].get<std::string>().find("residual"), std::string::npos);
+}
+
+test::PairSpec two_scars() {
+  test::PairSpec spec;
+  spec.scars = {{{3.0, 3.5}, 0.9, 120.0, 0.5}, {{8.0, 7.0}, 1.2, 200.0, 1.0}};
+  return spec;
+}
+
+TEST(Comparison, ReportsProgressRisingToOneAndStopsWhenCancelled) {
+  const Visits v = make_visits(two_scars());
+  std::vector<std::pair<std::string, double>> reports;
+  Progress progress;
+  progress.report = [&](std::string_view stage, double fraction) { reports.emplace_back(std::string(stage), fraction); };
+  const VisitComparison c = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, {}, &progress);
+  ASSERT_TRUE(c.registration.registered) << c.registration.problem;
+  ASSERT_GE(reports.size(), 8u);
+  EXPECT_EQ(reports.front().second, 0.0);
+  EXPECT_EQ(reports.back().second, 1.0);
+  for (std::size_t i = 1; i < reports.size(); ++i) EXPECT_GE(reports[i].second, reports[i - 1].second) << reports[i].first;
+
+  // Cancelled (as another thread would) once the registration reached its rotation search: no
+  // further report, and CancelledError instead of a result.
+  std::atomic<bool> cancel{false};
+  std::vector<std::string> stages;
+  progress.cancel = &cancel;
+  progress.report = [&](std::string_view stage, double) {
+    stages.emplace_back(stage);
+    if (stage == "registration: rotation search") cancel = true;
+  };
+  EXPECT_THROW((void)compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, {}, &progress),
+               CancelledError);
+  ASSERT_FALSE(stages.empty());
+  EXPECT_EQ(stages.back(), "registration: rotation search");
+}
+
+TEST(Comparison, AnInventoryWithAbsurdNumbersIsMeasuredWithoutRunningAway) {
+  // An analysis file can hold anything: an outline a kilometre off, a diameter of 1e30 mm, NaN.
+  Visits v = make_visits(two_scars());
+  Scar far = v.baseline.scars[0];
+  far.id = 3;
+  far.outline_mm = {{1e6, 1e6}, {1e30, 2e6}, {std::nan(""), 5.0}, {-1e30, 1e30}};
+  v.baseline.scars.push_back(far);
+  Scar huge = v.followup.scars[0];
+  huge.id = 150;
+  huge.outline_mm.clear();
+  huge.diameter_mm = 1e30;
+  huge.centroid_mm = {std::nan(""), 1e300};
+  v.followup.scars.push_back(huge);
+  const VisitComparison c = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup);
+  ASSERT_TRUE(c.registration.registered) << c.registration.problem;
+  EXPECT_EQ(c.scars.size(), 4u);  // two matched pairs, the far scar, the huge one
+  for (const ScarChange& change : c.scars) EXPECT_FALSE(change.note.empty()) << change_status_name(change.status);
+}
+
+TEST(Comparison, HeightsNoSkinHasAreRefused) {
+  Visits v = make_visits(two_scars());
+  for (int r = 100; r < 110; ++r)
+    for (int c = 100; c < 110; ++c) v.pair.followup.set(r, c, -1e9f);
+  try {
+    (void)compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup);
+    FAIL() << "compared a follow-up with a patch 1 km deep";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.code(), ErrorCode::out_of_range);
+    EXPECT_EQ(error.field(), "heights");
+  }
 }
 
 TEST(Matching, PairsEachScarOnceWithinASizeBasedTolerance) {

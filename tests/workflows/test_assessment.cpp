@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "surface/io.h"
 #include "test_support.h"
 #include "workflow_fixtures.h"
 #include "workflows/assessment.h"
@@ -54,6 +55,19 @@ TEST(AnalyzeScan, TheSameScanFromAFileGivesTheSameAssessment) {
   test::write_text_file(dir / scans.baseline_name, text);
   const Assessment from_file = analyze_scan(ScanInput::file(dir / scans.baseline_name), {}, test::shipped_knowledge());
   EXPECT_EQ(to_json(from_file), to_json(analyze_scan(scans.baseline_input(), {}, test::shipped_knowledge())));
+}
+
+TEST(AnalyzeScan, AScanInAnotherFormatIsReadFromMemoryWithItsSidecar) {
+  // The same heights as a float TIFF whose spacing and unit are in its sidecar, as an upload of a
+  // TIFF and its NAME.tif.json would arrive.
+  const HeightMap map = read_scan(test::visit_scans(0).baseline_input());
+  const EncodedHeightMap tiff = encode_height_map(map, "tiff");
+  ASSERT_FALSE(tiff.sidecar_json.empty());
+  ScanInput input = ScanInput::memory(tiff.bytes, "visit0_a.tif");
+  input.sidecar_json = tiff.sidecar_json;
+  const Assessment from_tiff = analyze_scan(input, {}, test::shipped_knowledge());
+  EXPECT_EQ(from_tiff.scan.format, "tiff");
+  EXPECT_EQ(inventory_to_json(from_tiff.scars)["scars"], inventory_to_json(analysed_visit().scars)["scars"]);
 }
 
 TEST(AnalyzeScan, ItsJsonReadsBackAsTheSameAssessment) {
