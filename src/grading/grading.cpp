@@ -379,6 +379,13 @@ const char* grade_basis_name(GradeBasis basis) {
   return "unknown";
 }
 
+GradeBasis parse_grade_basis(const std::string& name) {
+  for (const GradeBasis basis : {GradeBasis::three_d_only, GradeBasis::clinician_only, GradeBasis::three_d_plus_clinician}) {
+    if (name == grade_basis_name(basis)) return basis;
+  }
+  throw InputError("'" + name + "' is not a basis (3d_only, clinician_only, 3d_plus_clinician)", ErrorCode::bad_input);
+}
+
 std::string QualitativeGrade::value_text() const {
   if (low == high) return std::to_string(low);
   return std::to_string(low) + "-" + std::to_string(high);
@@ -970,13 +977,7 @@ json grade_inventory_json(const ScarInventory& inventory, const ClinicianInputs*
 
 namespace {
 
-GradeBasis basis_from(const JsonField& field) {
-  const std::string name = field.text();
-  for (const GradeBasis basis : {GradeBasis::three_d_only, GradeBasis::clinician_only, GradeBasis::three_d_plus_clinician}) {
-    if (name == grade_basis_name(basis)) return basis;
-  }
-  field.fail(ErrorCode::bad_input, "'" + name + "' is not a basis (3d_only, clinician_only, 3d_plus_clinician)");
-}
+GradeBasis basis_from(const JsonField& field) { return field.parsed_text(parse_grade_basis); }
 
 std::optional<double> coverage_from(const JsonField& scale) {
   const auto coverage = scale.optional("coverage_cm2");

@@ -246,12 +246,16 @@ nlohmann::json analysis_to_json(const ScanAnalysis& analysis, const nlohmann::js
   j["scars"] = inventory.at("scars");
   j["counts"] = inventory.at("counts");
   j["coverage_cm2"] = analysis.inventory.coverage_cm2;
-  j["candidates"] = {{"found", analysis.tally.candidates},
-                     {"rejected_pores", analysis.tally.rejected_pores},
-                     {"rejected_furrows", analysis.tally.rejected_furrows},
-                     {"rejected_shallow", analysis.tally.rejected_shallow}};
+  j["candidates"] = candidate_tally_json(analysis.tally);
   j["notes"] = analysis.notes;
   return j;
+}
+
+nlohmann::json candidate_tally_json(const CandidateTally& tally) {
+  return {{"found", tally.candidates},
+          {"rejected_pores", tally.rejected_pores},
+          {"rejected_furrows", tally.rejected_furrows},
+          {"rejected_shallow", tally.rejected_shallow}};
 }
 
 }  // namespace scarscope

@@ -56,14 +56,6 @@ std::optional<SurfaceParameters> surface_from_json(const JsonField& field) {
   return p;
 }
 
-std::string grade_value(const nlohmann::json& grade) {
-  if (!grade.is_object() || !grade.contains("value")) return "-";
-  const auto& value = grade["value"];
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number()) return value.dump();
-  return "-";
-}
-
 }  // namespace
 
 Assessment analyze_scan(const ScanInput& scan, const AnalyzeOptions& options, const Knowledge& knowledge,
@@ -121,10 +113,7 @@ json to_json(const Assessment& assessment) {
   document["scars"] = inventory.at("scars");
   document["counts"] = inventory.at("counts");
   document["coverage_cm2"] = assessment.scars.coverage_cm2;
-  document["candidates"] = {{"found", assessment.candidates.candidates},
-                            {"rejected_pores", assessment.candidates.rejected_pores},
-                            {"rejected_furrows", assessment.candidates.rejected_furrows},
-                            {"rejected_shallow", assessment.candidates.rejected_shallow}};
+  document["candidates"] = candidate_tally_json(assessment.candidates);
   document["notes"] = assessment.notes;
   document["grades"] = grades_to_json(assessment.grades);
   if (inputs_given(assessment.clinician)) document["clinician_inputs"] = clinician_inputs_to_json(*assessment.clinician);
@@ -162,7 +151,6 @@ std::string assessment_summary_csv_header() {
 
 std::string assessment_summary_csv_row(const std::string& scan_name, const Assessment& assessment, double seconds) {
   const ScarCounts c = assessment.scars.counts();
-  const json grades = grades_to_json(assessment.grades);
   return CsvRow()
       .text(scan_name)
       .plain("ok")
@@ -172,8 +160,8 @@ std::string assessment_summary_csv_row(const std::string& scan_name, const Asses
       .integer(c.rolling)
       .integer(c.hypertrophic)
       .number(assessment.scars.coverage_cm2, 3)
-      .plain(grade_value(grades.value("goodman_baron_quantitative", json())))
-      .plain(grade_value(grades.value("ecca", json())))
+      .integer(assessment.grades.goodman_baron_quantitative.value)
+      .integer(assessment.grades.ecca.value)
       .number(seconds, 3)
       .empty()
       .line();

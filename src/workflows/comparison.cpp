@@ -108,12 +108,7 @@ ScarChange change_from(const JsonField& entry) {
   c.resampling_bias_mm3 = number(entry.member("resampling_bias_mm3"));
   c.seen_fraction = number(entry.member("footprint_seen_fraction"));
   c.relief_mm3 = number(entry.member("footprint_relief_mm3"));
-  const JsonField status = entry.required("status");
-  try {
-    c.status = parse_change_status(status.text());
-  } catch (const InputError& error) {
-    status.fail(ErrorCode::bad_input, error.what());
-  }
+  c.status = entry.required("status").parsed_text(parse_change_status);
   c.note = entry.required("note").text();
   return c;
 }

@@ -120,12 +120,7 @@ ProgressSeries progress_series_from_json(const json& document, const std::string
         point.volume_change_pct = number(point_entry.member("volume_change_pct"));
         point.volume_mdc_mm3 = number(point_entry.member("volume_mdc_mm3"));
         point.depth_um = number(point_entry.member("depth_um"));
-        const JsonField status = point_entry.required("status");
-        try {
-          point.status = parse_trajectory_status(status.text());
-        } catch (const InputError& error) {
-          status.fail(ErrorCode::bad_input, error.what());
-        }
+        point.status = point_entry.required("status").parsed_text(parse_trajectory_status);
         trajectory.points.push_back(point);
       }
       result.series.scars.push_back(std::move(trajectory));
