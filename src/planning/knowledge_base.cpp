@@ -236,7 +236,9 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
                            "dark_skin_min_fitzpatrick", "isotretinoin_conservative_wait_months",
                            "expected_improvement_typical_pct", "expected_improvement_severe_combination_pct",
                            "severe_min_grade", "hsv_valacyclovir_mg", "hsv_course_days", "priming_weeks",
-                           "priming_hydroquinone_pct"}) {
+                           "priming_hydroquinone_pct", "bdd_screen_sensitivity_pct", "bdd_screen_specificity_pct",
+                           "keloid_recurrence_after_excision_pct", "hypertrophic_good_excellent_tac_5fu_pdl_pct",
+                           "hypertrophic_good_excellent_tac_alone_pct", "isotretinoin_traditional_wait_months"}) {
     if (!kb.thresholds.count(name) || !kb.thresholds[name].value) fail(source, std::string("thresholds.") + name, "missing");
   }
   const json& stages = require(document, "stages", source, "");
