@@ -215,7 +215,7 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
               "first_line", "first_line_evidence", "resurfacing_preference", "resurfacing_preference_dark_skin",
               "resurfacing_preference_evidence", "filler_preference", "filler_preference_evidence", "same_day_pairs",
               "same_day_pairs_evidence", "keloid_prone_regions", "keloid_prone_regions_evidence", "perioral_regions",
-              "rules"},
+              "pigment_priming_modalities", "pigment_priming_modalities_evidence", "rules"},
              source, "");
   KnowledgeBase kb;
   kb.version = string_of(require(document, "version", source, ""), source, "version");
@@ -280,6 +280,10 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
   if (document.contains("perioral_regions")) {
     kb.perioral_regions = strings_of(document["perioral_regions"], source, "perioral_regions");
   }
+  kb.pigment_priming_modalities = strings_of(require(document, "pigment_priming_modalities", source, ""), source,
+                                             "pigment_priming_modalities");
+  kb.pigment_priming_modalities_evidence = evidence_of(require(document, "pigment_priming_modalities_evidence", source, ""),
+                                                       source, "pigment_priming_modalities_evidence");
   const json& rules = require(document, "rules", source, "");
   if (!rules.is_object()) fail(source, "rules", "must be an object keyed by rule id");
   for (const auto& [id, value] : rules.items()) {
@@ -299,6 +303,7 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
   for (const auto& id : kb.resurfacing_preference) check_modality(id, "resurfacing_preference");
   for (const auto& id : kb.resurfacing_preference_dark_skin) check_modality(id, "resurfacing_preference_dark_skin");
   for (const auto& id : kb.filler_preference) check_modality(id, "filler_preference");
+  for (const auto& id : kb.pigment_priming_modalities) check_modality(id, "pigment_priming_modalities");
   for (const auto& [a, b] : kb.same_day_pairs) {
     check_modality(a, "same_day_pairs");
     check_modality(b, "same_day_pairs");
@@ -308,7 +313,7 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
       fail(source, "modalities." + id + ".stage", "\"" + modality.stage + "\" is not one of the kb stages");
     }
   }
-  for (const char* id : {"acne_treatment_first", "psychological_counselling"}) check_modality(id, "modalities");
+  for (const char* id : {"acne_treatment_first", "psychological_counselling", "pigment_priming"}) check_modality(id, "modalities");
   return kb;
 }
 

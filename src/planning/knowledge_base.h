@@ -101,6 +101,9 @@ struct KnowledgeBase {
   std::vector<Evidence> same_day_pairs_evidence;
   std::vector<std::string> keloid_prone_regions, perioral_regions;
   std::vector<Evidence> keloid_prone_regions_evidence;
+  // The procedures pigment-prone (darker) skin is primed for, before their first session.
+  std::vector<std::string> pigment_priming_modalities;
+  std::vector<Evidence> pigment_priming_modalities_evidence;
   // From a clinic override file: the modalities the clinic offers (none = all) and its name.
   std::optional<std::set<std::string>> clinic_modalities;
   std::string clinic_name;

@@ -125,8 +125,10 @@ json plan_to_json(const Plan& plan) {
   for (const auto& w : plan.warnings) warnings.push_back({{"id", w.id}, {"text", w.text}});
   json schedule = json::array();
   for (const auto& s : plan.schedule) {
-    schedule.push_back({{"date", s.date.to_string()}, {"modality", s.modality}, {"session", s.session},
-                        {"target_scar_ids", s.target_scar_ids}});
+    json entry = {{"date", s.date.to_string()}, {"modality", s.modality}, {"session", s.session},
+                  {"target_scar_ids", s.target_scar_ids}};
+    if (s.until) entry["until"] = s.until->to_string();
+    schedule.push_back(entry);
   }
   json rules = json::array();
   for (const auto& r : plan.rules_fired) {
@@ -211,7 +213,9 @@ std::string plan_to_text(const Plan& plan, bool explain) {
   if (!plan.schedule.empty()) {
     out << "\nSchedule (earliest dates; each session is confirmed by the clinician):\n";
     for (const auto& s : plan.schedule) {
-      out << "  " << s.date.to_string() << "  " << s.modality << " session " << s.session;
+      out << "  " << s.date.to_string() << "  " << s.modality;
+      if (s.until) out << " until " << s.until->to_string();
+      else out << " session " << s.session;
       if (!s.target_scar_ids.empty()) out << " (scars " << ids_text(s.target_scar_ids) << ")";
       out << "\n";
     }

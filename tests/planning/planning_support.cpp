@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 namespace scarscope::test {
@@ -51,7 +52,43 @@ PlanRequest request_for(std::vector<Scar> scars, PatientProfile patient, int gra
   return request;
 }
 
-Plan plan_for(const PlanRequest& request) { return make_plan(request, knowledge_base()); }
+Plan plan_for(const PlanRequest& request) {
+  Plan plan = make_plan(request, knowledge_base());
+  if (request.disabled_rules.empty()) {
+    for (const auto& problem : consistency_problems(plan, request, knowledge_base())) ADD_FAILURE() << problem;
+  }
+  return plan;
+}
+
+std::vector<std::string> consistency_problems(const Plan& plan, const PlanRequest& request, const KnowledgeBase& kb) {
+  std::vector<std::string> problems;
+  const auto protects = [&](const std::string& modality) {
+    const auto& list = kb.pigment_priming_modalities;
+    return std::find(list.begin(), list.end(), modality) != list.end();
+  };
+  // (a) Priming.
+  const ScheduledSession* priming = nullptr;
+  for (const auto& session : plan.schedule) {
+    if (session.modality == "pigment_priming") priming = &session;
+  }
+  const bool dark = request.patient.fitzpatrick >= kb.threshold_min("dark_skin_min_fitzpatrick");
+  bool primed_planned = false;
+  for (const auto& stage : plan.stages) {
+    for (const auto& item : stage.items) primed_planned = primed_planned || protects(item.modality);
+  }
+  if (dark && primed_planned && !priming) problems.push_back("(a) darker skin with a primed modality, but no priming scheduled");
+  if (priming && !priming->until) problems.push_back("(a) priming has no end date");
+  if (priming && priming->until) {
+    if (priming->date < plan.date) problems.push_back("(a) priming starts before the plan date");
+    for (const auto& session : plan.schedule) {
+      if (protects(session.modality) && session.date < *priming->until) {
+        problems.push_back("(a) " + session.modality + " session " + std::to_string(session.session) + " on " +
+                           session.date.to_string() + " falls inside priming (until " + priming->until->to_string() + ")");
+      }
+    }
+  }
+  return problems;
+}
 
 std::vector<std::string> planned_modalities(const Plan& plan) {
   std::vector<std::string> out;

@@ -39,4 +39,10 @@ bool intervals_respected(const Plan& plan, const KnowledgeBase& kb, std::string*
 // Everything a plan must always say: a proposal, a realistic range (never near 100 %), evidence on items.
 void expect_sound_plan(const Plan& plan);
 
+// What the plan says and what it schedules agree (issue 21): an empty list when they do. plan_for()
+// checks every plan it makes with no rule disabled, so every vignette is checked.
+//  (a) priming: where the plan primes pigment-prone skin, priming is scheduled, and no session of a
+//      modality it protects falls inside it.
+std::vector<std::string> consistency_problems(const Plan& plan, const PlanRequest& request, const KnowledgeBase& kb);
+
 }  // namespace scarscope::test

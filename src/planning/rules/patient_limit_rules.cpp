@@ -156,12 +156,31 @@ void fitzpatrick_notes(PlanContext& c) {
     const Modality& m = c.kb.modality(a.modality);
     if (m.fitzpatrick && m.fitzpatrick->action != "exclude") a.notes.push_back("Fitzpatrick " + types + ": " + m.fitzpatrick->text);
   }
+}
+
+// Priming is a stage of its own: the procedures it protects are scheduled after it (session_intervals).
+void pigment_priming(PlanContext& c) {
+  if (!c.enabled("pigment_priming") || !c.dark_skin()) return;
+  const auto& protects = c.kb.pigment_priming_modalities;
+  for (const auto& a : c.assignments) {
+    if (std::find(protects.begin(), protects.end(), a.modality) != protects.end()) c.primed.push_back(a.modality);
+  }
+  if (c.primed.empty()) return;
+  const bool pregnant = c.request.patient.pregnant_or_breastfeeding;
+  const std::string weeks = format_number(c.kb.threshold_min("priming_weeks"));
+  const std::string hydroquinone = "hydroquinone " + format_number(c.kb.threshold_min("priming_hydroquinone_pct")) + "%";
+  auto& priming = c.assign("pigment_priming", c.kb.modality("pigment_priming").stage, kNoScar);
+  priming.notes.push_back(hydroquinone + (pregnant ? " (no retinoid: pregnancy or breastfeeding)" : " with tretinoin") +
+                          " and sunscreen for about " + weeks + " weeks before " + join(c.primed, ", ") +
+                          ": the first of them is scheduled when priming ends");
   std::string text = "Fitzpatrick " + std::to_string(c.request.patient.fitzpatrick) +
-                     ": post-inflammatory hyperpigmentation risk rises with energy density and ablation. Prime with "
-                     "hydroquinone " + format_number(c.kb.threshold_min("priming_hydroquinone_pct")) + "% for about " +
-                     format_number(c.kb.threshold_min("priming_weeks")) + " weeks and use sunscreen; low-density settings.";
-  if (c.request.patient.pregnant_or_breastfeeding) text += " No retinoid priming (pregnancy or breastfeeding).";
+                     ": post-inflammatory hyperpigmentation risk rises with energy density and ablation. Priming is "
+                     "scheduled: " + hydroquinone + " for about " + weeks + " weeks before " + join(c.primed, ", ") +
+                     ", and sunscreen; low-density settings.";
+  if (pregnant) text += " No retinoid priming (pregnancy or breastfeeding).";
   c.warn("pigmentation_priming", text);
+  c.fire("pigment_priming", "Fitzpatrick " + std::to_string(c.request.patient.fitzpatrick) + ": " + weeks +
+                                " weeks of priming before the first session of " + join(c.primed, ", "));
 }
 
 void isotretinoin_notes(PlanContext& c) {

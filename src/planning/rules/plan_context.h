@@ -84,6 +84,7 @@ struct PlanContext {
   std::vector<int> ice_picks_left_out;  // ice picks without focal treatment: no resurfacing for them
   std::vector<PlanExclusion> deferred;
   std::map<std::string, CalendarDate> not_before;
+  std::vector<std::string> primed;  // planned modalities that priming protects (pigment_priming)
   std::map<std::size_t, PunchSessions> punch_sessions;  // by index in plan.stages
   std::vector<PlanStatus> votes;
   std::vector<std::string> defer_reasons;

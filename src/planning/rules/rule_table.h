@@ -33,6 +33,7 @@ void isotretinoin(PlanContext& context);
 void keloid_flags(PlanContext& context);
 void fitzpatrick_notes(PlanContext& context);
 void isotretinoin_notes(PlanContext& context);
+void pigment_priming(PlanContext& context);
 
 // selection_rules.cpp: which modality for which scar.
 void scar_morphology(PlanContext& context);

@@ -169,14 +169,29 @@ void session_intervals(PlanContext& c) {
   CalendarDate cursor = c.request.date;
   const double stage_gap = c.kb.threshold_min("stage_gap_weeks");
   const long long offset_days = static_cast<long long>(c.kb.threshold_min("same_day_offset_days"));
+  const double priming_weeks = c.kb.threshold_min("priming_weeks");
+  const auto primed = [&](const std::string& modality) {
+    return std::find(c.primed.begin(), c.primed.end(), modality) != c.primed.end();
+  };
+  std::optional<CalendarDate> priming_end;  // a primed procedure starts no earlier
+  std::optional<std::size_t> priming_entry;
   for (std::size_t s = 0; s < c.plan.stages.size(); ++s) {
     const PlanStage& stage = c.plan.stages[s];
     if (stage.id == "acne_control") {
-      c.plan.schedule.push_back({cursor, "acne_treatment_first", 1, {}});
+      c.plan.schedule.push_back({cursor, "acne_treatment_first", 1, {}, std::nullopt});
       cursor = cursor.plus_weeks(c.kb.threshold_min("acne_control_review_weeks"));
       continue;
     }
     const CalendarDate stage_start = cursor;
+    const bool priming_here = std::any_of(stage.items.begin(), stage.items.end(),
+                                          [](const PlanItem& item) { return item.modality == "pigment_priming"; });
+    if (priming_here) {
+      // Priming runs alongside procedures it does not protect; those it protects wait for its end.
+      priming_end = stage_start.plus_weeks(priming_weeks);
+      priming_entry = c.plan.schedule.size();
+      c.plan.schedule.push_back({stage_start, "pigment_priming", 1, {}, priming_end});
+      if (stage.items.size() == 1) continue;
+    }
     CalendarDate stage_end = stage_start;
     std::vector<std::pair<CalendarDate, std::string>> occupied;
     const auto conflicts = [&](const CalendarDate& date, const std::string& modality) {
@@ -190,6 +205,7 @@ void session_intervals(PlanContext& c) {
       CalendarDate start = stage_start;
       for (const auto& [id, modality] : punch.modality_of) {
         if (const auto wait = c.not_before.find(modality); wait != c.not_before.end()) start = std::max(start, wait->second);
+        if (priming_end && primed(modality)) start = std::max(start, *priming_end);
       }
       std::map<std::string, int> session_number;
       for (std::size_t g = 0; g < punch.groups.size(); ++g) {
@@ -197,7 +213,7 @@ void session_intervals(PlanContext& c) {
         std::map<std::string, std::vector<int>> by_modality;
         for (int id : punch.groups[g]) by_modality[punch.modality_of.at(id)].push_back(id);
         for (auto& [modality, scar_ids] : by_modality) {
-          c.plan.schedule.push_back({date, modality, ++session_number[modality], listed_ids(scar_ids)});
+          c.plan.schedule.push_back({date, modality, ++session_number[modality], listed_ids(scar_ids), std::nullopt});
           occupied.emplace_back(date, modality);
         }
         stage_end = std::max(stage_end, date);
@@ -206,12 +222,13 @@ void session_intervals(PlanContext& c) {
 
     for (const PlanItem& item : stage.items) {
       const Modality& m = c.kb.modality(item.modality);
-      if (m.has_tag("punch")) continue;
+      if (m.has_tag("punch") || item.modality == "pigment_priming") continue;
       const int count = item.sessions ? std::max(1, static_cast<int>(item.sessions->min)) : 1;
       double interval = item.interval_weeks ? item.interval_weeks->min : stage_gap;
       if (!intervals) interval = 0;
       CalendarDate start = stage_start;
       if (item.not_before) start = std::max(start, *item.not_before);
+      if (priming_end && primed(item.modality)) start = std::max(start, *priming_end);
       for (int attempt = 0; attempt < 60; ++attempt) {
         bool clash = false;
         for (int session = 0; session < count; ++session) {
@@ -222,12 +239,30 @@ void session_intervals(PlanContext& c) {
       }
       for (int session = 0; session < count; ++session) {
         const CalendarDate date = start.plus_weeks(interval * session);
-        c.plan.schedule.push_back({date, item.modality, session + 1, item.target_scar_ids});
+        c.plan.schedule.push_back({date, item.modality, session + 1, item.target_scar_ids, std::nullopt});
         occupied.emplace_back(date, item.modality);
         stage_end = std::max(stage_end, date);
       }
     }
     cursor = stage_end.plus_weeks(stage_gap);
+  }
+  if (priming_entry) {
+    // Priming ends when the first procedure it protects starts (a wait for isotretinoin or for an
+    // earlier stage would otherwise leave a gap), and those procedures show that date as not_before.
+    std::optional<CalendarDate> first;
+    for (const auto& session : c.plan.schedule) {
+      if (primed(session.modality) && (!first || session.date < *first)) first = session.date;
+    }
+    ScheduledSession& priming = c.plan.schedule[*priming_entry];
+    if (first && *first > *priming.until) {
+      priming.date = first->plus_weeks(-priming_weeks);
+      priming.until = *first;
+    }
+    for (auto& stage : c.plan.stages) {
+      for (auto& item : stage.items) {
+        if (primed(item.modality) && (!item.not_before || *item.not_before < *priming.until)) item.not_before = priming.until;
+      }
+    }
   }
   std::stable_sort(c.plan.schedule.begin(), c.plan.schedule.end(),
                    [](const ScheduledSession& a, const ScheduledSession& b) { return a.date < b.date; });

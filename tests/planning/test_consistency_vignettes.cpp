@@ -1,0 +1,104 @@
+// Vignettes for issue 21: what a plan says and what it schedules agree, and no number is more
+// optimistic than the strongest evidence. Written from Khunger 2011 and Bhardwaj & Khunger 2010 (TCA
+// CROSS in darker skin, primed), Alam 2014 (microneedling RCT), Jacob 2001, Fabbrocini 2010,
+// Spring 2017 and Waldman 2017 (isotretinoin), Otley 2003 (anticoagulants), Salameh 2022 and the
+// customer's material (shared/seeds). Every plan made here also passes consistency_problems().
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "planning_support.h"
+
+namespace scarscope::test {
+namespace {
+
+const CalendarDate kPlanDate = CalendarDate::parse("2026-03-02", "test");
+
+std::vector<ScheduledSession> sessions_of(const Plan& plan, const std::string& modality) {
+  std::vector<ScheduledSession> out;
+  for (const auto& s : plan.schedule) {
+    if (s.modality == modality) out.push_back(s);
+  }
+  return out;
+}
+
+PatientProfile fitzpatrick(int type) {
+  PatientProfile patient = healthy_patient();
+  patient.fitzpatrick = type;
+  return patient;
+}
+
+// Khunger 2011 primed Fitzpatrick IV-V skin with HQ 4% + tretinoin for 2 weeks before CROSS: the
+// plan that asks for priming schedules it, and CROSS starts when it ends.
+TEST(Priming, DarkSkinIcePicksArePrimedBeforeCross) {
+  const Plan plan = plan_for(request_for({ice_pick(1, 5, 5), ice_pick(2, 15, 5), ice_pick(3, 25, 5)}, fitzpatrick(5)));
+  ASSERT_EQ(plan.status, PlanStatus::plan);
+  ASSERT_FALSE(plan.stages.empty());
+  EXPECT_EQ(plan.stages.front().id, "priming");
+  const auto priming = sessions_of(plan, "pigment_priming");
+  ASSERT_EQ(priming.size(), 1u);
+  EXPECT_EQ(priming[0].date, kPlanDate);
+  ASSERT_TRUE(priming[0].until);
+  EXPECT_EQ(*priming[0].until, kPlanDate.plus_weeks(2));
+  const auto cross = sessions_of(plan, "tca_cross");
+  ASSERT_FALSE(cross.empty());
+  EXPECT_EQ(cross.front().date, kPlanDate.plus_weeks(2)) << "first CROSS session the day priming ends";
+  ASSERT_TRUE(plan.find_item("tca_cross")->not_before);
+  EXPECT_EQ(*plan.find_item("tca_cross")->not_before, kPlanDate.plus_weeks(2));
+  EXPECT_TRUE(plan.has_warning("pigmentation_priming"));
+  EXPECT_TRUE(plan.fired("pigment_priming"));
+}
+
+// A superficial peel for hyperpigmented macules in Fitzpatrick IV: primed as well.
+TEST(Priming, SuperficialPeelInFitzpatrickFourWaitsForPriming) {
+  PlanRequest request = request_for({}, fitzpatrick(4), 1, 1);
+  request.clinician.macular_hyperpigmented = 6;
+  const Plan plan = plan_for(request);
+  const auto peels = sessions_of(plan, "chemical_peel_superficial");
+  ASSERT_FALSE(peels.empty());
+  EXPECT_GE(peels.front().date, kPlanDate.plus_weeks(2));
+  ASSERT_EQ(sessions_of(plan, "pigment_priming").size(), 1u);
+}
+
+// Priming protects what raises pigment risk; a punch excision it does not protect is not delayed.
+TEST(Priming, DoesNotDelayWhatItDoesNotProtect) {
+  const Plan plan = plan_for(request_for({ice_pick(1, 5, 5), deep_boxcar(2, 3.3, 30, 5)}, fitzpatrick(5)));
+  const auto punch = sessions_of(plan, "punch_excision");
+  ASSERT_EQ(punch.size(), 1u);
+  EXPECT_EQ(punch[0].date, kPlanDate);
+  const auto cross = sessions_of(plan, "tca_cross");
+  ASSERT_FALSE(cross.empty());
+  EXPECT_EQ(cross.front().date, kPlanDate.plus_weeks(2));
+}
+
+// Rolling scars in Fitzpatrick V: subcision first (not primed), microneedling after the stage gap;
+// priming ends when microneedling starts rather than weeks before it.
+TEST(Priming, EndsWhenTheFirstProtectedSessionStarts) {
+  const Plan plan = plan_for(request_for({rolling(1, 5, 5), rolling(2, 20, 5)}, fitzpatrick(5), 3, 3));
+  const auto subcision = sessions_of(plan, "subcision");
+  const auto needling = sessions_of(plan, "microneedling");
+  const auto priming = sessions_of(plan, "pigment_priming");
+  ASSERT_FALSE(subcision.empty());
+  ASSERT_FALSE(needling.empty());
+  ASSERT_EQ(priming.size(), 1u);
+  EXPECT_EQ(subcision.front().date, kPlanDate);
+  EXPECT_EQ(*priming[0].until, needling.front().date);
+  EXPECT_EQ(priming[0].date, needling.front().date.plus_weeks(-2));
+}
+
+// Moderate acne in Fitzpatrick V: acne control first, then priming, then CROSS.
+TEST(Priming, FollowsAcneControl) {
+  PatientProfile patient = fitzpatrick(5);
+  patient.active_acne = AcneActivity::moderate;
+  const Plan plan = plan_for(request_for({ice_pick(1, 5, 5)}, patient));
+  const CalendarDate review = kPlanDate.plus_weeks(12);
+  const auto priming = sessions_of(plan, "pigment_priming");
+  ASSERT_EQ(priming.size(), 1u);
+  EXPECT_EQ(priming[0].date, review);
+  const auto cross = sessions_of(plan, "tca_cross");
+  ASSERT_FALSE(cross.empty());
+  EXPECT_EQ(cross.front().date, review.plus_weeks(2));
+}
+
+}  // namespace
+}  // namespace scarscope::test
