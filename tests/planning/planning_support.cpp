@@ -87,6 +87,22 @@ std::vector<std::string> consistency_problems(const Plan& plan, const PlanReques
       }
     }
   }
+  // (c) Downtime.
+  if (request.patient.max_downtime_days) {
+    const double limit = *request.patient.max_downtime_days;
+    for (const auto& stage : plan.stages) {
+      for (const auto& item : stage.items) {
+        if (!kb.modality(item.modality).procedure) continue;
+        if (!item.downtime_days) {
+          problems.push_back("(c) " + item.modality + " has no downtime although the patient has a limit");
+        } else if (item.downtime_days->min > limit) {
+          problems.push_back("(c) " + item.modality + " never fits the downtime limit");
+        } else if (item.downtime_days->max > limit && !plan.has_warning("downtime_over_limit_" + item.modality)) {
+          problems.push_back("(c) " + item.modality + " may exceed the downtime limit without a warning");
+        }
+      }
+    }
+  }
   return problems;
 }
 

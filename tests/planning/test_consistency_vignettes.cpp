@@ -100,5 +100,56 @@ TEST(Priming, FollowsAcneControl) {
   EXPECT_EQ(cross.front().date, review.plus_weeks(2));
 }
 
+const PlanWarning* warning(const Plan& plan, const std::string& id) {
+  for (const auto& w : plan.warnings) {
+    if (w.id == id) return &w;
+  }
+  return nullptr;
+}
+
+PatientProfile downtime_limit(double days) {
+  PatientProfile patient = healthy_patient();
+  patient.max_downtime_days = days;
+  return patient;
+}
+
+// Two days off: fractional RF (1-3 days) fits at its short end only; it is kept, and the plan says
+// by how much it may overrun.
+TEST(Downtime, RangeOverTheLimitIsKeptWithAWarningSayingByHowMuch) {
+  const Plan plan = plan_for(request_for({shallow_boxcar(1, 5, 5)}, downtime_limit(2)));
+  ASSERT_TRUE(plan.has_item("microneedling_rf"));
+  const PlanWarning* w = warning(plan, "downtime_over_limit_microneedling_rf");
+  ASSERT_NE(w, nullptr);
+  EXPECT_NE(w->text.find("up to 1 day longer"), std::string::npos) << w->text;
+  EXPECT_NE(plan.find_item("microneedling_rf")->notes.find("by up to 1 day"), std::string::npos);
+  EXPECT_FALSE(plan.has_item("fractional_erbium")) << "3-5 days never fits 2";
+}
+
+// Subcision bruises for up to 1-2 weeks (CLINICAL.md): a 2-day limit does not admit it silently.
+TEST(Downtime, SubcisionBruisingIsPartOfItsDowntime) {
+  const Plan plan = plan_for(request_for({rolling(1, 5, 5)}, downtime_limit(2)));
+  ASSERT_TRUE(plan.has_item("subcision"));
+  EXPECT_EQ(plan.find_item("subcision")->downtime_days->max, 14);
+  const PlanWarning* w = warning(plan, "downtime_over_limit_subcision");
+  ASSERT_NE(w, nullptr);
+  EXPECT_NE(w->text.find("up to 12 days longer"), std::string::npos) << w->text;
+}
+
+// Full ablation now has a downtime from the sources, so a limit judges it instead of excluding it
+// as "not known".
+TEST(Downtime, FullAblationIsJudgedByItsDowntime) {
+  PatientProfile patient = downtime_limit(14);
+  patient.available_modalities = std::vector<std::string>{"ablative_resurfacing_full"};
+  EXPECT_TRUE(plan_for(request_for({shallow_boxcar(1, 5, 5)}, patient)).has_item("ablative_resurfacing_full"));
+  patient.max_downtime_days = 10;
+  const Plan warned = plan_for(request_for({shallow_boxcar(1, 5, 5)}, patient));
+  ASSERT_TRUE(warned.has_item("ablative_resurfacing_full"));
+  EXPECT_TRUE(warned.has_warning("downtime_over_limit_ablative_resurfacing_full"));
+  patient.max_downtime_days = 5;
+  const Plan excluded = plan_for(request_for({shallow_boxcar(1, 5, 5)}, patient));
+  ASSERT_NE(excluded.find_exclusion("ablative_resurfacing_full"), nullptr);
+  EXPECT_NE(excluded.find_exclusion("ablative_resurfacing_full")->reason.find("7-14 days exceeds"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace scarscope::test

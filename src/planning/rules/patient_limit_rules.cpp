@@ -77,6 +77,9 @@ void fitzpatrick_dark(PlanContext& c) {
                                  " excluded; darker-skin resurfacing order used (microneedling, RF first)");
 }
 
+// One rule for a downtime range against the patient's limit: a modality whose shortest downtime is
+// already longer (or whose downtime no source gives) is excluded; one whose longest downtime alone is
+// longer is kept, and downtime_warnings says by how many days it may exceed the limit.
 void downtime_limit(PlanContext& c) {
   if (!c.enabled("downtime_limit") || !c.request.patient.max_downtime_days) return;
   const double limit = *c.request.patient.max_downtime_days;
@@ -96,6 +99,25 @@ void downtime_limit(PlanContext& c) {
   }
   if (count > 0) c.fire("downtime_limit", "max_downtime_days " + format_number(limit) + ": " + std::to_string(count) +
                                              " modalities with longer downtime excluded");
+}
+
+void downtime_warnings(PlanContext& c) {
+  if (!c.enabled("downtime_limit") || !c.request.patient.max_downtime_days) return;
+  const double limit = *c.request.patient.max_downtime_days;
+  for (auto& a : c.assignments) {
+    const Modality& m = c.kb.modality(a.modality);
+    if (!m.procedure || !m.downtime_days.value || m.downtime_days.value->max <= limit) continue;
+    const double excess = m.downtime_days.value->max - limit;
+    const std::string over = format_number(excess);
+    const std::string days = excess == 1.0 ? " day" : " days";
+    a.notes.push_back("downtime may exceed the patient's limit of " + format_number(limit) + " days by up to " + over + days);
+    c.warn("downtime_over_limit_" + m.id,
+           m.id + ": downtime " + format_range(*m.downtime_days.value) + " days, up to " + over + days +
+               " longer than the patient's limit of " + format_number(limit) +
+               " days (max_downtime_days). Kept because its shortest downtime fits; discuss it with the patient or "
+               "leave it out.");
+    c.fire("downtime_limit", m.id + " kept with a warning: downtime up to " + over + days + " over the limit");
+  }
 }
 
 void isotretinoin(PlanContext& c) {

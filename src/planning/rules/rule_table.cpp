@@ -26,6 +26,7 @@ const std::vector<RuleStep>& rule_steps() {
       {"keloid", keloid_flags},
       {"fitzpatrick_dark", fitzpatrick_notes},
       {"isotretinoin", isotretinoin_notes},
+      {"downtime_limit", downtime_warnings},
       {"pigment_priming", pigment_priming},
       {"staging_order", staging_order},
       {"punch_spacing", punch_spacing},

@@ -29,6 +29,7 @@ void capabilities(PlanContext& context);
 void keloid(PlanContext& context);
 void fitzpatrick_dark(PlanContext& context);
 void downtime_limit(PlanContext& context);
+void downtime_warnings(PlanContext& context);
 void isotretinoin(PlanContext& context);
 void keloid_flags(PlanContext& context);
 void fitzpatrick_notes(PlanContext& context);
