@@ -87,6 +87,20 @@ std::vector<std::string> consistency_problems(const Plan& plan, const PlanReques
       }
     }
   }
+  // (d) Sessions and intervals.
+  for (const auto& stage : plan.stages) {
+    for (const auto& item : stage.items) {
+      if (!kb.modality(item.modality).procedure) continue;
+      const int expected = item.sessions ? std::max(1, static_cast<int>(item.sessions->min)) : 1;
+      const auto scheduled = std::count_if(plan.schedule.begin(), plan.schedule.end(),
+                                           [&](const ScheduledSession& s) { return s.modality == item.modality; });
+      if (scheduled != expected) {
+        problems.push_back("(d) " + item.modality + ": " + std::to_string(scheduled) + " sessions scheduled, " +
+                           std::to_string(expected) + " planned");
+      }
+    }
+  }
+  if (std::string problem; !intervals_respected(plan, kb, &problem)) problems.push_back("(d) " + problem);
   // (c) Downtime.
   if (request.patient.max_downtime_days) {
     const double limit = *request.patient.max_downtime_days;

@@ -43,6 +43,8 @@ void expect_sound_plan(const Plan& plan);
 // checks every plan it makes with no rule disabled, so every vignette is checked.
 //  (a) priming: where the plan primes pigment-prone skin, priming is scheduled, and no session of a
 //      modality it protects falls inside it.
+//  (d) sessions: every procedure is scheduled as often as its session range's minimum (once without
+//      a range), its sessions at least its minimum interval apart.
 //  (c) downtime: with a downtime limit, every procedure's shortest downtime fits it, and one whose
 //      longest downtime does not carries the warning downtime_over_limit_<modality>.
 std::vector<std::string> consistency_problems(const Plan& plan, const PlanRequest& request, const KnowledgeBase& kb);

@@ -151,5 +151,31 @@ TEST(Downtime, FullAblationIsJudgedByItsDowntime) {
   EXPECT_NE(excluded.find_exclusion("ablative_resurfacing_full")->reason.find("7-14 days exceeds"), std::string::npos);
 }
 
+// Fractional CO2: its 25-50 % figure comes from a series of 3-4 sessions 6 weeks apart, so the
+// plan proposes that course and schedules its minimum, 3 sessions.
+TEST(Sessions, FractionalCo2CourseMatchesItsImprovementFigure) {
+  const Plan plan = plan_for(request_for({shallow_boxcar(1, 5, 5), shallow_boxcar(2, 20, 5)}, healthy_patient(), 3, 3));
+  ASSERT_TRUE(plan.has_item("fractional_co2"));
+  EXPECT_EQ(plan.find_item("fractional_co2")->sessions->min, 3);
+  EXPECT_EQ(plan.find_item("fractional_co2")->sessions->max, 4);
+  const auto laser = sessions_of(plan, "fractional_co2");
+  ASSERT_EQ(laser.size(), 3u);
+  EXPECT_EQ(laser[1].date, laser[0].date.plus_weeks(4));
+}
+
+// Superficial peels are given as a series, 2-4 weeks apart: the schedule shows the series.
+TEST(Sessions, SuperficialPeelIsScheduledAsASeries) {
+  PlanRequest request = request_for({}, healthy_patient(), 1, 1);
+  request.clinician.macular_hyperpigmented = 4;
+  const Plan plan = plan_for(request);
+  ASSERT_TRUE(plan.has_item("chemical_peel_superficial"));
+  ASSERT_TRUE(plan.find_item("chemical_peel_superficial")->sessions);
+  EXPECT_EQ(plan.find_item("chemical_peel_superficial")->sessions->min, 3);
+  const auto peels = sessions_of(plan, "chemical_peel_superficial");
+  ASSERT_EQ(peels.size(), 3u);
+  EXPECT_EQ(peels[1].date, peels[0].date.plus_weeks(2));
+  EXPECT_EQ(peels[2].date, peels[0].date.plus_weeks(4));
+}
+
 }  // namespace
 }  // namespace scarscope::test
