@@ -12,7 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kEvidenceKinds = {"rct", "review", "consensus", "series", "expert", "low_authority"};
+const std::set<std::string> kEvidenceKinds = {"rct",    "systematic_review", "review",       "consensus",
+                                              "series", "expert",            "low_authority"};
 
 [[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& problem) {
   throw InputError(source + ": " + field + ": " + problem);
@@ -43,21 +44,45 @@ void check_keys(const json& object, const std::set<std::string>& allowed, const 
   }
 }
 
-std::vector<Evidence> evidence_of(const json& value, const std::string& source, const std::string& field) {
+double number_of(const json& value, const std::string& source, const std::string& field);
+
+// A number, or [min, max].
+NumericRange range_of(const json& number, const std::string& source, const std::string& field) {
+  if (number.is_array()) {
+    if (number.size() != 2) fail(source, field, "must be a number or [min, max]");
+    const double low = number_of(number[0], source, field + "[0]");
+    const double high = number_of(number[1], source, field + "[1]");
+    if (low > high) fail(source, field, "min is greater than max");
+    return NumericRange{low, high};
+  }
+  const double single = number_of(number, source, field);
+  return NumericRange{single, single};
+}
+
+// `figure_field`: the field the list is the evidence of ("sessions"), for an entry's own "value".
+std::vector<Evidence> evidence_of(const json& value, const std::string& source, const std::string& field,
+                                  const std::string& figure_field = "") {
   if (!value.is_array() || value.empty()) fail(source, field, "must be a non-empty list of {citation, kind, confirmed}");
   std::vector<Evidence> out;
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string item = field + "[" + std::to_string(i) + "]";
-    check_keys(value[i], {"citation", "kind", "confirmed"}, source, item + ".");
+    if (figure_field.empty()) {
+      check_keys(value[i], {"citation", "kind", "confirmed"}, source, item + ".");
+    } else {
+      check_keys(value[i], {"citation", "kind", "confirmed", "value"}, source, item + ".");
+    }
     Evidence evidence;
     evidence.citation = string_of(require(value[i], "citation", source, item + "."), source, item + ".citation");
     evidence.kind = string_of(require(value[i], "kind", source, item + "."), source, item + ".kind");
     if (!kEvidenceKinds.count(evidence.kind)) {
-      fail(source, item + ".kind", "\"" + evidence.kind + "\" is not one of rct|review|consensus|series|expert|low_authority");
+      fail(source, item + ".kind", "\"" + evidence.kind + "\" is not one of rct|systematic_review|review|consensus|series|expert|low_authority");
     }
     const json& confirmed = require(value[i], "confirmed", source, item + ".");
     if (!confirmed.is_boolean()) fail(source, item + ".confirmed", "must be true or false");
     evidence.confirmed = confirmed.get<bool>();
+    if (!figure_field.empty() && value[i].contains("value")) {
+      evidence.figures[figure_field] = range_of(value[i]["value"], source, item + ".value");
+    }
     out.push_back(evidence);
   }
   return out;
@@ -68,24 +93,18 @@ double number_of(const json& value, const std::string& source, const std::string
   return value.get<double>();
 }
 
-// {"value": number | [min, max], "evidence": [...], "note": ".."}, or null when the sources give none.
+// {"value": number | [min, max], "evidence": [...], "note": "..", "applies_to": [scar classes]}, or
+// null when the sources give none. An evidence entry may carry the "value" that source gives.
 SourcedValue sourced_of(const json& value, const std::string& source, const std::string& field) {
   SourcedValue out;
   if (value.is_null()) return out;
-  check_keys(value, {"value", "evidence", "note"}, source, field + ".");
+  check_keys(value, {"value", "evidence", "note", "applies_to"}, source, field + ".");
   const json& number = require(value, "value", source, field + ".");
-  if (number.is_array()) {
-    if (number.size() != 2) fail(source, field + ".value", "must be a number or [min, max]");
-    const double low = number_of(number[0], source, field + ".value[0]");
-    const double high = number_of(number[1], source, field + ".value[1]");
-    if (low > high) fail(source, field + ".value", "min is greater than max");
-    out.value = NumericRange{low, high};
-  } else if (!number.is_null()) {
-    const double single = number_of(number, source, field + ".value");
-    out.value = NumericRange{single, single};
-  }
-  out.evidence = evidence_of(require(value, "evidence", source, field + "."), source, field + ".evidence");
+  if (!number.is_null()) out.value = range_of(number, source, field + ".value");
+  const std::string figure_field = field.substr(field.rfind('.') + 1);
+  out.evidence = evidence_of(require(value, "evidence", source, field + "."), source, field + ".evidence", figure_field);
   if (value.contains("note")) out.note = string_of(value["note"], source, field + ".note");
+  if (value.contains("applies_to")) out.applies_to = strings_of(value["applies_to"], source, field + ".applies_to");
   if (out.value && out.value->min < 0) fail(source, field + ".value", "must not be negative");
   return out;
 }
@@ -176,6 +195,14 @@ json read_json_file(const std::filesystem::path& path) {
 
 }  // namespace
 
+int evidence_strength(const std::string& kind) {
+  if (kind == "rct" || kind == "systematic_review") return 4;
+  if (kind == "consensus" || kind == "review") return 3;
+  if (kind == "series") return 2;
+  if (kind == "expert") return 1;
+  return 0;
+}
+
 const Modality& KnowledgeBase::modality(const std::string& id) const {
   const auto found = modalities.find(id);
   if (found == modalities.end()) throw InputError("unknown modality \"" + id + "\"");
@@ -234,8 +261,7 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
                            "punch_min_weeks_between_sessions", "stage_gap_weeks", "same_day_offset_days",
                            "acne_control_review_weeks", "distress_referral_min", "distress_referral_max_grade",
                            "dark_skin_min_fitzpatrick", "isotretinoin_conservative_wait_months",
-                           "expected_improvement_typical_pct", "expected_improvement_severe_combination_pct",
-                           "severe_min_grade", "hsv_valacyclovir_mg", "hsv_course_days", "priming_weeks",
+                           "hsv_valacyclovir_mg", "hsv_course_days", "priming_weeks",
                            "priming_hydroquinone_pct", "bdd_screen_sensitivity_pct", "bdd_screen_specificity_pct",
                            "keloid_recurrence_after_excision_pct", "hypertrophic_good_excellent_tac_5fu_pdl_pct",
                            "hypertrophic_good_excellent_tac_alone_pct", "isotretinoin_traditional_wait_months"}) {

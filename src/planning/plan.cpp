@@ -24,7 +24,16 @@ json range_json(const std::optional<NumericRange>& range) {
 
 json evidence_json(const std::vector<Evidence>& evidence) {
   json out = json::array();
-  for (const auto& e : evidence) out.push_back({{"citation", e.citation}, {"kind", e.kind}, {"confirmed", e.confirmed}});
+  for (const auto& e : evidence) {
+    json entry = {{"citation", e.citation}, {"kind", e.kind}, {"confirmed", e.confirmed}};
+    // The figures this source gives where sources disagree (the item shows the strongest's).
+    if (!e.figures.empty()) {
+      json figures = json::object();
+      for (const auto& [field, range] : e.figures) figures[field] = range_json(range);
+      entry["figures"] = figures;
+    }
+    out.push_back(entry);
+  }
   return out;
 }
 
@@ -53,7 +62,9 @@ std::string short_citation(const Evidence& e) {
   std::string text = e.citation;
   const auto dot = text.find(". ");
   if (dot != std::string::npos && dot < 80) text = text.substr(0, dot);
-  return text + " [" + e.kind + (e.confirmed ? "" : ", unconfirmed") + "]";
+  text += " [" + e.kind + (e.confirmed ? "" : ", unconfirmed") + "]";
+  for (const auto& [field, range] : e.figures) text += " (" + field + " " + range_text(range, "") + ")";
+  return text;
 }
 
 }  // namespace

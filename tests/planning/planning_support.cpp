@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 namespace scarscope::test {
 
@@ -60,6 +64,19 @@ Plan plan_for(const PlanRequest& request) {
   return plan;
 }
 
+nlohmann::json planning_kb_document() {
+  const char* dir = std::getenv("SCARSCOPE_KB_DIR");
+  const std::filesystem::path kb = dir ? std::filesystem::path(dir) : std::filesystem::path(SCARSCOPE_SOURCE_DIR) / "kb";
+  const auto read = [](const std::filesystem::path& path) {
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
+  };
+  nlohmann::json document = read(kb / "treatments.json");
+  const nlohmann::json rules = read(kb / "planning_rules.json");
+  for (auto entry = rules.begin(); entry != rules.end(); ++entry) document[entry.key()] = *entry;
+  return document;
+}
+
 std::vector<std::string> consistency_problems(const Plan& plan, const PlanRequest& request, const KnowledgeBase& kb) {
   std::vector<std::string> problems;
   const auto protects = [&](const std::string& modality) {
@@ -86,6 +103,25 @@ std::vector<std::string> consistency_problems(const Plan& plan, const PlanReques
                            session.date.to_string() + " falls inside priming (until " + priming->until->to_string() + ")");
       }
     }
+  }
+  // (b) Expectations.
+  std::optional<NumericRange> span;
+  bool any_procedure = false;
+  for (const auto& stage : plan.stages) {
+    for (const auto& item : stage.items) {
+      if (!kb.modality(item.modality).procedure) continue;
+      any_procedure = true;
+      if (!item.expected_improvement_pct) continue;
+      const NumericRange& range = *item.expected_improvement_pct;
+      span = span ? NumericRange{std::min(span->min, range.min), std::max(span->max, range.max)} : range;
+      if (plan.expected_improvement_pct &&
+          (range.min < plan.expected_improvement_pct->min || range.max > plan.expected_improvement_pct->max)) {
+        problems.push_back("(b) " + item.modality + "'s expected improvement lies outside the plan's overall range");
+      }
+    }
+  }
+  if (any_procedure && plan.expected_improvement_pct != span) {
+    problems.push_back("(b) the overall range is not the span of the items' figures");
   }
   // (d) Sessions and intervals.
   for (const auto& stage : plan.stages) {

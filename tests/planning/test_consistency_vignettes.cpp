@@ -177,5 +177,71 @@ TEST(Sessions, SuperficialPeelIsScheduledAsASeries) {
   EXPECT_EQ(peels[2].date, peels[0].date.plus_weeks(4));
 }
 
+const Evidence* evidence_of(const PlanItem& item, const std::string& citation_start) {
+  for (const auto& e : item.evidence) {
+    if (e.citation.rfind(citation_start, 0) == 0) return &e;
+  }
+  return nullptr;
+}
+
+// Shallow boxcar scars in Fitzpatrick V get microneedling only: the item shows Alam 2014's RCT
+// figure (41 % mean perceived improvement), not a commentary's 50-75 %, and the plan promises no
+// more than its item; the commentary and the customer's "30-50 % at best" stay as alternatives.
+TEST(Expectations, MicroneedlingAloneShowsTheRctsFigure) {
+  const Plan plan = plan_for(request_for({shallow_boxcar(1, 5, 5), shallow_boxcar(2, 20, 5)}, fitzpatrick(5), 2, 3));
+  ASSERT_TRUE(plan.has_item("microneedling"));
+  const PlanItem& item = *plan.find_item("microneedling");
+  ASSERT_TRUE(item.expected_improvement_pct);
+  EXPECT_EQ(*item.expected_improvement_pct, (NumericRange{41, 41}));
+  ASSERT_TRUE(plan.expected_improvement_pct);
+  EXPECT_EQ(*plan.expected_improvement_pct, (NumericRange{41, 41}));
+  const Evidence* rct = evidence_of(item, "Alam M");
+  ASSERT_NE(rct, nullptr);
+  EXPECT_EQ(rct->kind, "rct");
+  const Evidence* commentary = evidence_of(item, "Minutilli");
+  ASSERT_NE(commentary, nullptr);
+  EXPECT_EQ(commentary->kind, "expert");
+  EXPECT_EQ(commentary->figures.at("expected_improvement_pct"), (NumericRange{50, 75}));
+  const Evidence* customer = evidence_of(item, "Customer material: 'Pimple scar");
+  ASSERT_NE(customer, nullptr);
+  EXPECT_EQ(customer->figures.at("expected_improvement_pct"), (NumericRange{30, 50}));
+}
+
+// TCA CROSS's 50-70 % comes from uncontrolled series of ice pick scars (n = 10 and 30): a narrow
+// deep boxcar treated with CROSS gets no figure; with an ice pick in the plan, it is said to be theirs.
+TEST(Expectations, CrossFigureOnlyForTheIcePicksItsSeriesTreated) {
+  const Plan boxcar = plan_for(request_for({deep_boxcar(1, 2.5, 5, 5)}, healthy_patient()));
+  ASSERT_TRUE(boxcar.has_item("tca_cross"));
+  EXPECT_FALSE(boxcar.find_item("tca_cross")->expected_improvement_pct);
+  EXPECT_NE(boxcar.find_item("tca_cross")->notes.find("figure is for ice_pick scars; none is given for these"),
+            std::string::npos)
+      << boxcar.find_item("tca_cross")->notes;
+  const Plan mixed = plan_for(request_for({ice_pick(1, 5, 5), deep_boxcar(2, 2.5, 20, 5)}, healthy_patient()));
+  const PlanItem& cross = *mixed.find_item("tca_cross");
+  ASSERT_TRUE(cross.expected_improvement_pct);
+  EXPECT_EQ(*cross.expected_improvement_pct, (NumericRange{50, 70}));
+  EXPECT_NE(cross.notes.find("uncontrolled case series"), std::string::npos);
+  EXPECT_NE(cross.notes.find("gains may fade"), std::string::npos);
+  EXPECT_NE(cross.notes.find("(scars 1 here)"), std::string::npos) << cross.notes;
+}
+
+// The overall range is the span of the items' own figures: for severe mixed scarring, from the
+// lowest item minimum to the highest item maximum; for hypertrophic scars, whose treatments carry no
+// figure in the sources, none at all rather than a generic one.
+TEST(Expectations, OverallRangeIsTheSpanOfTheItemsFigures) {
+  PlanRequest request = request_for({ice_pick(1, 5, 5), deep_boxcar(2, 2.5, 20, 5), rolling(3, 35, 5),
+                                     shallow_boxcar(4, 50, 5)},
+                                    healthy_patient(), 4, 4);
+  const Plan severe = plan_for(request);
+  ASSERT_TRUE(severe.expected_improvement_pct);
+  EXPECT_EQ(*severe.expected_improvement_pct, (NumericRange{25, 70})) << "fractional CO2 25-50, subcision 30-60, CROSS 50-70";
+  PlanRequest chest = request_for({hypertrophic(1, 5, 5)}, healthy_patient());
+  chest.region = "chest";
+  const Plan hypertrophic_plan = plan_for(chest);
+  EXPECT_EQ(hypertrophic_plan.status, PlanStatus::plan);
+  EXPECT_FALSE(hypertrophic_plan.expected_improvement_pct);
+  EXPECT_TRUE(hypertrophic_plan.fired("expectations"));
+}
+
 }  // namespace
 }  // namespace scarscope::test

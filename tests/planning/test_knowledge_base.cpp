@@ -20,7 +20,8 @@ json read_json(const std::filesystem::path& path) {
   return json::parse(in);
 }
 
-// Every number must be the "value" of an object that also has a non-empty "evidence" list.
+// Every number must be the "value" of an object that also has a non-empty "evidence" list, or the
+// "value" an evidence entry gives itself (next to its citation).
 void check_numbers(const json& node, const std::string& path, bool inside_value, std::vector<std::string>& bare) {
   if (node.is_number()) {
     if (!inside_value) bare.push_back(path);
@@ -31,8 +32,9 @@ void check_numbers(const json& node, const std::string& path, bool inside_value,
     return;
   }
   if (!node.is_object()) return;
-  const bool sourced = node.contains("value") && node.contains("evidence") && node["evidence"].is_array() &&
-                       !node["evidence"].empty();
+  const bool sourced = (node.contains("value") && node.contains("evidence") && node["evidence"].is_array() &&
+                        !node["evidence"].empty()) ||
+                       (node.contains("value") && node.contains("citation"));
   for (const auto& [key, value] : node.items()) {
     check_numbers(value, path + "." + key, inside_value || (sourced && key == "value"), bare);
   }

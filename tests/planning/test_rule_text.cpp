@@ -9,7 +9,6 @@
 #include <regex>
 #include <sstream>
 
-#include "core/kb.h"
 #include "planning_support.h"
 #include "test_support.h"
 
@@ -83,7 +82,7 @@ TEST(RuleText, TheRuleTableRunsEveryKnowledgeBaseRuleAndNothingElse) {
 
 // A number quoted by a rule follows kb/ without a rebuild: change it and the warning changes.
 TEST(RuleText, QuotedNumbersFollowTheKnowledgeBase) {
-  nlohmann::json document = read_knowledge_base_document(std::nullopt);
+  nlohmann::json document = planning_kb_document();
   document["thresholds"]["bdd_screen_specificity_pct"]["value"] = 91;
   document["thresholds"]["keloid_recurrence_after_excision_pct"]["value"] = nlohmann::json::array({18, 44});
   const KnowledgeBase kb = knowledge_base_from_json(document, "test");

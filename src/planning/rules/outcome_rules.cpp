@@ -6,26 +6,35 @@
 
 namespace scarscope::planning_rules {
 
+// The overall-range rule: the plan's expected improvement is the span of its procedures' own
+// figures, from the lowest minimum to the highest maximum. Items without a figure add nothing, and
+// nothing is added for combining treatments (no source gives a figure for the combination), so the
+// range is never wider than its items support; a plan none of whose items has a figure states none.
 void expectations(PlanContext& c) {
   if (!c.enabled("expectations")) return;
-  int procedural_stages = 0;
+  std::optional<NumericRange> span;
+  std::vector<std::string> with_figure, without_figure;
   for (const auto& stage : c.plan.stages) {
-    if (stage.id != "acne_control") ++procedural_stages;
+    for (const auto& item : stage.items) {
+      if (!c.kb.modality(item.modality).procedure) continue;
+      if (!item.expected_improvement_pct) {
+        without_figure.push_back(item.modality);
+        continue;
+      }
+      const NumericRange& range = *item.expected_improvement_pct;
+      with_figure.push_back(item.modality + " " + format_range(range) + " %");
+      span = span ? NumericRange{std::min(span->min, range.min), std::max(span->max, range.max)} : range;
+    }
   }
-  const bool anything = procedural_stages > 0 || !c.deferred.empty();
-  if (!anything) return;
-  NumericRange range = *c.kb.threshold("expected_improvement_typical_pct").value;
-  std::string why = "typical range: scars are reduced, not eliminated";
-  const int severe = static_cast<int>(c.kb.threshold_min("severe_min_grade"));
-  const int combination_stages = procedural_stages > 0 ? procedural_stages : static_cast<int>(c.deferred.size());
-  if (c.request.severity && c.request.severity->max >= severe && combination_stages >= 2) {
-    range = *c.kb.threshold("expected_improvement_severe_combination_pct").value;
-    why = "severe scarring (grade estimate " + std::to_string(c.request.severity->min) +
-          (c.request.severity->min != c.request.severity->max ? "-" + std::to_string(c.request.severity->max) : "") +
-          ") treated with a combination: more is possible, still partial";
+  if (with_figure.empty() && without_figure.empty()) return;
+  c.plan.expected_improvement_pct = span;
+  const std::string others = without_figure.empty() ? "" : "; no figure from the sources for " + join(without_figure, ", ");
+  if (span) {
+    c.fire("expectations", "span of the items' figures (" + join(with_figure, ", ") + "): " + format_range(*span) +
+                               " %; scars are reduced, not eliminated" + others);
+  } else {
+    c.fire("expectations", "no overall figure: the sources give none for these items" + others);
   }
-  c.plan.expected_improvement_pct = range;
-  c.fire("expectations", why + ": " + format_range(range) + " %");
 }
 
 void distress_mismatch(PlanContext& c) {

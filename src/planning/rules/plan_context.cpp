@@ -70,6 +70,7 @@ void add_evidence(std::vector<Evidence>& into, const std::vector<Evidence>& more
       into.push_back(evidence);
     } else {
       same->confirmed = same->confirmed && evidence.confirmed;
+      same->figures.insert(evidence.figures.begin(), evidence.figures.end());
     }
   }
 }

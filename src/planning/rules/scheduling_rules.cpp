@@ -7,6 +7,17 @@
 namespace scarscope::planning_rules {
 namespace {
 
+// The scars of `a` an improvement figure was measured on (all of them when the kb does not restrict it).
+std::vector<int> scars_the_figure_applies_to(const PlanContext& c, const Assignment& a, const SourcedValue& figure) {
+  if (figure.applies_to.empty()) return a.scar_ids;
+  std::vector<int> out;
+  for (int id : a.scar_ids) {
+    const std::string& scar_class = c.view(id).scar_class;
+    if (std::find(figure.applies_to.begin(), figure.applies_to.end(), scar_class) != figure.applies_to.end()) out.push_back(id);
+  }
+  return out;
+}
+
 PlanItem make_item(const PlanContext& c, const Assignment& a) {
   const Modality& m = c.kb.modality(a.modality);
   PlanItem item;
@@ -15,18 +26,24 @@ PlanItem make_item(const PlanContext& c, const Assignment& a) {
   item.sessions = m.sessions.value;
   item.interval_weeks = m.interval_weeks.value;
   item.downtime_days = m.downtime_days.value;
-  item.expected_improvement_pct = m.expected_improvement_pct.value;
+  // An improvement figure stands only for the scars its sources treated.
+  const SourcedValue& improvement = m.expected_improvement_pct;
+  const std::vector<int> measured = scars_the_figure_applies_to(c, a, improvement);
+  const bool figure_applies = improvement.value && !measured.empty();
+  if (figure_applies) item.expected_improvement_pct = improvement.value;
   add_evidence(item.evidence, m.treats_evidence);
-  for (const SourcedValue* v : {&m.sessions, &m.interval_weeks, &m.downtime_days, &m.expected_improvement_pct}) {
-    add_evidence(item.evidence, v->evidence);
-  }
+  for (const SourcedValue* v : {&m.sessions, &m.interval_weeks, &m.downtime_days}) add_evidence(item.evidence, v->evidence);
+  if (figure_applies) add_evidence(item.evidence, improvement.evidence);
   std::vector<std::string> notes = a.notes;
   if (const std::size_t unlisted = a.scar_ids.size() - item.target_scar_ids.size(); unlisted > 0) {
     notes.push_back("also " + std::to_string(unlisted) + " hand-counted scar(s) that are not listed (no id or position)");
   }
   if (!m.notes.empty()) notes.push_back(m.notes);
-  if (m.expected_improvement_pct.value && !m.expected_improvement_pct.note.empty()) {
-    notes.push_back("improvement: " + m.expected_improvement_pct.note);
+  if (figure_applies && !improvement.note.empty()) notes.push_back("improvement: " + improvement.note);
+  if (improvement.value && !improvement.applies_to.empty() && measured.size() < a.scar_ids.size()) {
+    notes.push_back("improvement: the sources' figure is for " + join(improvement.applies_to, ", ") + " scars" +
+                    (figure_applies ? " (scars " + id_list(measured) + " here); none is given for the others"
+                                    : "; none is given for these"));
   }
   if (const auto found = c.not_before.find(m.id); found != c.not_before.end()) item.not_before = found->second;
   for (auto& note : notes) note = without_final_period(note);
