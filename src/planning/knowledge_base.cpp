@@ -136,12 +136,16 @@ Modality modality_of(const std::string& id, const json& value, const std::string
   }
   m.side_effects = strings_of(require(value, "side_effects", source, path), source, path + "side_effects");
   const json& iso = require(value, "isotretinoin", source, path);
-  check_keys(iso, {"wait_months", "disputed", "note"}, source, path + "isotretinoin.");
+  check_keys(iso, {"wait_months", "disputed", "not_addressed", "note"}, source, path + "isotretinoin.");
   m.isotretinoin.wait_months = sourced_of(require(iso, "wait_months", source, path + "isotretinoin."), source,
                                           path + "isotretinoin.wait_months");
   if (iso.contains("disputed")) {
     if (!iso["disputed"].is_boolean()) fail(source, path + "isotretinoin.disputed", "must be true or false");
     m.isotretinoin.disputed = iso["disputed"].get<bool>();
+  }
+  if (iso.contains("not_addressed")) {
+    if (!iso["not_addressed"].is_boolean()) fail(source, path + "isotretinoin.not_addressed", "must be true or false");
+    m.isotretinoin.not_addressed = iso["not_addressed"].get<bool>();
   }
   if (iso.contains("note")) m.isotretinoin.note = string_of(iso["note"], source, path + "isotretinoin.note");
   if (value.contains("hsv_prophylaxis")) {

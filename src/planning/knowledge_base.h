@@ -52,6 +52,7 @@ struct SourcedValue {
 struct IsotretinoinWait {
   SourcedValue wait_months;
   bool disputed = false;  // Spring 2017 and Waldman 2017 disagree
+  bool not_addressed = false;  // neither paper addresses it: the wait is an analogy, and the plan says so
   std::string note;
 };
 

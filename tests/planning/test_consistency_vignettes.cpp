@@ -243,5 +243,39 @@ TEST(Expectations, OverallRangeIsTheSpanOfTheItemsFigures) {
   EXPECT_TRUE(hypertrophic_plan.fired("expectations"));
 }
 
+// Otley 2003: medically necessary anticoagulants are continued for skin surgery; the patient is
+// warned of bleeding and bruising. The warning cites it instead of "no source retrieved".
+TEST(Safety, AnticoagulantsAreContinuedAndBruisingIsWarnedOfWithOtley) {
+  PatientProfile patient = healthy_patient();
+  patient.anticoagulants = true;
+  const Plan plan = plan_for(request_for({rolling(1, 5, 5)}, patient));
+  const PlanWarning* w = warning(plan, "anticoagulants_bruising");
+  ASSERT_NE(w, nullptr);
+  EXPECT_NE(w->text.find("continue medically necessary anticoagulants"), std::string::npos) << w->text;
+  EXPECT_NE(w->text.find("Otley 2003"), std::string::npos);
+  EXPECT_EQ(w->text.find("no source retrieved"), std::string::npos);
+  bool cited = false;
+  for (const auto& rule : plan.rules_fired) {
+    for (const auto& e : rule.evidence) cited = cited || (rule.id == "anticoagulants" && e.citation.rfind("Otley", 0) == 0);
+  }
+  EXPECT_TRUE(cited);
+}
+
+// Isotretinoin stopped two months ago: TCA CROSS is not delayed (by analogy, unconfirmed), and the
+// plan says that neither Spring 2017 nor Waldman 2017 addresses it; long after the window, it does not.
+TEST(Safety, CrossAfterIsotretinoinSaysTheSourcesAreSilent) {
+  PatientProfile patient = healthy_patient();
+  patient.isotretinoin = IsotretinoinStatus::stopped;
+  patient.isotretinoin_stopped_on = CalendarDate::parse("2026-01-02", "test");
+  const Plan plan = plan_for(request_for({ice_pick(1, 5, 5)}, patient));
+  ASSERT_TRUE(plan.has_item("tca_cross"));
+  EXPECT_EQ(sessions_of(plan, "tca_cross").front().date, kPlanDate) << "no wait applied";
+  const PlanWarning* w = warning(plan, "isotretinoin_not_addressed_tca_cross");
+  ASSERT_NE(w, nullptr);
+  EXPECT_NE(w->text.find("neither Spring 2017 nor Waldman 2017"), std::string::npos) << w->text;
+  patient.isotretinoin_stopped_on = CalendarDate::parse("2025-01-02", "test");
+  EXPECT_FALSE(plan_for(request_for({ice_pick(1, 5, 5)}, patient)).has_warning("isotretinoin_not_addressed_tca_cross"));
+}
+
 }  // namespace
 }  // namespace scarscope::test

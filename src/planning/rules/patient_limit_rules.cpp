@@ -217,6 +217,13 @@ void isotretinoin_notes(PlanContext& c) {
                     "Clinician to decide.");
       c.fire("isotretinoin", m.id + " is disputed between Spring 2017 and Waldman 2017");
     }
+    if (m.isotretinoin.not_addressed && c.isotretinoin_recent) {
+      c.warn("isotretinoin_not_addressed_" + m.id,
+             m.id + " within " + window + " months of isotretinoin: neither Spring 2017 nor Waldman 2017 addresses " +
+                 m.name + "; no wait is applied, by analogy with superficial peels and cutaneous surgery (unconfirmed). "
+                 "Clinician to decide.");
+      c.fire("isotretinoin", m.id + ": neither Spring 2017 nor Waldman 2017 addresses it (no wait, by analogy)");
+    }
     if (const auto found = c.not_before.find(a.modality); found != c.not_before.end()) {
       a.notes.push_back("isotretinoin: not before " + found->second.to_string());
       c.fire("isotretinoin", a.modality + " not before " + found->second.to_string());

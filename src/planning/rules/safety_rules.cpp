@@ -12,8 +12,10 @@ void anticoagulants(PlanContext& c) {
     if (m.has_tag("punch") || m.has_tag("injection") || m.id == "subcision") which.push_back(a.modality);
   }
   if (which.empty()) return;
-  c.warn("anticoagulants_bruising", "Anticoagulants: higher risk of bruising and haematoma with " + join(which, ", ") +
-                                        " (no source retrieved; flag only, clinician to decide).");
+  c.warn("anticoagulants_bruising",
+         "Anticoagulants: continue medically necessary anticoagulants (Otley 2003: for skin surgery, stopping them does "
+         "not lower the small bleeding risk and has been followed by thromboembolism); warn of more bleeding, bruising "
+         "and haematoma with " + join(which, ", ") + ". Flag only, clinician to decide.");
   c.fire("anticoagulants", "anticoagulants is true; bruising/haematoma warning for " + join(which, ", "));
 }
 
