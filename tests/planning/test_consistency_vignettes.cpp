@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
+#include <set>
 
 #include "planning_support.h"
 
@@ -275,6 +277,52 @@ TEST(Safety, CrossAfterIsotretinoinSaysTheSourcesAreSilent) {
   EXPECT_NE(w->text.find("neither Spring 2017 nor Waldman 2017"), std::string::npos) << w->text;
   patient.isotretinoin_stopped_on = CalendarDate::parse("2025-01-02", "test");
   EXPECT_FALSE(plan_for(request_for({ice_pick(1, 5, 5)}, patient)).has_warning("isotretinoin_not_addressed_tca_cross"));
+}
+
+// Every modality on its own (the only one offered), for every scar class it treats, in light and
+// dark skin, with and without acne control first, under no and several downtime limits: plan_for()
+// checks (a)-(d) on each plan. Every modality a kb rule can choose is planned at least once.
+TEST(Consistency, EveryModalityAloneInEverySetting) {
+  const KnowledgeBase& kb = knowledge_base();
+  std::set<std::string> reachable;
+  for (const auto& [scar_class, list] : kb.first_line) reachable.insert(list.begin(), list.end());
+  for (const auto* list : {&kb.resurfacing_preference, &kb.resurfacing_preference_dark_skin, &kb.filler_preference}) {
+    reachable.insert(list->begin(), list->end());
+  }
+  std::set<std::string> planned;
+  int plans = 0;
+  for (const auto& [id, modality] : kb.modalities) {
+    if (!modality.procedure) continue;
+    for (const std::string& scar_class : modality.treats) {
+      for (const int skin : {2, 5}) {
+        for (const AcneActivity acne : {AcneActivity::none, AcneActivity::moderate}) {
+          for (const std::optional<double> limit : {std::optional<double>(), std::optional<double>(1.0),
+                                                   std::optional<double>(2.0), std::optional<double>(5.0),
+                                                   std::optional<double>(14.0)}) {
+            PatientProfile patient = fitzpatrick(skin);
+            patient.active_acne = acne;
+            patient.max_downtime_days = limit;
+            patient.available_modalities = std::vector<std::string>{id};
+            std::vector<Scar> scars;
+            if (scar_class == "ice_pick") scars = {ice_pick(1, 5, 5), ice_pick(2, 20, 5)};
+            if (scar_class == "boxcar_deep") scars = {deep_boxcar(1, 2.5, 5, 5), deep_boxcar(2, 2.5, 20, 5)};
+            if (scar_class == "boxcar_shallow") scars = {shallow_boxcar(1, 5, 5), shallow_boxcar(2, 20, 5)};
+            if (scar_class == "rolling") scars = {rolling(1, 5, 5), rolling(2, 20, 5)};
+            if (scar_class == "hypertrophic") scars = {hypertrophic(1, 5, 5), hypertrophic(2, 20, 5)};
+            PlanRequest request = request_for(scars, patient);
+            for (int scar_id : {1, 2}) request.clinician.scars[scar_id].normal_base = true;
+            if (scar_class == "macular_erythematous") request.clinician.macular_erythematous = 5;
+            if (scar_class == "macular_hyperpigmented") request.clinician.macular_hyperpigmented = 5;
+            const Plan plan = plan_for(request);
+            ++plans;
+            if (plan.has_item(id)) planned.insert(id);
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(plans, 500);
+  for (const auto& id : reachable) EXPECT_TRUE(planned.count(id)) << id << " was never planned";
 }
 
 }  // namespace
