@@ -3,6 +3,18 @@
 #include "planning/rules/rule_table.h"
 
 namespace scarscope::planning_rules {
+namespace {
+
+// A temporary contraindication: procedures wait (the plan's status votes defer), with its reason.
+void defer_procedures(PlanContext& c, const std::string& rule, const std::string& reason,
+                      const std::string& status_reason, const std::string& why) {
+  c.defer_reasons.push_back(reason);
+  c.defer_rules.push_back(rule);
+  c.vote(PlanStatus::defer, status_reason);
+  c.fire(rule, why);
+}
+
+}  // namespace
 
 void bdd_screen(PlanContext& c) {
   if (!c.enabled("bdd_screen") || !c.request.patient.bdd_screen_positive) return;
@@ -19,27 +31,21 @@ void bdd_screen(PlanContext& c) {
 
 void active_infection(PlanContext& c) {
   if (!c.enabled("active_infection") || !c.request.patient.active_skin_infection) return;
-  c.defer_reasons.push_back("active skin infection");
-  c.defer_rules.push_back("active_infection");
-  c.vote(PlanStatus::defer, "active skin infection: defer procedures until it has cleared");
-  c.fire("active_infection", "active_skin_infection is true: procedures are deferred until it has cleared");
+  defer_procedures(c, "active_infection", "active skin infection", "active skin infection: defer procedures until it has cleared",
+                   "active_skin_infection is true: procedures are deferred until it has cleared");
 }
 
 void active_cold_sore(PlanContext& c) {
   if (!c.enabled("active_cold_sore") || !c.request.patient.active_cold_sore) return;
-  c.defer_reasons.push_back("active cold sore");
-  c.defer_rules.push_back("active_cold_sore");
-  c.vote(PlanStatus::defer, "active cold sore: reschedule procedures once it has healed");
-  c.fire("active_cold_sore", "active_cold_sore is true: reschedule (Gilbert & McBurney 2000)");
+  defer_procedures(c, "active_cold_sore", "active cold sore", "active cold sore: reschedule procedures once it has healed",
+                   "active_cold_sore is true: reschedule (Gilbert & McBurney 2000)");
 }
 
 void pregnancy(PlanContext& c) {
   if (!c.enabled("pregnancy") || !c.request.patient.pregnant_or_breastfeeding) return;
-  c.defer_reasons.push_back("pregnancy or breastfeeding");
-  c.defer_rules.push_back("pregnancy");
-  c.vote(PlanStatus::defer, "pregnancy or breastfeeding: defer elective scar procedures");
-  c.fire("pregnancy", "pregnant_or_breastfeeding is true: elective procedures deferred; no retinoid priming (UNCONFIRMED, "
-                      "common practice; clinician sign-off required)");
+  defer_procedures(c, "pregnancy", "pregnancy or breastfeeding", "pregnancy or breastfeeding: defer elective scar procedures",
+                   "pregnant_or_breastfeeding is true: elective procedures deferred; no retinoid priming (UNCONFIRMED, "
+                   "common practice; clinician sign-off required)");
   c.warn("no_retinoid_priming", "Pregnancy or breastfeeding: no retinoid (tretinoin) priming; retinoids are teratogenic.");
 }
 
@@ -49,10 +55,9 @@ void active_acne(PlanContext& c) {
     case AcneActivity::none: return;
     case AcneActivity::severe:
       c.acne_stage = true;
-      c.defer_reasons.push_back("severe (nodulocystic) active acne");
-      c.defer_rules.push_back("active_acne");
-      c.vote(PlanStatus::defer, "severe active acne: treat the acne first, scar procedures later");
-      c.fire("active_acne", "active_acne is severe: acne treatment first, scar procedures deferred");
+      defer_procedures(c, "active_acne", "severe (nodulocystic) active acne",
+                       "severe active acne: treat the acne first, scar procedures later",
+                       "active_acne is severe: acne treatment first, scar procedures deferred");
       return;
     case AcneActivity::moderate:
       c.acne_stage = true;
