@@ -73,13 +73,6 @@ std::vector<Evidence> evidence_from(const JsonField& field) {
   return out;
 }
 
-GradeBasis basis_from(const JsonField& field) {
-  const std::string name = field.text();
-  for (const GradeBasis basis : {GradeBasis::three_d_only, GradeBasis::clinician_only, GradeBasis::three_d_plus_clinician}) {
-    if (name == grade_basis_name(basis)) return basis;
-  }
-  field.fail(ErrorCode::bad_input, "'" + name + "' is not a basis (3d_only, clinician_only, 3d_plus_clinician)");
-}
 
 PlanStatus status_from(const JsonField& field) {
   const std::string name = field.text();
@@ -89,7 +82,13 @@ PlanStatus status_from(const JsonField& field) {
   field.fail(ErrorCode::bad_input, "'" + name + "' is not a plan status (none, plan, defer, refer)");
 }
 
-CalendarDate date_from(const JsonField& field) { return CalendarDate::parse(field.text(), field.where()); }
+CalendarDate date_from(const JsonField& field) {
+  try {
+    return CalendarDate::parse(field.text(), field.where());
+  } catch (const InputError& error) {
+    throw InputError(error.what(), error.code(), field.path());  // the field is the path, not the file
+  }
+}
 
 }  // namespace
 
@@ -138,7 +137,7 @@ VisitPlan visit_plan_from_json(const json& document, const std::string& source) 
       session.target_scar_ids = ids_from(entry.required("target_scar_ids"));
       plan.schedule.push_back(std::move(session));
     }
-    plan.basis = basis_from(root.required("basis"));
+    plan.basis = root.required("basis").parsed_text(parse_grade_basis);
     if (const auto severity = root.optional("severity")) {
       const std::string grade = severity->required("goodman_baron_qualitative").text();
       SeverityEstimate estimate;
@@ -149,7 +148,7 @@ VisitPlan visit_plan_from_json(const json& document, const std::string& source) 
       } catch (const std::exception&) {
         severity->member("goodman_baron_qualitative").fail(ErrorCode::bad_input, "'" + grade + "' is not a grade such as \"3\" or \"3-4\"");
       }
-      estimate.basis = basis_from(severity->required("basis"));
+      estimate.basis = severity->required("basis").parsed_text(parse_grade_basis);
       plan.severity = estimate;
     }
     plan.region = root.required("region").text();
