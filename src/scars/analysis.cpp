@@ -1,6 +1,7 @@
 #include "scars/analysis.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -10,10 +11,12 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "scars/classification.h"
 #include "scars/detection.h"
 #include "scars/measurement.h"
 #include "scars/selection.h"
+#include "surface/height_range.h"
 
 namespace scarscope {
 namespace {
@@ -26,15 +29,18 @@ void check_analysable(const HeightMap& map) {
   const std::string name = map.metadata.source_file.empty() ? "scan" : map.metadata.source_file;
   if (map.nx() < kMinPoints || map.ny() < kMinPoints) {
     throw InputError(name + ": " + std::to_string(map.nx()) + " x " + std::to_string(map.ny()) +
-                     " points is too small to analyse (at least " + std::to_string(kMinPoints) + " x " +
-                     std::to_string(kMinPoints) + " needed)");
+                         " points is too small to analyse (at least " + std::to_string(kMinPoints) + " x " +
+                         std::to_string(kMinPoints) + " needed)",
+                     ErrorCode::out_of_range, "size");
   }
   for (const double spacing : {map.dx_um(), map.dy_um()}) {
     if (!(spacing >= kMinSpacingUm && spacing <= kMaxSpacingUm)) {
-      char text[64];
-      std::snprintf(text, sizeof text, "%g", spacing);
-      throw InputError(name + ": lateral spacing " + text + " um is outside the 1-200 um that skin scans are analysed at"
-                       " (check the file's units or --spacing-um)");
+      char text[32];
+      const auto written = std::to_chars(text, text + sizeof text, spacing, std::chars_format::general, 6);
+      throw InputError(name + ": lateral spacing " + std::string(text, written.ptr) +
+                           " um is outside the 1-200 um that skin scans are analysed at"
+                           " (check the file's units or --spacing-um)",
+                       ErrorCode::out_of_range, "spacing");
     }
   }
 }
@@ -63,13 +69,19 @@ double robust_spread(const DetectionGrid& grid, const HeightMap& map) {
 HeightMap skin_relief(const HeightMap& map, const AnalysisSettings& settings) {
   check_analysable(map);
   HeightMap relief = map.clone();
+  relief.normalize_missing();
+  check_height_range(relief);
   if (relief.valid_count() > 0) subtract_reference_surface(relief, settings.reference);
   return relief;
 }
 
-ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings, HeightMap* relief_out) {
+ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings, HeightMap* relief_out,
+                                const Progress* progress) {
+  progress_step(progress, "checking heights", 0.0);
   check_analysable(map);
   map.normalize_missing();
+  // Before anything is sized or looped over by the heights: a relief no skin has is refused.
+  check_height_range(map);
   ScanAnalysis result;
   result.settings = settings;
   result.dx_um = map.dx_um();
@@ -83,6 +95,7 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
     result.notes.push_back(valid == 0 ? "the scan holds no valid point: nothing to analyse"
                                       : "the scan holds only " + std::to_string(valid) + " valid points: nothing to analyse");
     if (relief_out) *relief_out = std::move(map);
+    progress_step(progress, "done", 1.0);
     return result;
   }
   const double missing_fraction = 1.0 - static_cast<double>(valid) / static_cast<double>(map.size());
@@ -91,21 +104,28 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
                            " % of the scan has no data: scars there cannot be seen");
   }
 
+  progress_step(progress, "reference surface", 0.05);
   result.reference = subtract_reference_surface(map, settings.reference);
+  progress_step(progress, "surface parameters", 0.2);
   result.surface = compute_surface_parameters(map);
   result.surface_measured = true;
+  progress_step(progress, "filling gaps", 0.3);
   fill_missing_relief(map, settings.detection);
+  progress_step(progress, "detection grid", 0.35);
   const DetectionGrid grid = make_detection_grid(map, settings.detection);
   result.detection_dx_um = grid.dx_um;
   result.detection_dy_um = grid.dy_um;
   result.morphology_step_um = grid.morphology_step_um;
   result.noise_um = robust_spread(grid, map);
+  progress_step(progress, "segmentation", 0.55);
   const Segmentation segmentation = segment_relief(grid.closed.data(), grid.opened.data(), grid.nx, grid.ny, settings.detection);
   result.tally.candidates = static_cast<int>(segmentation.candidates.size());
 
   const DetectionSettings& detection = settings.detection;
   std::vector<Scar> scars;
+  const double candidates = static_cast<double>(segmentation.candidates.size());
   for (std::size_t k = 0; k < segmentation.candidates.size(); ++k) {
+    progress_step(progress, "measuring scars", 0.65 + 0.34 * static_cast<double>(k) / candidates);
     const CandidateRegion& candidate = segmentation.candidates[k];
     const ScarMeasurement m = measure_candidate(map, grid, segmentation.labels, static_cast<int>(k + 1), candidate,
                                                 detection, settings.measurement);
@@ -161,6 +181,7 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
     map.normalize_missing();  // the unseen points filled for detection go back to missing
     *relief_out = std::move(map);
   }
+  progress_step(progress, "done", 1.0);
   return result;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/progress.h"
 #include "scars/analysis_settings.h"
 #include "scars/inventory.h"
 #include "scars/reference_surface.h"
@@ -34,13 +35,17 @@ struct ScanAnalysis {
 
 // Analyses a height map (taken by value: it is turned into the relief in place, so a large scan is
 // held once). Throws InputError for a scan that cannot be analysed (spacing outside 1-200 µm, fewer
-// than 8 x 8 points); a scan with no valid point or a flat plane gives an honest empty result.
+// than 8 x 8 points; ErrorCode::out_of_range for heights no skin has, see surface/height_range.h);
+// a scan with no valid point or a flat plane gives an honest empty result.
 // With `relief_out`, the relief the scars were found in (heights above the reference skin,
-// missing points missing) is handed back for the overlay.
-ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings = {}, HeightMap* relief_out = nullptr);
+// missing points missing) is handed back for the overlay. With `progress`, each stage and each
+// measured candidate is reported (fractions rising from 0 to 1) and a cancellation asked for is
+// honoured there (CancelledError). Reentrant: analyses may run concurrently on other threads.
+ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings = {}, HeightMap* relief_out = nullptr,
+                                const Progress* progress = nullptr);
 
 // The relief the analysis works on (heights above the reference skin, missing points kept
-// missing), for overlays and for tests.
+// missing), for overlays and for tests. Refuses heights no skin has as analyze_height_map does.
 HeightMap skin_relief(const HeightMap& map, const AnalysisSettings& settings = {});
 
 // {"scan": scan, "surface", "settings", "scars", "counts", "coverage_cm2", "candidates"}; "grades"

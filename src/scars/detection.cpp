@@ -10,6 +10,8 @@
 #include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/saturating_cast.h"
+
 namespace scarscope {
 namespace {
 
@@ -71,10 +73,16 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
   };
   // Bucket sort, deepest first (0.25 µm buckets: far finer than noise), row-major within a bucket.
   // Bucket b holds depths in rim + [b, b + 1) x bucket_um; it starts after every deeper bucket.
+  // The buckets are sized by the data: at most kMaxBuckets (1 m of depth, 16 MB; the analysis
+  // refuses a relief beyond 20 mm first), deeper points share the last one.
   constexpr float bucket_um = 0.25f;
+  constexpr std::size_t kMaxBuckets = std::size_t{1} << 22;
+  const auto bucket_of = [rim](float d) {
+    return std::min(saturating_cast<std::size_t>((d - rim) / bucket_um), kMaxBuckets - 1);
+  };
   std::vector<std::uint32_t> start;
   for_each_above_rim([&](std::int32_t, float d) {
-    const auto b = static_cast<std::size_t>((d - rim) / bucket_um);
+    const std::size_t b = bucket_of(d);
     if (b >= start.size()) start.resize(b + 1, 0);
     ++start[b];
   });
@@ -91,7 +99,7 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
   std::unique_ptr<std::int32_t[]> order(new std::int32_t[kept]);
   std::unique_ptr<float[]> order_depth(new float[kept]);
   for_each_above_rim([&](std::int32_t at, float d) {
-    const std::uint32_t k = start[static_cast<std::size_t>((d - rim) / bucket_um)]++;
+    const std::uint32_t k = start[bucket_of(d)]++;
     order[k] = at;
     order_depth[k] = d;
   });
@@ -337,8 +345,8 @@ float unseen_pit_slope(const HeightMap& relief, const std::vector<std::size_t>& 
     std::vector<float> ring;
     for (int k = 0; k < 72; ++k) {
       const double angle = 2.0 * std::numbers::pi * k / 72.0;
-      const int col = static_cast<int>(std::lround(cx + ring_um * std::cos(angle) / relief.dx_um()));
-      const int row = static_cast<int>(std::lround(cy + ring_um * std::sin(angle) / relief.dy_um()));
+      const int col = round_saturating<int>(cx + ring_um * std::cos(angle) / relief.dx_um(), -1);
+      const int row = round_saturating<int>(cy + ring_um * std::sin(angle) / relief.dy_um(), -1);
       if (row < 0 || row >= relief.ny() || col < 0 || col >= nx) continue;
       const std::size_t i = relief.index(row, col);
       if (relief.mask()[i]) ring.push_back(relief.heights()[i]);
@@ -437,8 +445,9 @@ int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings) {
 
 DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings) {
   DetectionGrid grid;
-  grid.fx = std::max(1, static_cast<int>(std::lround(settings.grid_cell_um / relief.dx_um())));
-  grid.fy = std::max(1, static_cast<int>(std::lround(settings.grid_cell_um / relief.dy_um())));
+  // (At most 2^20 points a cell: n + fx stays an int whatever the settings say.)
+  grid.fx = std::clamp(round_saturating<int>(settings.grid_cell_um / relief.dx_um()), 1, 1 << 20);
+  grid.fy = std::clamp(round_saturating<int>(settings.grid_cell_um / relief.dy_um()), 1, 1 << 20);
   grid.nx = (relief.nx() + grid.fx - 1) / grid.fx;
   grid.ny = (relief.ny() + grid.fy - 1) / grid.fy;
   grid.dx_um = grid.fx * relief.dx_um();
@@ -496,8 +505,9 @@ namespace {
 // The ellipse that removes features narrower than width_um (pores, furrows) on a grid of this
 // spacing; empty when it is a single point (there is nothing to remove).
 cv::Mat narrow_feature_element(double width_um, double dx_um, double dy_um) {
-  const int kx = std::max(1, static_cast<int>(std::lround(width_um / dx_um)) | 1);
-  const int ky = std::max(1, static_cast<int>(std::lround(width_um / dy_um)) | 1);
+  // (At most 32767 points across: a wider "narrow feature" is a settings mistake, not a kernel to allocate.)
+  const int kx = std::clamp(round_saturating<int>(width_um / dx_um), 1, 32767) | 1;
+  const int ky = std::clamp(round_saturating<int>(width_um / dy_um), 1, 32767) | 1;
   if (kx <= 1 && ky <= 1) return cv::Mat();
   return cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(kx, ky));
 }

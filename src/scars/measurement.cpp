@@ -7,6 +7,8 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/saturating_cast.h"
+
 
 namespace scarscope {
 namespace {
@@ -196,7 +198,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   const int max_col = std::min(relief.nx() - 1, (candidate.max_col + 1) * grid.fx - 1);
   const int max_row = std::min(relief.ny() - 1, (candidate.max_row + 1) * grid.fy - 1);
   const int span = std::max(max_row - min_row, max_col - min_col) + 1;
-  const int margin = std::max(6, static_cast<int>(settings.box_margin_fraction * span));
+  const int margin = std::clamp(saturating_cast<int>(settings.box_margin_fraction * span), 6, std::max(relief.nx(), relief.ny()));
   // A scar wider than min_points_across points is measured on block means of g x g points: its
   // shape needs no finer grid, and the work stays the same whatever its size.
   Box box;
@@ -220,8 +222,9 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   {
     const double sx = detection.smoothing_sigma_um / dx, sy = detection.smoothing_sigma_um / dy;
     const bool blur = sx >= 0.3 || sy >= 0.3;
-    const int px = blur ? static_cast<int>(std::ceil(4.0 * std::max(sx, 0.3))) + 1 : 0;
-    const int py = blur ? static_cast<int>(std::ceil(4.0 * std::max(sy, 0.3))) + 1 : 0;
+    // (The kernel's reach never needs more than the scan: px, py are clipped to it below anyway.)
+    const int px = blur ? std::min(saturating_cast<int>(std::ceil(4.0 * std::max(sx, 0.3))), relief.nx()) + 1 : 0;
+    const int py = blur ? std::min(saturating_cast<int>(std::ceil(4.0 * std::max(sy, 0.3))), relief.ny()) + 1 : 0;
     // Blocks kx0..kx1-1 and ky0..ky1-1, counted from the box's first block.
     const int kx0 = -std::min(px, box.x0 / g), ky0 = -std::min(py, box.y0 / g);
     const int kx1 = std::min(box.w + px, (relief.nx() - box.x0 + g - 1) / g);
@@ -456,7 +459,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       }
     }
     region = traced;
-    grow_px = static_cast<int>(std::ceil(rim_radius_px - traced_radius_px)) + 1;
+    grow_px = std::clamp(saturating_cast<int>(std::ceil(rim_radius_px - traced_radius_px)), 0, 2 * std::max(box.w, box.h)) + 1;
   }
   fill_from_rim(dilate(region, box, grow_px));
   const std::vector<std::uint8_t> extent = [&] {

@@ -6,10 +6,22 @@
 #include <opencv2/imgproc.hpp>
 #include <string>
 
+#include "core/saturating_cast.h"
+#include "surface/formats/format_common.h"
 #include "surface/png_codec.h"
 #include "surface/shaded_relief.h"
 
 namespace scarscope {
+namespace {
+
+// A drawing coordinate in pixels: an inventory may hold any number (a corrected or hand-made one),
+// and OpenCV draws far-off points by clipping, so anything beyond a few canvases away is held there.
+int pixel(double value, int canvas_size) {
+  const int reach = 4 * std::max(1, canvas_size);
+  return std::clamp(round_saturating<int>(value), -reach, reach);
+}
+
+}  // namespace
 
 std::array<std::uint8_t, 3> scar_type_colour(ScarType type) {
   switch (type) {
@@ -21,7 +33,7 @@ std::array<std::uint8_t, 3> scar_type_colour(ScarType type) {
   return {255, 255, 255};
 }
 
-void write_overlay_png(const HeightMap& relief, const ScarInventory& inventory, const std::filesystem::path& path) {
+Bytes encode_overlay_png(const HeightMap& relief, const ScarInventory& inventory) {
   RgbImage image = render_shaded_relief(relief);
   if (image.width == 0 || image.height == 0) {
     image.width = std::max(1, relief.nx());
@@ -45,20 +57,28 @@ void write_overlay_png(const HeightMap& relief, const ScarInventory& inventory, 
     const cv::Scalar colour(rgb[0], rgb[1], rgb[2]);  // the buffer is RGB, drawn as such
     std::vector<cv::Point> outline;
     for (const auto& p : scar.outline_mm) {
-      outline.emplace_back(static_cast<int>(std::lround(p[0] * px_per_mm_x)), static_cast<int>(std::lround(p[1] * px_per_mm_y)));
+      outline.emplace_back(pixel(p[0] * px_per_mm_x, canvas.cols), pixel(p[1] * px_per_mm_y, canvas.rows));
     }
+    const int centre_x = pixel(std::trunc(scar.centroid_mm[0] * px_per_mm_x), canvas.cols);
+    const int centre_y = pixel(std::trunc(scar.centroid_mm[1] * px_per_mm_y), canvas.rows);
     if (outline.size() >= 2) {
       cv::polylines(canvas, outline, true, colour, thickness, cv::LINE_AA);
     } else {
-      cv::circle(canvas, cv::Point(static_cast<int>(scar.centroid_mm[0] * px_per_mm_x), static_cast<int>(scar.centroid_mm[1] * px_per_mm_y)),
-                 static_cast<int>(scar.diameter_mm / 2 * px_per_mm_x), colour, thickness, cv::LINE_AA);
+      cv::circle(canvas, cv::Point(centre_x, centre_y),
+                 std::max(0, pixel(std::trunc(scar.diameter_mm / 2 * px_per_mm_x), canvas.cols)), colour, thickness,
+                 cv::LINE_AA);
     }
-    const cv::Point label(static_cast<int>(scar.centroid_mm[0] * px_per_mm_x) + 4, static_cast<int>(scar.centroid_mm[1] * px_per_mm_y) - 4);
+    const cv::Point label(centre_x + 4, centre_y - 4);
     cv::putText(canvas, std::to_string(scar.id), label, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(0, 0, 0), thickness + 2, cv::LINE_AA);
     cv::putText(canvas, std::to_string(scar.id), label, cv::FONT_HERSHEY_SIMPLEX, font, colour, thickness, cv::LINE_AA);
   }
-  // The canvas is continuous 8-bit RGB (made by resize / hconcat): written as it is, without a copy.
-  write_png_file(path, canvas.data, canvas.cols, canvas.rows, 3, 8);
+  // The canvas is continuous 8-bit RGB (made by resize / hconcat): encoded as it is, without a copy.
+  return to_bytes(encode_png(canvas.data, canvas.cols, canvas.rows, 3, 8, "overlay"));
+}
+
+void write_overlay_png(const HeightMap& relief, const ScarInventory& inventory, const std::filesystem::path& path) {
+  const Bytes png = encode_overlay_png(relief, inventory);
+  formats::write_file_bytes(path, as_chars(png));
 }
 
 }  // namespace scarscope

@@ -9,7 +9,10 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/saturating_cast.h"
 #include "scars/selection.h"
+#include "surface/masked_low_pass.h"
+#include "surface/polynomial_surface.h"
 
 namespace scarscope {
 namespace {
@@ -45,8 +48,9 @@ struct CoarseGrid {
 
 CoarseGrid block_average(const HeightMap& map, double cell_um) {
   CoarseGrid grid;
-  grid.fx = std::max(1, static_cast<int>(std::lround(cell_um / map.dx_um())));
-  grid.fy = std::max(1, static_cast<int>(std::lround(cell_um / map.dy_um())));
+  // (At most 2^20 points a cell: n + fx stays an int whatever the settings say.)
+  grid.fx = std::clamp(round_saturating<int>(cell_um / map.dx_um()), 1, 1 << 20);
+  grid.fy = std::clamp(round_saturating<int>(cell_um / map.dy_um()), 1, 1 << 20);
   grid.nx = (map.nx() + grid.fx - 1) / grid.fx;
   grid.ny = (map.ny() + grid.fy - 1) / grid.fy;
   grid.value = cv::Mat::zeros(grid.ny, grid.nx, CV_64F);
@@ -84,8 +88,6 @@ CoarseGrid block_average(const HeightMap& map, double cell_um) {
   return grid;
 }
 
-int polynomial_terms(int degree) { return (degree + 1) * (degree + 2) / 2; }
-
 struct CellCoordinates {
   std::vector<double> x_mm, y_mm;  // cell centres, centred on the grid
 };
@@ -105,113 +107,32 @@ CellCoordinates cell_coordinates(const CoarseGrid& grid, const HeightMap& map) {
   return c;
 }
 
-// Weighted least-squares polynomial; returns its values on the grid. The cells lie on a tensor
-// grid, so every sum of the normal equations, sum w x^(i+k) y^(j+l), is a moment
-// sum_rows y^q sum_cols w x^p: one pass gathers the moments of each row (a few multiply-adds
-// per cell instead of one per pair of terms), and the values are a polynomial in x per row.
+// The weighted least-squares polynomial of the cells (surface/polynomial_surface.h); returns its
+// values on the grid.
 cv::Mat fit_polynomial(const CoarseGrid& grid, const CellCoordinates& xy, int degree, const cv::Mat& weights,
                        std::vector<double>* coefficients_out) {
-  const int terms = polynomial_terms(degree);
-  const int powers = 2 * degree + 1;  // x^0 .. x^(2 degree)
-  std::vector<int> px, py;            // exponents of x and y of each term, by total degree, then x's descending
-  for (int total = 0; total <= degree; ++total)
-    for (int i = total; i >= 0; --i) {
-      px.push_back(i);
-      py.push_back(total - i);
-    }
-  // Powers of each cell's x, padded to a fixed count so that a row's sums stay in registers (the
-  // padding's products are never used); each sum still adds its cells in the same order.
-  constexpr int kPowers = 10, kDataPowers = 6;  // >= 2 * 4 + 1 and 4 + 1 (degree <= 4)
-  std::vector<double> xpow(static_cast<std::size_t>(grid.nx) * kPowers, 0.0);
-  for (int i = 0; i < grid.nx; ++i) {
-    double v = 1.0;
-    for (int p = 0; p < powers; ++p, v *= xy.x_mm[static_cast<std::size_t>(i)])
-      xpow[static_cast<std::size_t>(i) * kPowers + static_cast<std::size_t>(p)] = v;
-  }
-  // moments[p][q] = sum w x^p y^q, p, q <= 2 degree; data[p][q] = sum w z x^p y^q, p, q <= degree.
-  std::vector<double> moments(static_cast<std::size_t>(powers * powers), 0.0);
-  std::vector<double> data(static_cast<std::size_t>(powers * powers), 0.0);
-  for (int j = 0; j < grid.ny; ++j) {
-    double row_w[kPowers] = {}, row_z[kDataPowers] = {};
-    const double* w = weights.ptr<double>(j);
-    const double* z = grid.value.ptr<double>(j);
-    for (int i = 0; i < grid.nx; ++i) {
-      if (w[i] <= 0) continue;
-      const double* xp = xpow.data() + static_cast<std::size_t>(i) * kPowers;
-      const double wz = w[i] * z[i];
-      for (int p = 0; p < kPowers; ++p) row_w[p] += w[i] * xp[p];
-      for (int p = 0; p < kDataPowers; ++p) row_z[p] += wz * xp[p];
-    }
-    double yq = 1.0;
-    for (int q = 0; q < powers; ++q, yq *= xy.y_mm[static_cast<std::size_t>(j)])
-      for (int p = 0; p < powers; ++p) {
-        moments[static_cast<std::size_t>(p * powers + q)] += row_w[p] * yq;
-        data[static_cast<std::size_t>(p * powers + q)] += (p < kDataPowers && p <= degree ? row_z[p] : 0.0) * yq;
-      }
-  }
-  cv::Mat normal(terms, terms, CV_64F);
-  cv::Mat rhs(terms, 1, CV_64F);
-  for (int a = 0; a < terms; ++a) {
-    const auto ua = static_cast<std::size_t>(a);
-    rhs.at<double>(a) = data[static_cast<std::size_t>(px[ua] * powers + py[ua])];
-    for (int b = 0; b < terms; ++b) {
-      const auto ub = static_cast<std::size_t>(b);
-      normal.at<double>(a, b) = moments[static_cast<std::size_t>((px[ua] + px[ub]) * powers + py[ua] + py[ub])];
-    }
-  }
-  cv::Mat coefficients;
-  cv::solve(normal, rhs, coefficients, cv::DECOMP_SVD);
-  const double* c = coefficients.ptr<double>(0);
+  PolynomialFit fit(degree, xy.x_mm);
+  for (int j = 0; j < grid.ny; ++j)
+    fit.add_row(xy.y_mm[static_cast<std::size_t>(j)], grid.value.ptr<double>(j), weights.ptr<double>(j));
+  const PolynomialSurface surface = fit.solve();
   cv::Mat values(grid.ny, grid.nx, CV_64F);
-  std::vector<double> in_x(static_cast<std::size_t>(degree + 1));  // the polynomial's coefficients in x on this row
-  for (int j = 0; j < grid.ny; ++j) {
-    std::fill(in_x.begin(), in_x.end(), 0.0);
-    std::vector<double> ypow(static_cast<std::size_t>(degree + 1), 1.0);
-    for (int q = 1; q <= degree; ++q)
-      ypow[static_cast<std::size_t>(q)] = ypow[static_cast<std::size_t>(q - 1)] * xy.y_mm[static_cast<std::size_t>(j)];
-    for (int a = 0; a < terms; ++a)
-      in_x[static_cast<std::size_t>(px[static_cast<std::size_t>(a)])] +=
-          c[a] * ypow[static_cast<std::size_t>(py[static_cast<std::size_t>(a)])];
-    double* v = values.ptr<double>(j);
-    for (int i = 0; i < grid.nx; ++i) {
-      const double* xp = xpow.data() + static_cast<std::size_t>(i) * kPowers;
-      double sum = 0.0;
-      for (int p = 0; p <= degree; ++p) sum += in_x[static_cast<std::size_t>(p)] * xp[p];
-      v[i] = sum;
-    }
-  }
-  if (coefficients_out) coefficients_out->assign(coefficients.begin<double>(), coefficients.end<double>());
+  for (int j = 0; j < grid.ny; ++j) surface.evaluate_row(xy.y_mm[static_cast<std::size_t>(j)], xy.x_mm, values.ptr<double>(j));
+  if (coefficients_out) *coefficients_out = surface.coefficients;
   return values;
 }
 
-// Mask-aware (normalised) Gaussian regression: missing cells neither contribute nor pull towards 0.
+// Mask-aware (normalised) Gaussian regression: missing cells neither contribute nor pull towards 0
+// (surface/masked_low_pass.h). In float32: OpenCV vectorises its kernels in float, and float's 7
+// digits are far finer than the skin's relief. Any weight at all within reach gives an estimate.
 cv::Mat normalised_gaussian(const cv::Mat& values, const cv::Mat& weights, double sigma_x, double sigma_y) {
-  // A Gaussian this wide (sigma of many cells) needs no grid finer than sigma / 4: both terms are
-  // block-averaged down by k, blurred there and their ratio interpolated back, which costs about
-  // 1/k^3 of a blur on the full grid. In float32: OpenCV vectorises its kernels in float, and
-  // float's 7 digits are far finer than the skin's relief.
-  const int k = std::max(1, static_cast<int>(std::min(sigma_x, sigma_y) / 4.0));
   cv::Mat weighted, weights32;
   cv::Mat(values.mul(weights)).convertTo(weighted, CV_32F);
   weights.convertTo(weights32, CV_32F);
-  if (k > 1) {
-    const cv::Size small((values.cols + k - 1) / k, (values.rows + k - 1) / k);
-    cv::resize(weighted, weighted, small, 0, 0, cv::INTER_AREA);
-    cv::resize(weights32, weights32, small, 0, 0, cv::INTER_AREA);
-  }
-  cv::Mat numerator, denominator;
-  cv::GaussianBlur(weighted, numerator, cv::Size(0, 0), sigma_x / k, sigma_y / k, cv::BORDER_CONSTANT);
-  cv::GaussianBlur(weights32, denominator, cv::Size(0, 0), sigma_x / k, sigma_y / k, cv::BORDER_CONSTANT);
-  cv::Mat ratio(numerator.size(), CV_32F);
-  for (int j = 0; j < ratio.rows; ++j) {
-    for (int i = 0; i < ratio.cols; ++i) {
-      const float d = denominator.at<float>(j, i);
-      ratio.at<float>(j, i) = d > 1e-6f ? numerator.at<float>(j, i) / d : 0.0f;
-    }
-  }
-  if (k > 1) cv::resize(ratio, ratio, values.size(), 0, 0, cv::INTER_LINEAR);
+  cv::Mat low(values.size(), CV_32F);
+  masked_low_pass(weighted.ptr<float>(0), weights32.ptr<float>(0), values.cols, values.rows, sigma_x, sigma_y, 1e-6f,
+                  low.ptr<float>(0));
   cv::Mat result;
-  ratio.convertTo(result, CV_64F);
+  low.convertTo(result, CV_64F);
   return result;
 }
 
@@ -236,7 +157,7 @@ ReferenceInfo subtract_reference_surface(HeightMap& map, const ReferenceSettings
   // bend into a wide scar. Keep one degree per 10 mm of the scan's shorter side (at least 2: the face is curved).
   const double shorter_mm = std::min(map.nx() * map.dx_um(), map.ny() * map.dy_um()) / 1000.0;
   degree = std::min(degree, std::max(2, static_cast<int>(shorter_mm / 10.0)));
-  while (degree > 0 && valid_cells < 4 * polynomial_terms(degree)) --degree;
+  while (degree > 0 && valid_cells < 4 * polynomial_term_count(degree)) --degree;
   if (valid_cells < 1) throw InputError(map.metadata.source_file + ": no valid points to fit a skin surface to");
 
   const double sigma_x = settings.gaussian_sigma_mm * 1000.0 / (grid.fx * map.dx_um());

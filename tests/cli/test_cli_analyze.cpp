@@ -122,6 +122,23 @@ TEST(CliAnalyze, RefusesATinyScanAndAnAbsurdSpacingWithAClearMessage) {
   EXPECT_NE(result.err.find("1-200 um"), std::string::npos) << result.err;
 }
 
+TEST(CliAnalyze, RefusesHeightsNoSkinHasAtOnceWithExitTwo) {
+  // A grid whose heights are in metres read as micrometres would be fine; one patch 1e9 um deep is
+  // not skin: refused before any analysis (it used to take minutes and gigabytes).
+  TempDir dir;
+  std::string text;
+  for (int r = 0; r < 120; ++r) {
+    for (int c = 0; c < 120; ++c) text += std::string(c ? "," : "") + (r >= 50 && r < 60 && c >= 50 && c < 60 ? "-1e9" : "2.5");
+    text += "\n";
+  }
+  write_text_file(dir / "patch.csv", text);
+  const CommandResult result = run_cli("analyze \"" + (dir / "patch.csv").string() + "\" --units um --spacing-um 20");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("patch.csv"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("1e+06 mm below"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("within 20 mm"), std::string::npos) << result.err;
+}
+
 TEST(CliAnalyze, FlatAndEmptyScansGiveAnHonestEmptyResult) {
   TempDir dir;
   write_grid(dir / "flat.csv", 40, "5.0");

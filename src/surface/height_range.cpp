@@ -1,0 +1,168 @@
+#include "surface/height_range.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "surface/polynomial_surface.h"
+
+namespace scarscope {
+namespace {
+
+// At most about this many points are fitted (a lattice of every step-th row and column).
+constexpr double kFittedPoints = 250000.0;
+
+// "1.5e+09" or "25.3": three significant digits, whatever the process locale.
+std::string significant(double value) {
+  char text[32];
+  const auto result = std::to_chars(text, text + sizeof text, value, std::chars_format::general, 3);
+  return std::string(text, result.ptr);
+}
+
+struct Lattice {
+  std::vector<double> u;         // scaled x of each lattice column
+  std::vector<int> columns;
+  std::vector<int> rows;
+};
+
+Lattice lattice(const HeightMap& map, int step) {
+  Lattice l;
+  const double cx = 0.5 * (map.nx() - 1), hx = map.nx() > 1 ? cx : 1.0;
+  for (int c = 0; c < map.nx(); c += step) {
+    l.columns.push_back(c);
+    l.u.push_back((c - cx) / hx);
+  }
+  for (int r = 0; r < map.ny(); r += step) l.rows.push_back(r);
+  return l;
+}
+
+double scaled_y(const HeightMap& map, int row) {
+  const double cy = 0.5 * (map.ny() - 1), hy = map.ny() > 1 ? cy : 1.0;
+  return (row - cy) / hy;
+}
+
+bool usable(const HeightMap& map, std::size_t i) { return map.mask()[i] != 0 && std::isfinite(map.heights()[i]); }
+
+}  // namespace
+
+void check_height_range(const HeightMap& map, double max_relief_um) {
+  const std::size_t valid_points = map.valid_count();
+  if (valid_points < 6) return;
+  int step = std::max(1, static_cast<int>(std::sqrt(static_cast<double>(valid_points) / kFittedPoints)));
+  // The lattice's points; all of them when a sparse scan leaves too few on the lattice.
+  Lattice sample = lattice(map, step);
+  std::size_t sampled = 0;
+  double sum = 0.0;
+  const auto gather = [&] {
+    sampled = 0;
+    sum = 0.0;
+    for (const int r : sample.rows)
+      for (const int c : sample.columns) {
+        const std::size_t i = map.index(r, c);
+        if (!usable(map, i)) continue;
+        ++sampled;
+        sum += map.heights()[i];
+      }
+  };
+  gather();
+  if (sampled < 6 && step > 1) {
+    step = 1;
+    sample = lattice(map, step);
+    gather();
+  }
+  if (sampled < 6) return;
+  // Heights about their mean: a scanner's working distance (100 mm and more) costs no precision.
+  const double offset = sum / static_cast<double>(sampled);
+  std::vector<float> z(sample.columns.size());
+  std::vector<std::uint8_t> keep(sample.columns.size());
+  std::vector<double> form_row(sample.columns.size());
+  // The form and the median of the heights about it, over the lattice points `inside` accepts.
+  PolynomialSurface form;
+  double median = 0.0;
+  const auto fit_form = [&](auto&& inside) {
+    PolynomialFit fit(2, sample.u);
+    for (const int r : sample.rows) {
+      for (std::size_t k = 0; k < sample.columns.size(); ++k) {
+        const std::size_t i = map.index(r, sample.columns[k]);
+        keep[k] = usable(map, i) && inside(r, k) ? 1 : 0;
+        z[k] = map.heights()[i];
+      }
+      fit.add_row(scaled_y(map, r), z.data(), keep.data(), 1, offset);
+    }
+    if (fit.points() < 6) return false;
+    form = fit.solve();
+    std::vector<double> residuals;
+    residuals.reserve(fit.points());
+    for (const int r : sample.rows) {
+      form.evaluate_row(scaled_y(map, r), sample.u, form_row.data());
+      for (std::size_t k = 0; k < sample.columns.size(); ++k) {
+        const std::size_t i = map.index(r, sample.columns[k]);
+        if (usable(map, i) && inside(r, k)) residuals.push_back(map.heights()[i] - offset - form_row[k]);
+      }
+    }
+    const auto middle = residuals.begin() + static_cast<std::ptrdiff_t>(residuals.size() / 2);
+    std::nth_element(residuals.begin(), middle, residuals.end());
+    median = *middle;
+    return true;
+  };
+  fit_form([](int, std::size_t) { return true; });
+  // Once more without the points the first fit puts out of range (a corrupt patch drags a least-squares
+  // form towards itself), so that the distance reported is the patch's from the skin.
+  const PolynomialSurface first = form;
+  const double first_median = median;
+  std::vector<double> first_row(sample.columns.size());
+  int first_row_index = -1;
+  const auto within = [&](int r, std::size_t k) {
+    if (r != first_row_index) {
+      first.evaluate_row(scaled_y(map, r), sample.u, first_row.data());
+      first_row_index = r;
+    }
+    const double deviation = map.heights()[map.index(r, sample.columns[k])] - offset - first_row[k] - first_median;
+    return std::fabs(deviation) <= max_relief_um;
+  };
+  if (!fit_form(within)) {
+    form = first;
+    median = first_median;
+  }
+
+  // Every valid point against it; the farthest is named.
+  const Lattice full = lattice(map, 1);
+  form_row.resize(full.u.size());
+  double worst = 0.0;
+  int worst_row = -1, worst_col = -1;
+  double worst_signed = 0.0;
+  for (int r = 0; r < map.ny(); ++r) {
+    form.evaluate_row(scaled_y(map, r), full.u, form_row.data());
+    const float* row_z = map.heights() + map.index(r, 0);
+    const std::uint8_t* row_valid = map.mask() + map.index(r, 0);
+    for (int c = 0; c < map.nx(); ++c) {
+      if (!row_valid[c]) continue;
+      const double deviation = row_z[c] - offset - form_row[static_cast<std::size_t>(c)] - median;
+      // Not finite (an infinite height, or a fit that overflowed): as far out as can be.
+      const double distance = std::isfinite(deviation) ? std::fabs(deviation) : std::numeric_limits<double>::infinity();
+      if (distance > max_relief_um && distance > worst) {
+        worst = distance;
+        worst_signed = deviation;
+        worst_row = r;
+        worst_col = c;
+      }
+    }
+  }
+  if (worst_row < 0) return;
+  const std::string name = map.metadata.source_file.empty() ? "scan" : map.metadata.source_file;
+  const std::string where = "row " + std::to_string(worst_row) + ", column " + std::to_string(worst_col);
+  const std::string how_far = std::isfinite(worst_signed)
+                                  ? significant(std::fabs(worst_signed) / 1000.0) + " mm " + (worst_signed < 0 ? "below" : "above")
+                                  : "beyond any number";
+  throw InputError(name + ": a height lies " + how_far + " the skin's median at " + where +
+                       " (after a quadratic form is removed); skin relief stays within " +
+                       significant(max_relief_um / 1000.0) +
+                       " mm of it, so this is not a skin scan as read (check the height unit, --units, or the file)",
+                   ErrorCode::out_of_range, "heights");
+}
+
+}  // namespace scarscope

@@ -1,0 +1,122 @@
+#include "surface/polynomial_surface.h"
+
+#include <algorithm>
+#include <opencv2/core.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace scarscope {
+namespace {
+
+// Powers of each column's x, padded to a fixed count so that a row's sums stay in registers (the
+// padding's products are never used); each sum still adds its points in the same order.
+constexpr int kPaddedPowers = 2 * kMaxPolynomialDegree + 2;  // >= 2 * 4 + 1
+constexpr int kDataPowers = kMaxPolynomialDegree + 2;        // >= 4 + 1
+
+}  // namespace
+
+std::vector<PolynomialTerm> polynomial_terms(int degree) {
+  std::vector<PolynomialTerm> terms;
+  for (int total = 0; total <= degree; ++total)
+    for (int i = total; i >= 0; --i) terms.push_back({i, total - i});
+  return terms;
+}
+
+int polynomial_term_count(int degree) { return (degree + 1) * (degree + 2) / 2; }
+
+void PolynomialSurface::evaluate_row(double y, std::span<const double> x, double* out) const {
+  const std::vector<PolynomialTerm> terms = polynomial_terms(degree);
+  // The polynomial's coefficients in x on this row.
+  double in_x[kMaxPolynomialDegree + 1] = {};
+  double y_power[kMaxPolynomialDegree + 1] = {1.0};
+  for (int q = 1; q <= degree; ++q) y_power[q] = y_power[q - 1] * y;
+  for (std::size_t a = 0; a < terms.size() && a < coefficients.size(); ++a)
+    in_x[terms[a].x_power] += coefficients[a] * y_power[terms[a].y_power];
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    double power = 1.0, sum = 0.0;
+    for (int p = 0; p <= degree; ++p, power *= x[i]) sum += in_x[p] * power;
+    out[i] = sum;
+  }
+}
+
+double PolynomialSurface::at(double x, double y) const {
+  double value = 0.0;
+  evaluate_row(y, std::span<const double>(&x, 1), &value);
+  return value;
+}
+
+PolynomialFit::PolynomialFit(int degree, std::span<const double> x)
+    : degree_(degree), powers_(2 * degree + 1) {
+  if (degree < 0 || degree > kMaxPolynomialDegree) {
+    throw std::invalid_argument("polynomial surface: degree " + std::to_string(degree) + " is outside 0-" +
+                                std::to_string(kMaxPolynomialDegree));
+  }
+  x_powers_.assign(x.size() * kPaddedPowers, 0.0);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    double v = 1.0;
+    for (int p = 0; p < powers_; ++p, v *= x[i]) x_powers_[i * kPaddedPowers + static_cast<std::size_t>(p)] = v;
+  }
+  moments_.assign(static_cast<std::size_t>(powers_ * powers_), 0.0);
+  data_.assign(moments_.size(), 0.0);
+}
+
+void PolynomialFit::add_row_moments(double y, const double* row_w, const double* row_z) {
+  double yq = 1.0;
+  for (int q = 0; q < powers_; ++q, yq *= y)
+    for (int p = 0; p < powers_; ++p) {
+      moments_[static_cast<std::size_t>(p * powers_ + q)] += row_w[p] * yq;
+      data_[static_cast<std::size_t>(p * powers_ + q)] += (p < kDataPowers && p <= degree_ ? row_z[p] : 0.0) * yq;
+    }
+}
+
+void PolynomialFit::add_row(double y, const double* z, const double* w) {
+  double row_w[kPaddedPowers] = {}, row_z[kDataPowers] = {};
+  const std::size_t columns = x_powers_.size() / kPaddedPowers;
+  for (std::size_t i = 0; i < columns; ++i) {
+    if (w[i] <= 0) continue;
+    const double* xp = x_powers_.data() + i * kPaddedPowers;
+    const double wz = w[i] * z[i];
+    for (int p = 0; p < kPaddedPowers; ++p) row_w[p] += w[i] * xp[p];
+    for (int p = 0; p < kDataPowers; ++p) row_z[p] += wz * xp[p];
+    ++points_;
+  }
+  add_row_moments(y, row_w, row_z);
+}
+
+void PolynomialFit::add_row(double y, const float* z, const std::uint8_t* keep, std::size_t stride, double z_offset) {
+  double row_w[kPaddedPowers] = {}, row_z[kDataPowers] = {};
+  const std::size_t columns = x_powers_.size() / kPaddedPowers;
+  for (std::size_t i = 0; i < columns; ++i) {
+    if (!keep[i * stride]) continue;
+    const double* xp = x_powers_.data() + i * kPaddedPowers;
+    const double h = z[i * stride] - z_offset;
+    for (int p = 0; p < kPaddedPowers; ++p) row_w[p] += xp[p];
+    for (int p = 0; p < kDataPowers; ++p) row_z[p] += h * xp[p];
+    ++points_;
+  }
+  add_row_moments(y, row_w, row_z);
+}
+
+PolynomialSurface PolynomialFit::solve() const {
+  const std::vector<PolynomialTerm> terms = polynomial_terms(degree_);
+  const int count = static_cast<int>(terms.size());
+  cv::Mat normal(count, count, CV_64F);
+  cv::Mat rhs(count, 1, CV_64F);
+  for (int a = 0; a < count; ++a) {
+    const PolynomialTerm& ta = terms[static_cast<std::size_t>(a)];
+    rhs.at<double>(a) = data_[static_cast<std::size_t>(ta.x_power * powers_ + ta.y_power)];
+    for (int b = 0; b < count; ++b) {
+      const PolynomialTerm& tb = terms[static_cast<std::size_t>(b)];
+      normal.at<double>(a, b) =
+          moments_[static_cast<std::size_t>((ta.x_power + tb.x_power) * powers_ + ta.y_power + tb.y_power)];
+    }
+  }
+  cv::Mat solution;
+  cv::solve(normal, rhs, solution, cv::DECOMP_SVD);
+  PolynomialSurface surface;
+  surface.degree = degree_;
+  surface.coefficients.assign(solution.begin<double>(), solution.end<double>());
+  return surface;
+}
+
+}  // namespace scarscope

@@ -1,0 +1,158 @@
+// Bounded input and control of long work: a scan with heights no skin has is refused at once with
+// an error naming the scan (it used to run for minutes in gigabytes and report a scar a kilometre
+// deep), while real skin relief, steep tilts and curved faces pass; an analysis reports its
+// progress and stops when its caller cancels it.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "analytic_skin.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "scars/analysis.h"
+#include "surface/formats/csv_format.h"
+#include "surface/height_range.h"
+
+namespace scarscope {
+namespace {
+
+// The case: a CSV grid of about 160 KB (192 x 192 heights at 20 um) of gently rolling skin,
+// with one 10 x 10 patch at `patch_um`.
+std::string csv_with_patch(double patch_um) {
+  std::string text;
+  for (int row = 0; row < 192; ++row) {
+    for (int col = 0; col < 192; ++col) {
+      if (col) text += ',';
+      const bool patch = row >= 80 && row < 90 && col >= 100 && col < 110;
+      char value[32];
+      if (patch) {
+        std::snprintf(value, sizeof value, "%.6g", patch_um);
+      } else {
+        std::snprintf(value, sizeof value, "%.1f", 5.0 * std::sin(row * 0.05) + 3.0 * std::cos(col * 0.07));
+      }
+      text += value;
+    }
+    text += '\n';
+  }
+  return text;
+}
+
+HeightMap read_csv(const std::string& text) {
+  ReadOptions options;
+  options.units = "um";
+  options.spacing_um = 20.0;
+  return formats::read_csv_text(text, "patch.csv", options, nullptr);
+}
+
+void expect_refused_as_out_of_range(HeightMap map, const std::string& how_far) {
+  try {
+    (void)analyze_height_map(std::move(map));
+    FAIL() << "analysed a scan with a patch " << how_far;
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.code(), ErrorCode::out_of_range);
+    EXPECT_EQ(error.field(), "heights");
+    const std::string message = error.what();
+    EXPECT_NE(message.find("patch.csv"), std::string::npos) << message;  // names the scan
+    EXPECT_NE(message.find(how_far), std::string::npos) << message;      // and how far the height lies
+    EXPECT_NE(message.find("at row 8"), std::string::npos) << message;  // and where: in the patch
+    EXPECT_NE(message.find(", column 10"), std::string::npos) << message;
+  }
+}
+
+TEST(BoundedInput, ThePatchAtMinusOneBillionMicrometresIsRefusedAtOnce) {
+  const std::string csv = csv_with_patch(-1e9);
+  EXPECT_GT(csv.size(), 150000u);
+  expect_refused_as_out_of_range(read_csv(csv), "1e+06 mm below");
+}
+
+TEST(BoundedInput, ExtremeHeightsOfEveryMagnitudeAreRefused) {
+  // 1e30 used to give a scar of 9.7e29 um; beyond about 4.6e18 the casts were undefined behaviour.
+  expect_refused_as_out_of_range(read_csv(csv_with_patch(-1e30)), "below");
+  expect_refused_as_out_of_range(read_csv(csv_with_patch(3e38)), "above");
+  expect_refused_as_out_of_range(read_csv(csv_with_patch(-30000.0)), "30 mm below");
+}
+
+TEST(BoundedInput, TheSkinReliefOfTheOverlayIsRefusedToo) {
+  HeightMap map = read_csv(csv_with_patch(-1e9));
+  EXPECT_THROW((void)skin_relief(map), InputError);
+}
+
+TEST(BoundedInput, DeepScarsSteepTiltsAndCurvedFacesPass) {
+  // 30 x 30 mm tilted by 40 degrees (a 25 mm height range), curved like a cheek (radius 40 mm),
+  // with a 3 mm deep pit and a 5 mm keloid: everything real skin and a scanner give.
+  HeightMap map(300, 300, 100.0, 100.0);
+  for (int row = 0; row < 300; ++row)
+    for (int col = 0; col < 300; ++col) {
+      const double x = (col - 150) * 0.1, y = (row - 150) * 0.1;  // mm
+      double z = std::tan(40.0 * std::numbers::pi / 180.0) * x * 1000.0 + (x * x + y * y) * 1000.0 / (2.0 * 40.0);
+      if (std::hypot(x + 6.0, y) < 1.0) z -= 3000.0;
+      if (std::hypot(x - 6.0, y) < 2.0) z += 5000.0;
+      map.set(row, col, static_cast<float>(z + 150000.0));  // a scanner's working distance as offset
+    }
+  EXPECT_NO_THROW(check_height_range(map));
+}
+
+TEST(BoundedInput, InfiniteHeightsAreMissingAndAFewPointsAreNotChecked) {
+  HeightMap map(10, 10, 20.0, 20.0);
+  map.set(3, 3, std::numeric_limits<float>::infinity());  // set() marks it missing
+  EXPECT_FALSE(map.valid(3, 3));
+  EXPECT_NO_THROW(check_height_range(map));
+  HeightMap sparse(10, 10, 20.0, 20.0);
+  for (int r = 0; r < 10; ++r)
+    for (int c = 0; c < 10; ++c)
+      if (r + c > 1) sparse.set_missing(r, c);
+  sparse.set(0, 0, 1e9f);
+  EXPECT_NO_THROW(check_height_range(sparse));  // fewer than 6 points: nothing to fit a form to
+}
+
+HeightMap scan_with_scars() {
+  return test::analytic_skin(300, 300, 20.0,
+                             {{test::Shape::box, 2.0, 2.0, 2.0, 120.0}, {test::Shape::cone, 4.0, 4.0, 0.8, 150.0},
+                              {test::Shape::bowl, 4.0, 1.6, 2.5, 80.0}});
+}
+
+TEST(AnalysisProgress, ReportsRiseFromZeroToOne) {
+  std::vector<std::pair<std::string, double>> reports;
+  Progress progress;
+  progress.report = [&](std::string_view stage, double fraction) { reports.emplace_back(std::string(stage), fraction); };
+  const ScanAnalysis analysis = analyze_height_map(scan_with_scars(), {}, nullptr, &progress);
+  EXPECT_FALSE(analysis.inventory.scars.empty());
+  ASSERT_GE(reports.size(), 6u);
+  EXPECT_EQ(reports.front().second, 0.0);
+  EXPECT_EQ(reports.back().first, "done");
+  EXPECT_EQ(reports.back().second, 1.0);
+  bool measured = false;
+  for (std::size_t i = 1; i < reports.size(); ++i) {
+    EXPECT_GE(reports[i].second, reports[i - 1].second) << reports[i].first;
+    measured |= reports[i].first == "measuring scars";
+  }
+  EXPECT_TRUE(measured);
+}
+
+TEST(AnalysisProgress, ACancelledAnalysisStopsAtItsNextStep) {
+  std::atomic<bool> cancel{false};
+  std::vector<std::string> stages;
+  Progress progress;
+  progress.cancel = &cancel;
+  progress.report = [&](std::string_view stage, double) {
+    stages.emplace_back(stage);
+    if (stage == "detection grid") cancel = true;  // as another thread would, mid-analysis
+  };
+  EXPECT_THROW((void)analyze_height_map(scan_with_scars(), {}, nullptr, &progress), CancelledError);
+  ASSERT_FALSE(stages.empty());
+  EXPECT_EQ(stages.back(), "detection grid");  // nothing was reported (or done) after the next step
+
+  // Cancelled before it starts: no work at all.
+  stages.clear();
+  EXPECT_THROW((void)analyze_height_map(scan_with_scars(), {}, nullptr, &progress), CancelledError);
+  EXPECT_TRUE(stages.empty());
+}
+
+}  // namespace
+}  // namespace scarscope
