@@ -35,7 +35,8 @@ const Scar* find_scar(const ScarInventory& inventory, int id) {
 
 }  // namespace
 
-SeriesComparison compare_series(const std::vector<SeriesVisit>& visits, const CompareOptions& options) {
+SeriesComparison compare_series(const std::vector<SeriesVisit>& visits, const CompareOptions& options,
+                                const Progress* progress) {
   if (visits.size() < 2) throw InputError("a series needs at least two visits (the first is the baseline)");
   for (const SeriesVisit& v : visits) {
     if (!v.map || !v.scars) throw InputError("series visit " + v.name + " has no scan or no analysis");
@@ -58,7 +59,9 @@ SeriesComparison compare_series(const std::vector<SeriesVisit>& visits, const Co
   }
   for (std::size_t k = 1; k < visits.size(); ++k) {
     const int visit = static_cast<int>(k) + 1;
-    VisitComparison comparison = compare_visits(*visits[0].map, baseline, *visits[k].map, *visits[k].scars, options);
+    const double share = 1.0 / static_cast<double>(visits.size() - 1);
+    const Progress part = sub_progress(progress, static_cast<double>(k - 1) * share, static_cast<double>(k) * share);
+    VisitComparison comparison = compare_visits(*visits[0].map, baseline, *visits[k].map, *visits[k].scars, options, &part);
     std::vector<bool> used(tracks.size(), false);
     for (const ScarChange& change : comparison.scars) {
       int track_id = -1;

@@ -39,8 +39,9 @@ struct SeriesComparison {
   std::vector<ScarTrajectory> scars;
 };
 
-// Throws InputError for fewer than two visits.
-SeriesComparison compare_series(const std::vector<SeriesVisit>& visits, const CompareOptions& options = {});
+// Throws InputError for fewer than two visits. With `progress`, each comparison reports its share.
+SeriesComparison compare_series(const std::vector<SeriesVisit>& visits, const CompareOptions& options = {},
+                                const Progress* progress = nullptr);
 
 // {"visits": [...], "scars": [{"id", "baseline_id", "type", "trajectory": [...]}], "comparisons": [...]}
 nlohmann::json series_to_json(const SeriesComparison& series, const std::vector<SeriesVisit>& visits);
