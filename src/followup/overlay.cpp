@@ -20,12 +20,12 @@ namespace {
 constexpr int kPanelPixels = 900;  // the long side of each panel
 constexpr int kHeader = 34;
 
-cv::Scalar status_colour(const std::string& status) {
-  if (status == "improved") return {40, 200, 70};
-  if (status == "worse") return {235, 40, 40};
-  if (status == "new") return {255, 0, 220};
-  if (status == "resolved") return {0, 220, 255};
-  if (status == "not_found") return {150, 150, 150};
+cv::Scalar status_colour(ChangeStatus status) {
+  if (status == ChangeStatus::improved) return {40, 200, 70};
+  if (status == ChangeStatus::worse) return {235, 40, 40};
+  if (status == ChangeStatus::new_scar) return {255, 0, 220};
+  if (status == ChangeStatus::resolved) return {0, 220, 255};
+  if (status == ChangeStatus::not_found) return {150, 150, 150};
   return {255, 210, 0};  // stable
 }
 
@@ -161,7 +161,7 @@ Bytes comparison_overlay_png(const HeightMap& baseline, const ScarInventory& bas
       const OutlineMm outline = outline_or_circle(*baseline_by_id[*change.baseline_id]);
       draw_outline(left, outline, colour, label);
       draw_outline(right, outline, colour, label);
-      if (!change.followup_id && change.status != "not_found") {
+      if (!change.followup_id && change.status != ChangeStatus::not_found) {
         OutlineMm mapped;
         for (const auto& p : outline) mapped.push_back(reg.transform.to_followup(p));
         draw_outline(middle, mapped, colour, label);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "surface/height_range.h"
 #include "surface/masked_low_pass.h"
 
@@ -544,14 +545,7 @@ double baseline_roughness(const HeightMap& baseline, const std::vector<std::uint
   return count ? std::sqrt(sum / static_cast<double>(count)) : 0.0;
 }
 
-std::string format(double value, int decimals) {
-  std::ostringstream out;
-  out.imbue(std::locale::classic());  // "1.5" whatever the process locale
-  out.setf(std::ios::fixed);
-  out.precision(decimals);
-  out << value;
-  return out.str();
-}
+std::string format(double value, int decimals) { return fixed_decimal(value, decimals); }
 
 void check_registrable(const HeightMap& map, const char* which) {
   if (map.empty()) throw InputError(std::string("the ") + which + " scan is empty", ErrorCode::bad_input, which);

@@ -63,6 +63,8 @@ void write_text_file(const fs::path& path, const std::string& text) {
 
 fs::path test_data(const std::string& name) { return fs::path(SCARSCOPE_TEST_DATA) / name; }
 
+fs::path test_kb_dir() { return fs::path(SCARSCOPE_SOURCE_DIR) / "kb"; }
+
 CommaDecimalLocale::CommaDecimalLocale() {
   const std::string command = "localedef -i de_DE -f UTF-8 '" + (dir_ / "de_DE.UTF-8").string() + "' >/dev/null 2>&1";
   if (std::system(command.c_str()) != 0) {
