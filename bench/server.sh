@@ -5,11 +5,11 @@
 # run nginx serves static JSON files of the same sizes: the ceiling for HTTP on this machine.
 # Prints requests/s, p50 and p99 and the ratio to nginx; Markdown in bench/out/server.md.
 # PostgreSQL: SCARSCOPE_TEST_POSTGRES_URL (a superuser URL; ./run bench starts a durable server)
-# or it is left out. SERVER_BENCH_SECONDS (default 10) per load.
+# or it is left out. SERVER_BENCH_SECONDS (default 10) per load; SCARSCOPE_CLI another scarscope binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
-CLI="$ROOT/build/bin/scarscope"
+CLI="${SCARSCOPE_CLI:-$ROOT/build/bin/scarscope}"  # ./run bench builds build/ (Release)
 SECONDS_PER_LOAD="${SERVER_BENCH_SECONDS:-10}"
 CONNECTIONS=32
 WORK="$ROOT/bench/out/server-work"
@@ -123,7 +123,7 @@ measure() {
 }
 
 {
-  echo "bench/server on $(hostname), $(nproc) cores, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "bench/server on $(hostname), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $CLI"
   echo "wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_LOAD}s, keep-alive; server: --workers 0 --log-level warn, default 64 connection threads"
   echo
   echo "| engine | load | requests/s | p50 ms | p99 ms | ratio to nginx | errors |"
