@@ -9,12 +9,27 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.h"
 #include "followup/matching.h"
 #include "followup/registration.h"
 #include "scars/inventory.h"
 #include "surface/height_map.h"
 
 namespace scarscope {
+
+// What happened to a scar between two visits (JSON: change_status_name).
+enum class ChangeStatus {
+  improved,   // less than before, beyond its minimal detectable change
+  stable,     // within it
+  worse,      // more, beyond it
+  new_scar,   // "new": not at baseline, beyond the noise at follow-up
+  resolved,   // inside the overlap, what remains is within the noise
+  not_found,  // outside the area both scans cover
+};
+// "improved", "stable", "worse", "new", "resolved", "not_found".
+const char* change_status_name(ChangeStatus status);
+// InputError for anything else.
+ChangeStatus parse_change_status(const std::string& name);
 
 struct ScarChange {
   std::optional<int> baseline_id, followup_id;
@@ -41,7 +56,7 @@ struct ScarChange {
   // The baseline relief over the footprint the change was measured on (NaN if not used): the
   // relative change is measured_volume_change / relief.
   double relief_mm3 = std::numeric_limits<double>::quiet_NaN();
-  std::string status;           // improved, stable, worse, new, resolved, not_found
+  ChangeStatus status = ChangeStatus::stable;
   std::string note;             // for people: what it means, in words
 };
 
@@ -83,11 +98,15 @@ struct VisitComparison {
 };
 
 // Compares a follow-up with its baseline. The inventories are the analyses of the two scans (their
-// outlines are kept out of the registration). When the scans do not show the same skin, the result
-// has registration.registered == false and no scar changes.
+// outlines are kept out of the registration; outlines far off their scan are held near it). When
+// the scans do not show the same skin, the result has registration.registered == false and no
+// scar changes. Throws InputError for scans that cannot be registered (too few points, heights no
+// skin has: surface/height_range.h). With `progress`: the registration's stages, then one report
+// per scar (fractions rising to 1), and CancelledError at the next report once cancelled.
+// Reentrant: comparisons may run concurrently on other threads.
 VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& baseline_scars,
                                const HeightMap& followup, const ScarInventory& followup_scars,
-                               const CompareOptions& options = {});
+                               const CompareOptions& options = {}, const Progress* progress = nullptr);
 
 // The follow-up JSON of DESIGN.md (registration, scars, global), extended with what else was measured.
 nlohmann::json comparison_to_json(const VisitComparison& comparison);

@@ -102,16 +102,22 @@ void list_entries(zip_t* archive, const std::string& label, std::vector<ZipEntry
 
 }  // namespace
 
-ZipReader ZipReader::from_bytes(std::string_view bytes, const std::string& label) {
+ZipReader ZipReader::from_bytes(std::string_view bytes, const std::string& label) { return open_bytes(bytes, label, true); }
+
+ZipReader ZipReader::view_bytes(std::string_view bytes, const std::string& label) { return open_bytes(bytes, label, false); }
+
+ZipReader ZipReader::open_bytes(std::string_view bytes, const std::string& label, bool copy) {
   if (bytes.empty()) throw InputError(label + ": the file is empty (0 bytes); an X3P file is a zip archive");
   ZipReader reader;
   reader.label_ = label;
   reader.state_ = std::make_unique<State>();
-  reader.state_->bytes.assign(bytes.data(), bytes.size());
+  if (copy) {
+    reader.state_->bytes.assign(bytes.data(), bytes.size());
+    bytes = reader.state_->bytes;
+  }
   zip_error_t error;
   zip_error_init(&error);
-  zip_source_t* source =
-      zip_source_buffer_create(reader.state_->bytes.data(), reader.state_->bytes.size(), 0, &error);
+  zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
   if (!source) {
     const std::string message = libzip_message(&error);
     zip_error_fini(&error);

@@ -3,10 +3,15 @@
 // out-of-view scars are named as such; a pair with no change shows (almost) no change.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
+#include "core/error.h"
+#include "core/progress.h"
 #include "followup/comparison.h"
 #include "synthetic_pair.h"
 
@@ -82,7 +87,7 @@ TEST(Comparison, MeasuresEachScarsChangeAgainstItsOwnNoise) {
   ASSERT_NE(halved, nullptr);
   ASSERT_TRUE(halved->followup_id.has_value());
   EXPECT_EQ(*halved->followup_id, 103);  // the same scar, under the follow-up's own id
-  EXPECT_EQ(halved->status, "improved");
+  EXPECT_EQ(halved->status, ChangeStatus::improved);
   // The share is taken of the baseline relief over the footprint, on this test's very rough skin
   // (8 um texture and 16 um at 0.6 mm around a 120 um bowl): a few points less exact than the
   // analysis volume this inventory states exactly, but on real analyses (which measure wide shallow
@@ -95,28 +100,28 @@ TEST(Comparison, MeasuresEachScarsChangeAgainstItsOwnNoise) {
 
   const ScarChange* forty = by_baseline_id(c, 2);
   ASSERT_NE(forty, nullptr);
-  EXPECT_EQ(forty->status, "improved");
+  EXPECT_EQ(forty->status, ChangeStatus::improved);
   EXPECT_NEAR(forty->volume_change_pct, -40.0, 6.0);
   EXPECT_NEAR(forty->depth_change_pct, -40.0, 1e-6);  // from the two analyses
 
   const ScarChange* unchanged = by_baseline_id(c, 3);
   ASSERT_NE(unchanged, nullptr);
-  EXPECT_EQ(unchanged->status, "stable");
+  EXPECT_EQ(unchanged->status, ChangeStatus::stable);
   EXPECT_LT(std::fabs(unchanged->measured_volume_change_mm3), unchanged->volume_mdc_mm3);
   EXPECT_NE(unchanged->note.find("within measurement noise"), std::string::npos) << unchanged->note;
 
   const ScarChange* gone = by_baseline_id(c, 4);
   ASSERT_NE(gone, nullptr);
-  EXPECT_EQ(gone->status, "resolved");
+  EXPECT_EQ(gone->status, ChangeStatus::resolved);
   EXPECT_FALSE(gone->followup_id.has_value());
 
   const ScarChange* away = by_baseline_id(c, 5);
   ASSERT_NE(away, nullptr);
-  EXPECT_EQ(away->status, "not_found");
+  EXPECT_EQ(away->status, ChangeStatus::not_found);
 
   int new_scars = 0;
   for (const auto& s : c.scars) {
-    if (s.status != "new") continue;
+    if (s.status != ChangeStatus::new_scar) continue;
     ++new_scars;
     EXPECT_FALSE(s.baseline_id.has_value());
     EXPECT_NE(s.note.find("acne activity"), std::string::npos);
@@ -162,10 +167,10 @@ TEST(Comparison, APairWithoutChangeCallsAlmostNothingChanged) {
   ASSERT_TRUE(c.registration.registered) << c.registration.problem;
   int called = 0, matched = 0;
   for (const auto& s : c.scars) {
-    if (s.status == "improved" || s.status == "worse") ++called;
+    if (s.status == ChangeStatus::improved || s.status == ChangeStatus::worse) ++called;
     if (s.baseline_id && s.followup_id) ++matched;
-    EXPECT_NE(s.status, "new");
-    EXPECT_NE(s.status, "resolved");
+    EXPECT_NE(s.status, ChangeStatus::new_scar);
+    EXPECT_NE(s.status, ChangeStatus::resolved);
   }
   EXPECT_EQ(matched, 8);
   EXPECT_LE(called, 1);
@@ -198,7 +203,7 @@ TEST(Comparison, APitSeenOnlyInPartHasItsMdcMeasuredOnTheSamePoints) {
   EXPECT_LT(hidden->seen_fraction, 0.6);
   // White noise over the seen fraction f, scaled to the whole footprint: about 1/sqrt(f) the spread.
   EXPECT_GT(hidden->volume_mdc_mm3, 1.2 * hidden_before->volume_mdc_mm3);
-  EXPECT_EQ(hidden->status, "stable");
+  EXPECT_EQ(hidden->status, ChangeStatus::stable);
   EXPECT_LT(std::fabs(hidden->measured_volume_change_mm3), hidden->volume_mdc_mm3);
   for (int id : {2, 3}) {
     const ScarChange* whole = by_baseline_id(same_points, id);
@@ -237,9 +242,9 @@ TEST(Comparison, AScarLargeForItsScanHasAnMdcFromFewIndependentPatches) {
   EXPECT_GT(large->mdc_independent_patches, 3.0);
   EXPECT_GT(large->volume_mdc_mm3, 1.1 * large_z->volume_mdc_mm3);
   EXPECT_LT(large->volume_mdc_mm3, 2.0 * large_z->volume_mdc_mm3);
-  EXPECT_EQ(large->status, "stable");
+  EXPECT_EQ(large->status, ChangeStatus::stable);
   EXPECT_NEAR(small->volume_mdc_mm3, small_z->volume_mdc_mm3, 0.03 * small_z->volume_mdc_mm3);
-  EXPECT_EQ(small->status, "stable");
+  EXPECT_EQ(small->status, ChangeStatus::stable);
 }
 
 TEST(Comparison, ScansOfDifferentSkinReportNoChange) {
@@ -253,6 +258,71 @@ TEST(Comparison, ScansOfDifferentSkinReportNoChange) {
   const nlohmann::json j = comparison_to_json(c);
   EXPECT_FALSE(j["registration"]["registered"].get<bool>());
   EXPECT_NE(j["registration"]["problem"].get<std::string>().find("residual"), std::string::npos);
+}
+
+test::PairSpec two_scars() {
+  test::PairSpec spec;
+  spec.scars = {{{3.0, 3.5}, 0.9, 120.0, 0.5}, {{8.0, 7.0}, 1.2, 200.0, 1.0}};
+  return spec;
+}
+
+TEST(Comparison, ReportsProgressRisingToOneAndStopsWhenCancelled) {
+  const Visits v = make_visits(two_scars());
+  std::vector<std::pair<std::string, double>> reports;
+  Progress progress;
+  progress.report = [&](std::string_view stage, double fraction) { reports.emplace_back(std::string(stage), fraction); };
+  const VisitComparison c = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, {}, &progress);
+  ASSERT_TRUE(c.registration.registered) << c.registration.problem;
+  ASSERT_GE(reports.size(), 8u);
+  EXPECT_EQ(reports.front().second, 0.0);
+  EXPECT_EQ(reports.back().second, 1.0);
+  for (std::size_t i = 1; i < reports.size(); ++i) EXPECT_GE(reports[i].second, reports[i - 1].second) << reports[i].first;
+
+  // Cancelled (as another thread would) once the registration reached its rotation search: no
+  // further report, and CancelledError instead of a result.
+  std::atomic<bool> cancel{false};
+  std::vector<std::string> stages;
+  progress.cancel = &cancel;
+  progress.report = [&](std::string_view stage, double) {
+    stages.emplace_back(stage);
+    if (stage == "registration: rotation search") cancel = true;
+  };
+  EXPECT_THROW((void)compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, {}, &progress),
+               CancelledError);
+  ASSERT_FALSE(stages.empty());
+  EXPECT_EQ(stages.back(), "registration: rotation search");
+}
+
+TEST(Comparison, AnInventoryWithAbsurdNumbersIsMeasuredWithoutRunningAway) {
+  // An analysis file can hold anything: an outline a kilometre off, a diameter of 1e30 mm, NaN.
+  Visits v = make_visits(two_scars());
+  Scar far = v.baseline.scars[0];
+  far.id = 3;
+  far.outline_mm = {{1e6, 1e6}, {1e30, 2e6}, {std::nan(""), 5.0}, {-1e30, 1e30}};
+  v.baseline.scars.push_back(far);
+  Scar huge = v.followup.scars[0];
+  huge.id = 150;
+  huge.outline_mm.clear();
+  huge.diameter_mm = 1e30;
+  huge.centroid_mm = {std::nan(""), 1e300};
+  v.followup.scars.push_back(huge);
+  const VisitComparison c = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup);
+  ASSERT_TRUE(c.registration.registered) << c.registration.problem;
+  EXPECT_EQ(c.scars.size(), 4u);  // two matched pairs, the far scar, the huge one
+  for (const ScarChange& change : c.scars) EXPECT_FALSE(change.note.empty()) << change_status_name(change.status);
+}
+
+TEST(Comparison, HeightsNoSkinHasAreRefused) {
+  Visits v = make_visits(two_scars());
+  for (int r = 100; r < 110; ++r)
+    for (int c = 100; c < 110; ++c) v.pair.followup.set(r, c, -1e9f);
+  try {
+    (void)compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup);
+    FAIL() << "compared a follow-up with a patch 1 km deep";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.code(), ErrorCode::out_of_range);
+    EXPECT_EQ(error.field(), "heights");
+  }
 }
 
 TEST(Matching, PairsEachScarOnceWithinASizeBasedTolerance) {
