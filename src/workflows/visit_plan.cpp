@@ -68,7 +68,17 @@ std::vector<int> ids_from(const JsonField& field) {
 std::vector<Evidence> evidence_from(const JsonField& field) {
   std::vector<Evidence> out;
   for (const JsonField& entry : field.elements()) {
-    out.push_back({entry.required("citation").text(), entry.required("kind").text(), entry.required("confirmed").boolean()});
+    Evidence evidence;
+    evidence.citation = entry.required("citation").text();
+    evidence.kind = entry.required("kind").text();
+    evidence.confirmed = entry.required("confirmed").boolean();
+    // The figures a source gives where sources disagree (planning/plan.cpp writes them).
+    if (const std::optional<JsonField> figures = entry.optional("figures")) {
+      for (const auto& [name, range] : figures->members()) {
+        if (const std::optional<NumericRange> value = range_from(range)) evidence.figures[name] = *value;
+      }
+    }
+    out.push_back(std::move(evidence));
   }
   return out;
 }
@@ -135,6 +145,7 @@ VisitPlan visit_plan_from_json(const json& document, const std::string& source) 
       session.modality = entry.required("modality").text();
       session.session = static_cast<int>(entry.required("session").integer_between(0, 1000));
       session.target_scar_ids = ids_from(entry.required("target_scar_ids"));
+      if (const auto until = entry.optional("until")) session.until = date_from(*until);
       plan.schedule.push_back(std::move(session));
     }
     plan.basis = root.required("basis").parsed_text(parse_grade_basis);
