@@ -21,3 +21,7 @@ find_package(TIFF REQUIRED)  # float32 TIFF height maps with their resolution ta
 find_package(SQLite3 REQUIRED)     # SQLite::SQLite3, 3.40
 find_package(PostgreSQL REQUIRED)  # PostgreSQL::PostgreSQL, libpq 15
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)  # PkgConfig::SODIUM, 1.0.18
+# The server (src/server): Debian's cpp-httplib 0.11 is a compiled shared library with pkg-config
+# only (its .pc adds the OpenSSL/zlib/brotli defines); spdlog 1.10 with the external fmt 9.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # PkgConfig::HTTPLIB
+find_package(spdlog REQUIRED)                                    # spdlog::spdlog

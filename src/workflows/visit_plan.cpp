@@ -72,10 +72,9 @@ std::vector<Evidence> evidence_from(const JsonField& field) {
     evidence.citation = entry.required("citation").text();
     evidence.kind = entry.required("kind").text();
     evidence.confirmed = entry.required("confirmed").boolean();
-    // The figures a source gives where sources disagree (planning/plan.cpp writes them).
-    if (const std::optional<JsonField> figures = entry.optional("figures")) {
-      for (const auto& [name, range] : figures->members()) {
-        if (const std::optional<NumericRange> value = range_from(range)) evidence.figures[name] = *value;
+    if (const auto figures = entry.optional("figures")) {
+      for (const auto& [name, range] : figures->expect_object("expected {field: [min, max]}").members()) {
+        if (const auto value = range_from(range)) evidence.figures[name] = *value;
       }
     }
     out.push_back(std::move(evidence));

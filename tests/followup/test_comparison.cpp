@@ -88,11 +88,16 @@ TEST(Comparison, MeasuresEachScarsChangeAgainstItsOwnNoise) {
   ASSERT_TRUE(halved->followup_id.has_value());
   EXPECT_EQ(*halved->followup_id, 103);  // the same scar, under the follow-up's own id
   EXPECT_EQ(halved->status, ChangeStatus::improved);
-  // The share is taken of the baseline relief over the footprint, on this test's very rough skin
-  // (8 um texture and 16 um at 0.6 mm around a 120 um bowl): a few points less exact than the
-  // analysis volume this inventory states exactly, but on real analyses (which measure wide shallow
-  // scars short) far better: tuning suite global error max 3.5 -> 3.0 pp, per-scar p90 14 -> 6 pp.
-  EXPECT_NEAR(halved->volume_change_pct, -50.0, 10.0);
+  // The change measured in the registered difference is the true one (half the bowl's volume).
+  EXPECT_NEAR(halved->measured_volume_change_mm3, -0.5 * halved->volume_mm3[0], 0.03 * halved->volume_mm3[0]);
+  // The percentage is that change as a share of the baseline relief over the footprint, which on
+  // this test's very rough skin (8 um texture and 16 um at 0.6 mm around a 120 um bowl 1.8 mm wide)
+  // the quadratic through the ring cannot pin down: over skins 1-10 it comes out -30 to -100 % for
+  // the true -50 % (median -50), the measured change within 1 % every time. On real analyses (which
+  // measure wide shallow scars short) the share is far better: tuning suite global error max 3.5 ->
+  // 3.0 pp, per-scar p90 14 -> 6 pp. Here: an improvement, clearly, and no more than the scar.
+  EXPECT_LT(halved->volume_change_pct, -25.0);
+  EXPECT_GE(halved->volume_change_pct, -100.0);
   EXPECT_GT(halved->volume_mdc_mm3, 0.0);
   EXPECT_LT(halved->volume_mdc_mm3, 0.2 * halved->volume_mm3[0]);
   EXPECT_NE(describe_change(*halved).find("% less volume, beyond measurement noise"), std::string::npos)
@@ -191,9 +196,13 @@ TEST(Comparison, APitSeenOnlyInPartHasItsMdcMeasuredOnTheSamePoints) {
   for (int r = 0; r < v.pair.baseline.ny(); ++r)
     for (int c = 0; c < v.pair.baseline.nx(); ++c)
       if (std::hypot(c * s - 3.0, r * s - 3.0) < 0.75) v.pair.baseline.set_missing(r, c);
-  CompareOptions whole_patches;
+  // An MDC is itself estimated from random patches (its spread about 1 / sqrt(2 x patches)): 600
+  // patches keep that near 3 %, so the two runs differ by the points they measure on, not by the draw.
+  CompareOptions seen_patches;
+  seen_patches.mdc_patches = 600;
+  CompareOptions whole_patches = seen_patches;
   whole_patches.mdc_patches_as_scar_seen = false;
-  const VisitComparison same_points = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup);
+  const VisitComparison same_points = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, seen_patches);
   const VisitComparison all_points = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, whole_patches);
   ASSERT_TRUE(same_points.registration.registered) << same_points.registration.problem;
   const ScarChange* hidden = by_baseline_id(same_points, 1);
@@ -201,8 +210,9 @@ TEST(Comparison, APitSeenOnlyInPartHasItsMdcMeasuredOnTheSamePoints) {
   ASSERT_NE(hidden, nullptr);
   ASSERT_NE(hidden_before, nullptr);
   EXPECT_LT(hidden->seen_fraction, 0.6);
-  // White noise over the seen fraction f, scaled to the whole footprint: about 1/sqrt(f) the spread.
-  EXPECT_GT(hidden->volume_mdc_mm3, 1.2 * hidden_before->volume_mdc_mm3);
+  // White noise over the seen fraction f, scaled to the whole footprint: about 1/sqrt(f) the spread
+  // (1.36 here); with the skin's texture, which does not average out so, 1.17-1.32 over skins 33-38.
+  EXPECT_GT(hidden->volume_mdc_mm3, 1.1 * hidden_before->volume_mdc_mm3);
   EXPECT_EQ(hidden->status, ChangeStatus::stable);
   EXPECT_LT(std::fabs(hidden->measured_volume_change_mm3), hidden->volume_mdc_mm3);
   for (int id : {2, 3}) {

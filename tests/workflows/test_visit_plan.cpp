@@ -43,6 +43,25 @@ TEST(PlanVisit, APlanRecordsTheKnowledgeBaseItWasMadeWith) {
   EXPECT_EQ(to_json(visit_plan_from_json(document, "plan.json")), document) << "a stored plan reads back unchanged";
 }
 
+// A plan that primes dark skin schedules the priming course with its end ("until"), and items whose
+// sources disagree carry each source's figures: both must survive a store-and-read of the plan.
+TEST(PlanVisit, APrimedPlanWithEvidenceFiguresReadsBackUnchanged) {
+  PlanVisitRequest request = demo_request();
+  request.patient.fitzpatrick = 5;
+  const json document = to_json(plan_visit(request, test::shipped_knowledge()));
+  bool has_until = false;
+  for (const json& session : document["schedule"]) has_until = has_until || session.contains("until");
+  bool has_figures = false;
+  for (const json& stage : document["stages"]) {
+    for (const json& item : stage["items"]) {
+      for (const json& evidence : item["evidence"]) has_figures = has_figures || evidence.contains("figures");
+    }
+  }
+  ASSERT_TRUE(has_until) << "the Fitzpatrick V plan schedules priming: " << document["schedule"].dump();
+  ASSERT_TRUE(has_figures) << "some item's sources give their own figures";
+  EXPECT_EQ(to_json(visit_plan_from_json(document, "plan.json")), document) << "priming and figures read back";
+}
+
 TEST(PlanVisit, AClinicLayerIsExplicitAndLeavesTheBaseAsItWas) {
   const Knowledge& base = test::shipped_knowledge();
   const double base_sessions = base.treatments->modality("tca_cross").sessions.value->min;

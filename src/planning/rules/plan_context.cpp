@@ -1,20 +1,16 @@
 #include "planning/rules/plan_context.h"
 
+#include "core/format.h"
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
 namespace scarscope::planning_rules {
 
 std::string format_number(double value) {
-  char buffer[32];
-  if (std::abs(value - std::round(value)) < 1e-9) {
-    std::snprintf(buffer, sizeof buffer, "%.0f", value);
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%.1f", value);
-  }
-  return buffer;
+  // Locale-independent (the plan's texts must not follow the process locale).
+  return fixed_decimal(value, std::abs(value - std::round(value)) < 1e-9 ? 0 : 1);
 }
 
 std::string format_range(const NumericRange& range) {

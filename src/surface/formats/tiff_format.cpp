@@ -39,6 +39,22 @@ tmsize_t memory_read(thandle_t handle, void* buffer, tmsize_t size) {
 
 tmsize_t memory_write(thandle_t, void*, tmsize_t) { return -1; }
 
+toff_t memory_seek(thandle_t handle, toff_t offset, int whence) {
+  auto* file = static_cast<MemoryFile*>(handle);
+  std::uint64_t base = 0;
+  if (whence == SEEK_CUR) base = file->position;
+  if (whence == SEEK_END) base = file->bytes.size();
+  const std::uint64_t target = base + offset;
+  if (target < base) return static_cast<toff_t>(-1);
+  file->position = target;
+  return target;
+}
+
+int memory_close(thandle_t) { return 0; }
+toff_t memory_size(thandle_t handle) { return static_cast<MemoryFile*>(handle)->bytes.size(); }
+int memory_map(thandle_t, void**, toff_t*) { return 0; }
+void memory_unmap(thandle_t, void*, toff_t) {}
+
 // A TIFF being written into memory: libtiff writes, seeks back to patch offsets, and reads back.
 struct MemoryOutput {
   std::string bytes;
@@ -55,43 +71,24 @@ tmsize_t output_write(thandle_t handle, void* buffer, tmsize_t size) {
   return size;
 }
 
+// Reading and seeking as in a file being read (the bytes so far), the position kept in `out`.
 tmsize_t output_read(thandle_t handle, void* buffer, tmsize_t size) {
   auto* out = static_cast<MemoryOutput*>(handle);
-  if (size <= 0 || out->position >= out->bytes.size()) return 0;
-  const std::uint64_t count = std::min<std::uint64_t>(out->bytes.size() - out->position, static_cast<std::uint64_t>(size));
-  std::memcpy(buffer, out->bytes.data() + out->position, count);
-  out->position += count;
-  return static_cast<tmsize_t>(count);
+  MemoryFile view{out->bytes, out->position};
+  const tmsize_t count = memory_read(&view, buffer, size);
+  out->position = view.position;
+  return count;
 }
 
 toff_t output_seek(thandle_t handle, toff_t offset, int whence) {
   auto* out = static_cast<MemoryOutput*>(handle);
-  std::uint64_t base = 0;
-  if (whence == SEEK_CUR) base = out->position;
-  if (whence == SEEK_END) base = out->bytes.size();
-  const std::uint64_t target = base + offset;
-  if (target < base) return static_cast<toff_t>(-1);
-  out->position = target;  // writing beyond the end pads with zeros (see output_write)
+  MemoryFile view{out->bytes, out->position};
+  const toff_t target = memory_seek(&view, offset, whence);
+  out->position = view.position;  // writing beyond the end pads with zeros (see output_write)
   return target;
 }
 
 toff_t output_size(thandle_t handle) { return static_cast<MemoryOutput*>(handle)->bytes.size(); }
-
-toff_t memory_seek(thandle_t handle, toff_t offset, int whence) {
-  auto* file = static_cast<MemoryFile*>(handle);
-  std::uint64_t base = 0;
-  if (whence == SEEK_CUR) base = file->position;
-  if (whence == SEEK_END) base = file->bytes.size();
-  const std::uint64_t target = base + offset;
-  if (target < base) return static_cast<toff_t>(-1);
-  file->position = target;
-  return target;
-}
-
-int memory_close(thandle_t) { return 0; }
-toff_t memory_size(thandle_t handle) { return static_cast<MemoryFile*>(handle)->bytes.size(); }
-int memory_map(thandle_t, void**, toff_t*) { return 0; }
-void memory_unmap(thandle_t, void*, toff_t) {}
 
 // libtiff reports through callbacks; collect the messages per file instead of printing them.
 struct Diagnostics {
