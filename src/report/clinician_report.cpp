@@ -23,20 +23,7 @@ class ClinicianReport {
       : course_(course), context_(context), text_(context.text) {}
 
   Document build() {
-    Document document;
-    document.title = label("title") + " - " + course_.patient.name;
-    document.author = course_.clinic.name;
-    document.creator = std::string("ScarScope ") + SCARSCOPE_VERSION;
-    document.created = iso_seconds(context_.generated_at);
-    document.footer = label("footer", {{"clinic", course_.clinic.name},
-                                       {"patient", course_.patient.name},
-                                       {"date", text_.date(day_of(context_.generated_at))},
-                                       {"version", SCARSCOPE_VERSION},
-                                       {"kb", knowledge_versions(context_)}});
-    const ReportText* words = &text_;
-    document.page_label = [words](int page, int pages) {
-      return words->label("clinician.page", {{"page", std::to_string(page)}, {"pages", std::to_string(pages)}});
-    };
+    Document document = report_document(course_, context_, "clinician");
     document_ = &document;
     add(Heading{label("title"), 0});
     patient_section();

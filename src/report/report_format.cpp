@@ -51,4 +51,23 @@ std::string capitalised(std::string text) {
   return text;
 }
 
+Document report_document(const PatientCourse& course, const ReportContext& context, const std::string& section) {
+  const ReportText& text = context.text;
+  Document document;
+  document.title = text.label(section + ".title") + " - " + course.patient.name;
+  document.author = course.clinic.name;
+  document.creator = std::string("ScarScope ") + SCARSCOPE_VERSION;
+  document.created = iso_seconds(context.generated_at);
+  document.footer = text.label("clinician.footer", {{"clinic", course.clinic.name},
+                                                    {"patient", course.patient.name},
+                                                    {"date", text.date(day_of(context.generated_at))},
+                                                    {"version", SCARSCOPE_VERSION},
+                                                    {"kb", knowledge_versions(context)}});
+  const ReportText* words = &text;
+  document.page_label = [words, section](int page, int pages) {
+    return words->label(section + ".page", {{"page", std::to_string(page)}, {"pages", std::to_string(pages)}});
+  };
+  return document;
+}
+
 }  // namespace scarscope::report

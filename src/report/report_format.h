@@ -7,7 +7,9 @@
 #include "clinic/clock.h"
 #include "planning/calendar_date.h"
 #include "planning/knowledge_base.h"
+#include "report/pdf_document.h"
 #include "report/report_text.h"
+#include "report/reports.h"
 
 namespace scarscope::report {
 
@@ -23,6 +25,11 @@ std::string range_text(const ReportText& text, const std::optional<NumericRange>
 // "Lee JB et al 2002 (series)" / "... (expert, unconfirmed)": the authors and the first year of a
 // citation, with the kind of evidence.
 std::string short_citation(const ReportText& text, const Evidence& evidence);
+
+// A report's empty document: title ("<section>.title - patient"), clinic as author, ScarScope as
+// creator, the moment made, the footer every page carries (clinic, patient, date, software and
+// knowledge-base versions) and the page label "<section>.page". `section`: "clinician" or "patient".
+Document report_document(const PatientCourse& course, const ReportContext& context, const std::string& section);
 
 // Upper-cases the first letter when it is ASCII ("three ice pick scars" -> "Three ...").
 std::string capitalised(std::string text);

@@ -9,7 +9,6 @@
 #include "clinic/vocabulary.h"
 #include "core/format.h"
 #include "course_fixture.h"
-#include "report/report_format.h"
 #include "report/reports.h"
 #include "workflows/assessment.h"
 
@@ -113,7 +112,7 @@ TEST(ClinicianReport, ShowsTheAcceptedPlanWithItsModalitiesScheduleAndSources) {
   const ClinicianReportRead& report = clinician_report();
   const report::CoursePlan* accepted = report.course.accepted_plan();
   ASSERT_NE(accepted, nullptr);
-  EXPECT_NE(report.text.find("Accepted on " + report_resources().text.date(report::day_of(*accepted->plan.accepted_at)) +
+  EXPECT_NE(report.text.find("Accepted on " + report_resources().text.date(CalendarDate{std::chrono::floor<std::chrono::days>(*accepted->plan.accepted_at)}) +
                              " by Dr Ana Souza"),
             std::string::npos);
   EXPECT_NE(report.text.find("Agreed with the patient; priming first, as proposed."), std::string::npos);
