@@ -3,6 +3,7 @@
 #pragma once
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,10 @@
 #include "server/picture_cache.h"
 #include "store/store.h"
 #include "workflows/knowledge.h"
+
+namespace scarscope::report {
+class ReportText;
+}
 
 namespace scarscope::server {
 
@@ -42,6 +47,8 @@ struct ApiContext {
   // they have ended more than `seen`: a long poll of a job's end without polling the record.
   std::function<std::uint64_t()> job_attempts_ended = [] { return std::uint64_t{0}; };
   std::function<void(std::uint64_t seen, std::chrono::milliseconds timeout)> wait_for_job_attempts;
+  // The reports' words, per language of kb/report_text.json, loaded once at start.
+  std::shared_ptr<const std::map<std::string, report::ReportText>> report_texts;
 
   // Queues a read entry (group commit).
   void audit_read(const Call& call, std::string object_kind, std::string object_id, std::string patient_id,

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "report/report_text.h"
 #include "server/audit_writer.h"
 #include "server/job_runner.h"
 #include "server/routes.h"
@@ -44,6 +45,10 @@ ClinicServer::ClinicServer(ServeOptions options) : parts_(std::make_unique<Parts
                                                       clinic::read_treatment_vocabulary(parts.options.kb_dir),
                                                       knowledge, parts.pictures, parts.options.policy,
                                                       SCARSCOPE_VERSION});
+  auto report_texts = std::make_shared<std::map<std::string, report::ReportText>>();
+  for (const std::string& language : report::report_languages(parts.options.kb_dir))
+    report_texts->emplace(language, report::load_report_text(parts.options.kb_dir, language));
+  parts.api->report_texts = std::move(report_texts);
   build_api_routes(parts.routes, *parts.api);
   parts.workers = parts.options.workers.value_or(default_worker_count());
   if (parts.workers > 0) {

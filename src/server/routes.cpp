@@ -37,6 +37,7 @@ void build_api_routes(RouteTable& routes, ApiContext& api) {
   add_session_routes(routes, api);
   add_report_routes(routes, api);
   add_audit_routes(routes, api);
+  add_document_routes(routes, api);
   // The document describes the table it belongs to, itself included; made once, on first use
   // (after every route has been added).
   routes.add({.method = "GET",

@@ -146,6 +146,10 @@ class RouteMatrix : public testing::TestWithParam<store::Engine> {
         {"GET /outcomes", [](const ClinicObjects&) { return Request{"/outcomes"}; }},
         {"GET /vocabulary", [](const ClinicObjects&) { return Request{"/vocabulary"}; }},
         {"GET /audit", [](const ClinicObjects& o) { return Request{"/audit?patient_id=" + o.patient + "&limit=20"}; }},
+        {"GET /patients/{id}/report.pdf", [](const ClinicObjects& o) {
+           return Request{"/patients/" + o.patient + "/report.pdf?kind=clinician&visit=" + o.visit};
+         }},
+        {"GET /patients/{id}/fhir", [](const ClinicObjects& o) { return Request{"/patients/" + o.patient + "/fhir"}; }},
     };
   }
 
