@@ -16,3 +16,12 @@ find_package(OpenSSL REQUIRED)  # MD5 for X3P checksums, SHA-256 for determinism
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)  # libzip's CMake config is broken on Debian 12
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-pdf cairo-png)
 find_package(TIFF REQUIRED)  # float32 TIFF height maps with their resolution tags (OpenCV does not expose those)
+# The clinic record (src/clinic, src/store): SQLite (embedded default), PostgreSQL through raw libpq
+# (libpqxx 6 is stuck behind its 7.x documentation), libsodium for argon2id, SHA-256 and random ids.
+find_package(SQLite3 REQUIRED)     # SQLite::SQLite3, 3.40
+find_package(PostgreSQL REQUIRED)  # PostgreSQL::PostgreSQL, libpq 15
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)  # PkgConfig::SODIUM, 1.0.18
+# The server (src/server): Debian's cpp-httplib 0.11 is a compiled shared library with pkg-config
+# only (its .pc adds the OpenSSL/zlib/brotli defines); spdlog 1.10 with the external fmt 9.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # PkgConfig::HTTPLIB
+find_package(spdlog REQUIRED)                                    # spdlog::spdlog

@@ -25,9 +25,6 @@ class JsonOutput {
   std::string target_;
 };
 
-// Reads a JSON input file; InputError names the file when it is missing or does not parse.
-nlohmann::json read_json_file(const std::string& path);
-
 // True when standard error is a terminal (progress lines go there only then).
 bool stderr_is_terminal();
 

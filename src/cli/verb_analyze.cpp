@@ -2,11 +2,11 @@
 // find, measure and type every scar of a scan, with the grades they imply.
 // `scarscope analyze DIR --out RESULTS/ [--threads N] [--overlays]`: the same for every scan of a
 // folder, NAME.analysis.json (and NAME.overlay.png) per scan, summary.csv and scars.csv.
+// The work is the analyze_scan workflow's; this file reads options, runs it and writes files.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,23 +18,22 @@
 #include <thread>
 
 #include "cli/json_output.h"
+#include "cli/kb_location.h"
 #include "cli/read_options.h"
 #include "cli/verb.h"
 #include "core/error.h"
+#include "core/format.h"
 #include "grading/clinician_inputs.h"
-#include "grading/grading.h"
-#include "scars/analysis.h"
-#include "scars/overlay.h"
 #include "scars/scar_csv.h"
-#include "surface/io.h"
-#include "surface/scan_summary.h"
+#include "workflows/assessment.h"
+#include "workflows/threads.h"
 
 namespace scarscope::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct AnalyzeOptions {
+struct AnalyzeCliOptions {
   std::string scan;
   ReadOptions read;
   JsonOutput json;
@@ -46,38 +45,6 @@ struct AnalyzeOptions {
   bool overlays = false;
 };
 
-struct AnalysisOutput {
-  nlohmann::json document;
-  ScarInventory inventory;  // as reported (clinician corrections applied)
-};
-
-// Analyses one scan: the analysis JSON with grades, and the overlay if asked for.
-AnalysisOutput analyze_file(const fs::path& path, const ReadOptions& read, const ClinicianInputs* clinician,
-                            const GradingKnowledge& knowledge, const std::string& overlay_path) {
-  HeightMap map = read_height_map(path, read);
-  const nlohmann::json scan = scan_summary_json(map);
-  HeightMap relief;
-  ScanAnalysis analysis = analyze_height_map(std::move(map), AnalysisSettings{}, overlay_path.empty() ? nullptr : &relief);
-  AnalysisOutput output;
-  output.document = analysis_to_json(analysis, scan);
-  output.document["grades"] = grade_inventory_json(analysis.inventory, clinician, knowledge);
-  output.inventory = analysis.inventory;
-  if (clinician && !clinician->empty()) {
-    output.inventory = apply_corrections(analysis.inventory, *clinician);
-    const nlohmann::json corrected = inventory_to_json(output.inventory);
-    output.document["scars"] = corrected.at("scars");
-    output.document["counts"] = corrected.at("counts");
-  }
-  if (!overlay_path.empty()) write_overlay_png(relief, output.inventory, overlay_path);
-  return output;
-}
-
-std::string number(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
-
 std::string grade_value(const nlohmann::json& grade) {
   if (!grade.is_object() || !grade.contains("value")) return "-";
   const auto& value = grade["value"];
@@ -86,39 +53,40 @@ std::string grade_value(const nlohmann::json& grade) {
   return "-";
 }
 
-void print_summary(const AnalysisOutput& output) {
-  const nlohmann::json& d = output.document;
-  const nlohmann::json& scan = d["scan"];
-  std::cout << scan.value("file", std::string("scan")) << ": " << output.inventory.scars.size() << " scars on "
-            << number(d.value("coverage_cm2", 0.0), 2) << " cm2 of skin\n";
-  const auto counts = output.inventory.counts();
+void print_summary(const Assessment& assessment) {
+  const nlohmann::json grades = grades_to_json(assessment.grades);
+  std::cout << assessment.scan.file << ": "
+            << assessment.scars.scars.size() << " scars on " << fixed_decimal(assessment.scars.coverage_cm2, 2)
+            << " cm2 of skin\n";
+  const auto counts = assessment.scars.counts();
   std::cout << "  ice pick " << counts.ice_pick << ", boxcar " << counts.boxcar << ", rolling " << counts.rolling
             << ", hypertrophic " << counts.hypertrophic << "\n";
-  const nlohmann::json& grades = d["grades"];
-  if (grades.is_object()) {
-    std::cout << "  grades (estimate from 3D scan): Goodman & Baron quantitative "
-              << grade_value(grades.value("goodman_baron_quantitative", nlohmann::json())) << ", qualitative "
-              << grade_value(grades.value("goodman_baron_qualitative", nlohmann::json())) << ", ECCA "
-              << grade_value(grades.value("ecca", nlohmann::json())) << "\n";
-  }
+  std::cout << "  grades (estimate from 3D scan): Goodman & Baron quantitative "
+            << grade_value(grades.value("goodman_baron_quantitative", nlohmann::json())) << ", qualitative "
+            << grade_value(grades.value("goodman_baron_qualitative", nlohmann::json())) << ", ECCA "
+            << grade_value(grades.value("ecca", nlohmann::json())) << "\n";
   std::vector<const Scar*> deepest;
-  for (const Scar& s : output.inventory.scars)
+  for (const Scar& s : assessment.scars.scars)
     if (s.type != ScarType::hypertrophic) deepest.push_back(&s);
   std::sort(deepest.begin(), deepest.end(), [](const Scar* a, const Scar* b) { return a->depth_um > b->depth_um; });
   if (!deepest.empty()) std::cout << "  deepest scars:\n";
   for (std::size_t i = 0; i < std::min<std::size_t>(3, deepest.size()); ++i) {
     const Scar& s = *deepest[i];
-    std::cout << "    #" << s.id << " at (" << number(s.centroid_mm[0], 1) << ", " << number(s.centroid_mm[1], 1)
-              << ") mm: " << s.reason << " (confidence " << number(s.confidence, 2) << ", volume "
-              << number(s.volume_mm3, 3) << " mm3)\n";
+    std::cout << "    #" << s.id << " at (" << fixed_decimal(s.centroid_mm[0], 1) << ", " << fixed_decimal(s.centroid_mm[1], 1)
+              << ") mm: " << s.reason << " (confidence " << fixed_decimal(s.confidence, 2) << ", volume "
+              << fixed_decimal(s.volume_mm3, 3) << " mm3)\n";
   }
-  for (const auto& note : d.value("notes", nlohmann::json::array())) std::cout << "  note: " << note.get<std::string>() << "\n";
+  for (const std::string& note : assessment.notes) std::cout << "  note: " << note << "\n";
 }
 
-void write_file(const fs::path& path, const std::string& text) {
+void write_file(const fs::path& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary);
-  out << text;
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) throw InputError(path.string() + ": cannot write");
+}
+
+void write_file(const fs::path& path, const std::vector<std::byte>& bytes) {
+  write_file(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 std::vector<fs::path> scans_in(const fs::path& folder) {
@@ -153,7 +121,7 @@ void keep_freed_memory_for_the_next_scan() {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
-int run_batch(const AnalyzeOptions& options, const ClinicianInputs* clinician, const GradingKnowledge& knowledge) {
+int run_batch(const AnalyzeCliOptions& options, const AnalyzeOptions& analyze, const Knowledge& knowledge) {
   if (options.out.empty()) throw InputError(options.scan + " is a folder: give --out RESULTS/ for the per-scan results");
   const fs::path out = options.out;
   fs::create_directories(out);
@@ -170,28 +138,23 @@ int run_batch(const AnalyzeOptions& options, const ClinicianInputs* clinician, c
   std::mutex progress_mutex;
   const bool show_progress = stderr_is_terminal();
   const auto start = std::chrono::steady_clock::now();
+  AnalyzeOptions per_scan = analyze;
+  per_scan.overlay_png = options.overlays;
   auto worker = [&] {
     for (std::size_t i = next++; i < scans.size(); i = next++) {
       const std::string name = scans[i].stem().string();
+      const std::string file = scans[i].filename().string();
       const auto t0 = std::chrono::steady_clock::now();
       Row& row = rows[i];
       try {
-        const std::string overlay = options.overlays ? (out / (name + ".overlay.png")).string() : "";
-        const AnalysisOutput result = analyze_file(scans[i], options.read, clinician, knowledge, overlay);
-        write_file(out / (name + ".analysis.json"), result.document.dump(2) + "\n");
+        const Assessment assessment = analyze_scan(ScanInput::file(scans[i], options.read), per_scan, knowledge);
+        write_file(out / (name + ".analysis.json"), to_json(assessment).dump(2) + "\n");
+        if (options.overlays) write_file(out / (name + ".overlay.png"), assessment.overlay_png);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const auto c = result.inventory.counts();
-        const auto& g = result.document["grades"];
-        row.summary = "\"" + scans[i].filename().string() + "\",ok," + std::to_string(result.inventory.scars.size()) + "," +
-                      std::to_string(c.ice_pick) + "," + std::to_string(c.boxcar) + "," + std::to_string(c.rolling) + "," +
-                      std::to_string(c.hypertrophic) + "," + number(result.inventory.coverage_cm2, 3) + "," +
-                      grade_value(g.value("goodman_baron_quantitative", nlohmann::json())) + "," +
-                      grade_value(g.value("ecca", nlohmann::json())) + "," + number(seconds, 3) + ",\n";
-        row.scars = scar_csv_rows(result.inventory, scans[i].filename().string());
+        row.summary = assessment_summary_csv_row(file, assessment, seconds);
+        row.scars = scar_csv_rows(assessment.scars, file);
       } catch (const std::exception& error) {
-        std::string message = error.what();
-        std::replace(message.begin(), message.end(), '"', '\'');
-        row.summary = "\"" + scans[i].filename().string() + "\",error,,,,,,,,,,\"" + message + "\"\n";
+        row.summary = assessment_failure_csv_row(file, error.what());
         row.failed = true;
       }
       const std::size_t finished = ++done;
@@ -203,13 +166,14 @@ int run_batch(const AnalyzeOptions& options, const ClinicianInputs* clinician, c
   };
   const int threads = std::clamp(options.threads, 1, 64);
   keep_freed_memory_for_the_next_scan();
+  // The batch's own threads are the parallelism: OpenCV's pool would oversubscribe the cores.
+  if (threads > 1) set_library_threads(1);
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
   for (auto& thread : pool) thread.join();
   if (show_progress) std::cerr << "\n";
 
-  std::string summary =
-      "scan,status,scars,ice_pick,boxcar,rolling,hypertrophic,coverage_cm2,goodman_baron_quantitative,ecca,seconds,error\n";
+  std::string summary = assessment_summary_csv_header();
   std::string scars_csv = scar_csv_header();
   int failed = 0;
   for (const Row& row : rows) {
@@ -221,7 +185,7 @@ int run_batch(const AnalyzeOptions& options, const ClinicianInputs* clinician, c
   write_file(out / "scars.csv", scars_csv);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "analysed " << scans.size() - static_cast<std::size_t>(failed) << " of " << scans.size() << " scans in "
-            << number(seconds, 1) << " s (" << threads << " threads); results in " << out.string() << "\n";
+            << fixed_decimal(seconds, 1) << " s (" << threads << " threads); results in " << out.string() << "\n";
   if (failed > 0) {
     std::cerr << failed << " scan(s) could not be analysed: see the error column of " << (out / "summary.csv").string() << "\n";
     return 2;
@@ -229,23 +193,24 @@ int run_batch(const AnalyzeOptions& options, const ClinicianInputs* clinician, c
   return 0;
 }
 
-int run_analyze(const AnalyzeOptions& options) {
-  std::optional<ClinicianInputs> clinician;
-  if (!options.clinician.empty()) clinician = read_clinician_inputs(options.clinician);
-  const GradingKnowledge knowledge = load_grading_knowledge();
-  const ClinicianInputs* clinician_ptr = clinician ? &*clinician : nullptr;
-  if (fs::is_directory(options.scan)) return run_batch(options, clinician_ptr, knowledge);
-  const AnalysisOutput output = analyze_file(options.scan, options.read, clinician_ptr, knowledge, options.overlay);
+int run_analyze(const AnalyzeCliOptions& options) {
+  AnalyzeOptions analyze;
+  if (!options.clinician.empty()) analyze.clinician = read_clinician_inputs(options.clinician);
+  const Knowledge knowledge = load_grading_only(knowledge_base_dir());
+  if (fs::is_directory(options.scan)) return run_batch(options, analyze, knowledge);
+  analyze.overlay_png = !options.overlay.empty();
+  const Assessment assessment = analyze_scan(ScanInput::file(options.scan, options.read), analyze, knowledge);
+  if (!options.overlay.empty()) write_file(options.overlay, assessment.overlay_png);
   if (!options.csv.empty()) {
-    write_file(options.csv, scar_csv_header() + scar_csv_rows(output.inventory, fs::path(options.scan).filename().string()));
+    write_file(options.csv, scar_csv_header() + scar_csv_rows(assessment.scars, fs::path(options.scan).filename().string()));
   }
-  if (options.json.requested()) options.json.write(output.document);
-  if (!options.json.to_stdout()) print_summary(output);
+  if (options.json.requested()) options.json.write(to_json(assessment));
+  if (!options.json.to_stdout()) print_summary(assessment);
   return 0;
 }
 
 VerbRunner setup(CLI::App& app) {
-  auto options = std::make_shared<AnalyzeOptions>();
+  auto options = std::make_shared<AnalyzeCliOptions>();
   app.add_option("SCAN", options->scan, "Height map to analyse (X3P, ...), or a folder of them with --out")->required();
   add_read_options(app, options->read);
   options->json.add_to(app);

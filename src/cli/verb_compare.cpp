@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -15,12 +16,14 @@
 #include "cli/read_options.h"
 #include "cli/verb.h"
 #include "core/error.h"
+#include "core/format.h"
+#include "core/progress.h"
 #include "followup/comparison.h"
-#include "followup/overlay.h"
 #include "followup/series.h"
-#include "scars/analysis.h"
 #include "scars/inventory.h"
 #include "surface/io.h"
+#include "workflows/comparison.h"
+#include "workflows/progress_series.h"
 
 namespace scarscope::cli {
 namespace {
@@ -38,34 +41,28 @@ struct CompareCliOptions {
   JsonOutput json;
 };
 
-std::string number(double value, int decimals) {
-  if (!std::isfinite(value)) return "-";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
+std::string number(double value, int decimals) { return fixed_decimal(value, decimals, "-"); }
 
-void progress(const std::string& message) {
-  if (stderr_is_terminal()) std::cerr << message << "\n";
-}
-
-struct LoadedVisit {
-  std::string name;
-  HeightMap map;
-  ScarInventory scars;
-};
-
-LoadedVisit load_visit(const std::string& scan, const std::string& analysis_file, const ReadOptions& read) {
-  LoadedVisit visit;
-  visit.name = fs::path(scan).filename().string();
-  visit.map = read_height_map(scan, read);
-  if (!analysis_file.empty()) {
-    visit.scars = read_inventory(analysis_file);
-  } else {
-    progress("analysing " + visit.name + " ...");
-    visit.scars = analyze_height_map(visit.map.clone()).inventory;
+// Progress lines go to a terminal only.
+Progress terminal_progress() {
+  Progress progress;
+  if (stderr_is_terminal()) {
+    progress.report = [](std::string_view stage, double) { std::cerr << std::string(stage) << " ...\n"; };
   }
-  return visit;
+  return progress;
+}
+
+ComparedVisit visit(const std::string& scan, const std::string& analysis_file, const ReadOptions& read) {
+  ComparedVisit v;
+  v.scan = ScanInput::file(scan, read);
+  if (!analysis_file.empty()) v.scars = read_inventory(analysis_file);
+  return v;
+}
+
+void write_png(const fs::path& path, const std::vector<std::byte>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw InputError(path.string() + ": cannot write the PNG");
 }
 
 void print_registration(const Registration& reg) {
@@ -88,7 +85,7 @@ void print_comparison(const VisitComparison& c, const std::string& baseline_name
     char line[160];
     std::snprintf(line, sizeof line, "  %-11s %-13s %8s -> %-8s          ", ids.c_str(), s.type.c_str(),
                   number(s.volume_mm3[0], 3).c_str(), number(s.volume_mm3[1], 3).c_str());
-    std::cout << line << s.status << ": " << (s.note.empty() ? describe_change(s) : s.note) << "\n";
+    std::cout << line << change_status_name(s.status) << ": " << (s.note.empty() ? describe_change(s) : s.note) << "\n";
   }
   const GlobalChange& g = c.global;
   std::cout << "\n  total volume of the depressed scars both scans see: " << number(g.volume_before_mm3, 3) << " -> "
@@ -116,45 +113,35 @@ int run_pair(const CompareCliOptions& options) {
     throw InputError("compare takes two scans, BASELINE FOLLOWUP (got " + std::to_string(options.scans.size()) +
                      "); for a course of visits use --series V1 V2 V3 ...");
   }
-  const LoadedVisit baseline = load_visit(options.scans[0], options.baseline_analysis, options.read);
-  const LoadedVisit followup = load_visit(options.scans[1], options.followup_analysis, options.read);
-  std::optional<HeightMap> retest;
-  CompareOptions compare_options;
-  if (!options.retest.empty()) {
-    retest = read_height_map(options.retest, options.read);
-    compare_options.baseline_retest = &*retest;
-  }
-  progress("registering " + followup.name + " onto " + baseline.name + " ...");
-  const VisitComparison comparison =
-      compare_visits(baseline.map, baseline.scars, followup.map, followup.scars, compare_options);
-  nlohmann::json document = comparison_to_json(comparison);
-  document["baseline"] = {{"file", baseline.name}, {"count", baseline.scars.scars.size()}};
-  document["followup"] = {{"file", followup.name}, {"count", followup.scars.scars.size()}};
-  if (options.json.requested()) options.json.write(document);
-  if (!options.json.to_stdout()) print_comparison(comparison, baseline.name, followup.name);
-  if (!options.overlay.empty()) {
-    write_comparison_overlay(baseline.map, baseline.scars, followup.map, followup.scars, comparison, options.overlay);
-  }
-  if (!comparison.registration.registered) {
-    throw InputError(followup.name + " against " + baseline.name + ": " + comparison.registration.problem);
+  CompareRequest request;
+  request.baseline = visit(options.scans[0], options.baseline_analysis, options.read);
+  request.followup = visit(options.scans[1], options.followup_analysis, options.read);
+  if (!options.retest.empty()) request.baseline_retest = ScanInput::file(options.retest, options.read);
+  request.overlay_png = !options.overlay.empty();
+  const Progress progress = terminal_progress();
+  const Comparison result = compare_scans(request, &progress);
+  if (options.json.requested()) options.json.write(to_json(result));
+  if (!options.json.to_stdout()) print_comparison(result.comparison, result.baseline_file, result.followup_file);
+  if (!options.overlay.empty()) write_png(options.overlay, result.overlay_png);
+  if (!result.comparison.registration.registered) {
+    throw InputError(result.followup_file + " against " + result.baseline_file + ": " + result.comparison.registration.problem);
   }
   return 0;
 }
 
 int run_series(const CompareCliOptions& options) {
   if (options.scans.size() < 2) throw InputError("--series needs at least two scans (the first is the baseline)");
-  std::vector<LoadedVisit> loaded;
+  std::vector<ComparedVisit> visits;
   for (std::size_t i = 0; i < options.scans.size(); ++i) {
-    loaded.push_back(load_visit(options.scans[i], i == 0 ? options.baseline_analysis : std::string(), options.read));
+    visits.push_back(visit(options.scans[i], i == 0 ? options.baseline_analysis : std::string(), options.read));
   }
-  std::vector<SeriesVisit> visits;
-  for (const LoadedVisit& v : loaded) visits.push_back({v.name, &v.map, &v.scars});
-  progress("comparing " + std::to_string(visits.size() - 1) + " follow-up visits with " + visits[0].name + " ...");
-  const SeriesComparison series = compare_series(visits);
-  if (options.json.requested()) options.json.write(series_to_json(series, visits));
+  const Progress progress = terminal_progress();
+  const ProgressSeries result = progress_series(visits, CompareOptions{}, !options.overlay.empty(), &progress);
+  const SeriesComparison& series = result.series;
+  if (options.json.requested()) options.json.write(to_json(result));
   if (!options.json.to_stdout()) {
     for (std::size_t k = 0; k < series.comparisons.size(); ++k) {
-      print_comparison(series.comparisons[k], visits[0].name, visits[k + 1].name);
+      print_comparison(series.comparisons[k], result.visit_files[0], result.visit_files[k + 1]);
       std::cout << "\n";
     }
     std::cout << "trajectories (volume mm3 per visit; ids stable across the series)\n";
@@ -162,20 +149,19 @@ int run_series(const CompareCliOptions& options) {
       std::cout << "  #" << t.id << " " << t.type << ":";
       for (const TrajectoryPoint& p : t.points) {
         std::cout << "  v" << p.visit << " " << number(p.volume_mm3, 3);
-        if (p.visit > 1) std::cout << " (" << p.status << ")";
+        if (p.visit > 1) std::cout << " (" << trajectory_status_name(p.status) << ")";
       }
       std::cout << "\n";
     }
   }
   if (!options.overlay.empty()) {
-    for (std::size_t k = 1; k < loaded.size(); ++k) {
-      write_comparison_overlay(loaded[0].map, loaded[0].scars, loaded[k].map, loaded[k].scars, series.comparisons[k - 1],
-                               overlay_for_visit(options.overlay, static_cast<int>(k) + 1));
+    for (std::size_t k = 1; k < options.scans.size(); ++k) {
+      write_png(overlay_for_visit(options.overlay, static_cast<int>(k) + 1), result.overlay_pngs[k - 1]);
     }
   }
   for (std::size_t k = 0; k < series.comparisons.size(); ++k) {
     if (!series.comparisons[k].registration.registered) {
-      throw InputError(visits[k + 1].name + " against " + visits[0].name + ": " +
+      throw InputError(result.visit_files[k + 1] + " against " + result.visit_files[0] + ": " +
                        series.comparisons[k].registration.problem);
     }
   }

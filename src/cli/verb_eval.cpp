@@ -10,6 +10,7 @@
 #include "cli/json_output.h"
 #include "cli/verb.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "synth/evaluation.h"
 
 namespace scarscope::cli {

@@ -8,10 +8,12 @@
 #include <optional>
 
 #include "cli/json_output.h"
+#include "cli/kb_location.h"
 #include "cli/verb.h"
 #include "grading/clinician_inputs.h"
 #include "grading/grading.h"
 #include "scars/inventory.h"
+#include "workflows/visit_grades.h"
 
 namespace scarscope::cli {
 namespace {
@@ -24,34 +26,22 @@ struct GradeOptions {
 };
 
 int run_grade(const GradeOptions& options) {
-  const GradingKnowledge knowledge =
-      options.knowledge_base.empty() ? load_grading_knowledge() : load_grading_knowledge(options.knowledge_base);
+  Knowledge knowledge;
+  knowledge.grading = load_grading_knowledge(options.knowledge_base.empty() ? knowledge_base_dir() / "grading.json"
+                                                                            : std::filesystem::path(options.knowledge_base));
   std::vector<ScarInventory> parts;
   for (const std::string& file : options.inventories) parts.push_back(read_inventory(file));
-  // One file keeps its own scar ids (a clinician's corrections refer to them); several are merged
-  // and renumbered 1..N, each scar keeping its scan and its id there.
-  const ScarInventory inventory = parts.size() == 1 ? parts.front() : merge_inventories(parts);
   std::optional<ClinicianInputs> clinician;
   if (!options.clinician.empty()) clinician = read_clinician_inputs(options.clinician);
 
-  const Grades grades = grade_inventory(inventory, clinician ? &*clinician : nullptr, knowledge);
+  const VisitGrades result = grade_visit(parts, clinician, knowledge);
   if (options.json.requested()) {
-    nlohmann::json document = {{"inventories", options.inventories},
-                               {"scans", inventory.scans},
-                               {"coverage_cm2", inventory.hand_count ? nlohmann::json(nullptr) : nlohmann::json(inventory.coverage_cm2)},
-                               {"counts", counts_to_json(inventory.counts())},
-                               {"grades", grades_to_json(grades, knowledge)}};
-    if (parts.size() > 1) {
-      nlohmann::json ids = nlohmann::json::array();
-      for (const Scar& scar : inventory.scars) {
-        ids.push_back({{"id", scar.id}, {"scan", scar.scan}, {"scan_scar_id", scar.scan_scar_id}});
-      }
-      document["merged_ids"] = std::move(ids);
-    }
-    if (clinician) document["clinician_inputs"] = clinician_inputs_to_json(*clinician);
+    nlohmann::json document = to_json(result);
+    document["inventories"] = options.inventories;
     options.json.write(document);
   }
   if (!options.json.to_stdout()) {
+    const ScarInventory& inventory = result.inventory;
     const ScarCounts counts = inventory.counts();
     std::cout << counts.total() << " scar" << (counts.total() == 1 ? "" : "s") << " (" << counts.ice_pick << " ice pick, "
               << counts.boxcar << " boxcar, " << counts.rolling << " rolling, " << counts.hypertrophic << " hypertrophic)";
@@ -61,7 +51,7 @@ int run_grade(const GradeOptions& options) {
       std::cout << " in " << inventory.scans.size() << " scan" << (inventory.scans.size() == 1 ? "" : "s");
     }
     if (clinician) std::cout << ", with clinician inputs from " << options.clinician;
-    std::cout << "\n" << grades_text(grades);
+    std::cout << "\n" << grades_text(result.grades);
   }
   return 0;
 }

@@ -9,6 +9,7 @@
 #include "cli/json_output.h"
 #include "cli/read_options.h"
 #include "cli/verb.h"
+#include "core/format.h"
 #include "surface/form.h"
 #include "surface/io.h"
 #include "surface/parameters.h"
@@ -23,11 +24,7 @@ struct InfoOptions {
   JsonOutput json;
 };
 
-std::string format_number(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
+std::string format_number(double value, int decimals) { return fixed_decimal(value, decimals); }
 
 void print_text(const nlohmann::json& scan, const nlohmann::json& surface) {
   std::cout << scan["file"].get<std::string>() << " (" << scan["format"].get<std::string>() << ")\n";

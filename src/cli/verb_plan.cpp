@@ -1,7 +1,7 @@
 // `scarscope plan --assessment A.json [--assessment B.json ...] --patient P.json [--clinician C.json]
 //  [--region R] [--date YYYY-MM-DD] [--json [FILE]] [--explain] [--kb-override FILE]`:
 // a staged, evidence-based treatment plan for one visit's scars and one patient. A proposal for a
-// clinician to accept or change, never an order.
+// clinician to accept or change, never an order. The work is the plan_visit workflow's.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -9,14 +9,14 @@
 #include <optional>
 
 #include "cli/json_output.h"
+#include "cli/kb_location.h"
 #include "cli/verb.h"
+#include "core/json_fields.h"
 #include "grading/clinician_inputs.h"
-#include "grading/grading.h"
-#include "planning/knowledge_base.h"
 #include "planning/patient_profile.h"
 #include "planning/plan.h"
-#include "planning/planner.h"
 #include "scars/inventory.h"
+#include "workflows/visit_plan.h"
 
 namespace scarscope::cli {
 namespace {
@@ -33,42 +33,26 @@ struct PlanOptions {
 };
 
 int run_plan(const PlanOptions& options) {
-  const CalendarDate date = options.date.empty() ? CalendarDate::today() : CalendarDate::parse(options.date, "--date");
-  const KnowledgeBase kb = load_knowledge_base(options.kb_override.empty()
-                                                   ? std::nullopt
-                                                   : std::optional<std::filesystem::path>(options.kb_override));
-  std::vector<ScarInventory> parts;
-  for (const std::string& file : options.assessments) parts.push_back(read_inventory(file));
-  // One file keeps its own scar ids (the clinician's corrections refer to them); several are merged
-  // and renumbered 1..N, each scar keeping its scan and its id there.
-  const ScarInventory inventory = parts.size() == 1 ? parts.front() : merge_inventories(parts);
-  std::optional<ClinicianInputs> clinician;
-  if (!options.clinician.empty()) clinician = read_clinician_inputs(options.clinician);
-
-  PlanRequest request;
-  request.patient = read_patient_profile(options.patient, date);
+  PlanVisitRequest request;
+  request.date = options.date.empty() ? CalendarDate::today() : CalendarDate::parse(options.date, "--date");
+  Knowledge knowledge = load_knowledge(knowledge_base_dir());
+  if (!options.kb_override.empty()) {
+    knowledge = with_clinic_override(knowledge, read_json_file(options.kb_override), options.kb_override);
+  }
+  for (const std::string& file : options.assessments) request.assessments.push_back(read_inventory(file));
+  if (!options.clinician.empty()) request.clinician = read_clinician_inputs(options.clinician);
+  request.patient = read_patient_profile(options.patient, request.date);
   request.region = options.region;
-  request.date = date;
-  request.clinician = clinician ? *clinician : ClinicianInputs{};
-  request.inventory = clinician ? apply_corrections(inventory, *clinician) : inventory;
-  const bool clinician_given = clinician && !clinician->empty();
-  request.basis = inventory.hand_count ? "clinician_only" : clinician_given ? "3d_plus_clinician" : "3d_only";
 
-  // Severity for the expectation and distress rules: the Goodman & Baron qualitative estimate.
-  const GradingKnowledge grading = load_grading_knowledge();
-  const Grades grades = grade_inventory(inventory, clinician ? &*clinician : nullptr, grading);
-  request.severity = SeverityEstimate{grades.goodman_baron_qualitative.low, grades.goodman_baron_qualitative.high,
-                                      grade_basis_name(grades.goodman_baron_qualitative.basis)};
-
-  const Plan plan = make_plan(request, kb);
+  const VisitPlan result = plan_visit(request, knowledge);
   if (options.json.requested()) {
-    nlohmann::json document = plan_to_json(plan);
+    nlohmann::json document = to_json(result);
     document["assessments"] = options.assessments;
     document["patient_file"] = options.patient;
     if (!options.kb_override.empty()) document["kb_override"] = options.kb_override;
     options.json.write(document);
   }
-  if (!options.json.to_stdout()) std::cout << plan_to_text(plan, options.explain);
+  if (!options.json.to_stdout()) std::cout << plan_to_text(result.plan, options.explain);
   return 0;
 }
 

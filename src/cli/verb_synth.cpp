@@ -11,6 +11,8 @@
 #include "cli/json_output.h"
 #include "cli/verb.h"
 #include "core/error.h"
+#include "core/format.h"
+#include "core/json_fields.h"
 #include "surface/io.h"
 #include "synth/skin_parameters.h"
 #include "synth/synthetic_skin.h"
@@ -97,9 +99,7 @@ int run_synth(const SynthOptions& options, bool followup) {
                 << pose["rotation_deg"].get<double>() << " deg about " << pose["center_mm"].dump() << " mm\n";
     }
     for (const auto& note : notes) std::cout << "  note: " << note << "\n";
-    char line[64];
-    std::snprintf(line, sizeof line, "%.2f", seconds);
-    std::cout << "  generated in " << line << " s\n";
+    std::cout << "  generated in " << fixed_decimal(seconds, 2) << " s\n";
   }
   return 0;
 }

@@ -14,6 +14,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::unsupported: return "unsupported";
     case ErrorCode::not_found: return "not_found";
     case ErrorCode::cancelled: return "cancelled";
+    case ErrorCode::conflict: return "conflict";
   }
   return "bad_input";
 }

@@ -22,6 +22,7 @@ enum class ErrorCode {
   unsupported,    // recognised but not handled (an X3P profile, a newer schema version)
   not_found,      // a file or object that does not exist
   cancelled,      // the caller cancelled the work (not the input's fault, but not ours either)
+  conflict,       // clashes with what is stored: a duplicate email or identifier, a plan already accepted
 };
 
 // The stable name of a code ("bad_format", ...).

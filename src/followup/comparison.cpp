@@ -9,6 +9,9 @@
 #include <random>
 #include <sstream>
 
+#include "core/error.h"
+#include "core/format.h"
+
 namespace scarscope {
 
 namespace {
@@ -478,13 +481,7 @@ double pixel_sd(const HeightMap& difference, const std::vector<std::uint8_t>& un
   return std::sqrt(std::max(0.0, ss / static_cast<double>(n) - mean * mean));
 }
 
-std::string fixed(double value, int decimals) {
-  std::ostringstream out;
-  out.setf(std::ios::fixed);
-  out.precision(decimals);
-  out << value;
-  return out.str();
-}
+std::string fixed(double value, int decimals) { return fixed_decimal(value, decimals); }
 
 // Enough decimals that a small volume still shows its first two significant digits.
 std::string volume_text(double mm3) {
@@ -634,7 +631,9 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     change.area_mm2 = {b ? b->area_mm2 : kNaN, f ? f->area_mm2 : kNaN};
     const double mdc = change.volume_mdc_mm3;
     const double measured_change = change.measured_volume_change_mm3;
-    auto status_from = [&](double delta) { return delta < -mdc ? "improved" : (delta > mdc ? "worse" : "stable"); };
+    auto status_from = [&](double delta) {
+      return delta < -mdc ? ChangeStatus::improved : (delta > mdc ? ChangeStatus::worse : ChangeStatus::stable);
+    };
     if (b && f) {
       change.status = status_from(measured_change);
       // The change is a share of the relief over the same footprint (the analysis' volume, measured to
@@ -649,7 +648,7 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
       }
     } else if (b) {
       if (!inside) {
-        change.status = "not_found";
+        change.status = ChangeStatus::not_found;
         change.note = "outside the area the follow-up covers";
       } else {
         // The follow-up analysis did not list it, but the registration says where it is.
@@ -658,7 +657,7 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
         const double after = std::max(0.0, b->volume_mm3 + measured_change);
         change.volume_mm3[1] = after;
         if (after <= mdc) {
-          change.status = "resolved";
+          change.status = ChangeStatus::resolved;
           change.note = "no longer measurable: what remains is within measurement noise";
           change.depth_um[1] = 0.0;
           change.area_mm2[1] = 0.0;
@@ -669,14 +668,14 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
       }
     } else {
       if (!inside) {
-        change.status = "not_found";
+        change.status = ChangeStatus::not_found;
         change.note = "outside the area the baseline covers";
       } else if (measured_change > mdc) {
-        change.status = "new";
+        change.status = ChangeStatus::new_scar;
         change.volume_mm3[0] = 0.0;
         change.note = raised ? "new raised scar" : kNewScarNote;
       } else {
-        change.status = "stable";
+        change.status = ChangeStatus::stable;
         change.volume_mm3[0] = std::max(0.0, f->volume_mm3 - measured_change);
         change.note = "already present at baseline, where its analysis did not list it";
       }
@@ -692,22 +691,22 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     change.depth_change_pct = percent(change.depth_change_um, change.depth_um[0]);
     change.area_change_mm2 = change.area_mm2[1] - change.area_mm2[0];
     change.area_change_pct = percent(change.area_change_mm2, change.area_mm2[0]);
-    if (change.status == "new" || change.status == "not_found") {
-      change.volume_change_pct = change.status == "new" ? kNaN : change.volume_change_pct;
+    if (change.status == ChangeStatus::new_scar || change.status == ChangeStatus::not_found) {
+      change.volume_change_pct = change.status == ChangeStatus::new_scar ? kNaN : change.volume_change_pct;
       change.depth_change_pct = kNaN;
       change.area_change_pct = kNaN;
     }
     if (change.note.empty()) change.note = describe_change(change);
 
     GlobalChange& g = result.global;
-    if (change.status == "improved") ++g.improved;
-    else if (change.status == "stable") ++g.stable;
-    else if (change.status == "worse") ++g.worse;
-    else if (change.status == "new") ++g.new_scars;
-    else if (change.status == "resolved") ++g.resolved;
+    if (change.status == ChangeStatus::improved) ++g.improved;
+    else if (change.status == ChangeStatus::stable) ++g.stable;
+    else if (change.status == ChangeStatus::worse) ++g.worse;
+    else if (change.status == ChangeStatus::new_scar) ++g.new_scars;
+    else if (change.status == ChangeStatus::resolved) ++g.resolved;
     else ++g.not_found;
     // The total covers the depressions both scans see (raised scars have a volume of another kind).
-    if (!raised && change.status != "not_found") {
+    if (!raised && change.status != ChangeStatus::not_found) {
       g.volume_before_mm3 += change.volume_mm3[0];
       g.volume_after_mm3 += change.volume_mm3[1];
       g.volume_mdc_mm3 += mdc * mdc;
@@ -721,10 +720,31 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
   return result;
 }
 
+const char* change_status_name(ChangeStatus status) {
+  switch (status) {
+    case ChangeStatus::improved: return "improved";
+    case ChangeStatus::stable: return "stable";
+    case ChangeStatus::worse: return "worse";
+    case ChangeStatus::new_scar: return "new";
+    case ChangeStatus::resolved: return "resolved";
+    case ChangeStatus::not_found: return "not_found";
+  }
+  return "stable";
+}
+
+ChangeStatus parse_change_status(const std::string& name) {
+  for (const ChangeStatus status : {ChangeStatus::improved, ChangeStatus::stable, ChangeStatus::worse, ChangeStatus::new_scar,
+                                    ChangeStatus::resolved, ChangeStatus::not_found}) {
+    if (name == change_status_name(status)) return status;
+  }
+  throw InputError("'" + name + "' is not a change status (improved, stable, worse, new, resolved, not_found)",
+                   ErrorCode::bad_input);
+}
+
 std::string describe_change(const ScarChange& change) {
-  if (change.status == "new") return kNewScarNote;
-  if (change.status == "resolved") return "resolved: no longer measurable";
-  if (change.status == "not_found") return "outside the area both scans cover";
+  if (change.status == ChangeStatus::new_scar) return kNewScarNote;
+  if (change.status == ChangeStatus::resolved) return "resolved: no longer measurable";
+  if (change.status == ChangeStatus::not_found) return "outside the area both scans cover";
   const double pct = change.volume_change_pct;
   std::string amount;
   if (std::isfinite(pct)) {
@@ -735,7 +755,7 @@ std::string describe_change(const ScarChange& change) {
   } else {
     amount = "volume changed by " + volume_text(change.volume_change_mm3) + " mm3";
   }
-  if (change.status == "improved" || change.status == "worse") {
+  if (change.status == ChangeStatus::improved || change.status == ChangeStatus::worse) {
     return amount + ", beyond measurement noise (MDC " + volume_text(change.volume_mdc_mm3) + " mm3)";
   }
   return amount + ", within measurement noise (MDC " + volume_text(change.volume_mdc_mm3) + " mm3): stable";
@@ -792,7 +812,7 @@ nlohmann::json comparison_to_json(const VisitComparison& comparison) {
                      {"resampling_bias_mm3", number_or_null(c.resampling_bias_mm3, 7)},
                      {"footprint_seen_fraction", number_or_null(c.seen_fraction, 4)},
                      {"footprint_relief_mm3", number_or_null(c.relief_mm3, 5)},
-                     {"status", c.status},
+                     {"status", change_status_name(c.status)},
                      {"note", c.note}});
   }
   const GlobalChange& g = comparison.global;

@@ -16,6 +16,20 @@
 
 namespace scarscope {
 
+// What happened to a scar between two visits (JSON: change_status_name).
+enum class ChangeStatus {
+  improved,   // less than before, beyond its minimal detectable change
+  stable,     // within it
+  worse,      // more, beyond it
+  new_scar,   // "new": not at baseline, beyond the noise at follow-up
+  resolved,   // inside the overlap, what remains is within the noise
+  not_found,  // outside the area both scans cover
+};
+// "improved", "stable", "worse", "new", "resolved", "not_found".
+const char* change_status_name(ChangeStatus status);
+// InputError for anything else.
+ChangeStatus parse_change_status(const std::string& name);
+
 struct ScarChange {
   std::optional<int> baseline_id, followup_id;
   std::optional<std::array<double, 2>> baseline_centroid_mm, followup_centroid_mm;
@@ -41,7 +55,7 @@ struct ScarChange {
   // The baseline relief over the footprint the change was measured on (NaN if not used): the
   // relative change is measured_volume_change / relief.
   double relief_mm3 = std::numeric_limits<double>::quiet_NaN();
-  std::string status;           // improved, stable, worse, new, resolved, not_found
+  ChangeStatus status = ChangeStatus::stable;
   std::string note;             // for people: what it means, in words
 };
 

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 #include <string>
 
+#include "core/format.h"
 #include "followup/grid_tools.h"
 #include "surface/png_codec.h"
 #include "surface/shaded_relief.h"
@@ -19,12 +20,12 @@ namespace {
 constexpr int kPanelPixels = 900;  // the long side of each panel
 constexpr int kHeader = 34;
 
-cv::Scalar status_colour(const std::string& status) {
-  if (status == "improved") return {40, 200, 70};
-  if (status == "worse") return {235, 40, 40};
-  if (status == "new") return {255, 0, 220};
-  if (status == "resolved") return {0, 220, 255};
-  if (status == "not_found") return {150, 150, 150};
+cv::Scalar status_colour(ChangeStatus status) {
+  if (status == ChangeStatus::improved) return {40, 200, 70};
+  if (status == ChangeStatus::worse) return {235, 40, 40};
+  if (status == ChangeStatus::new_scar) return {255, 0, 220};
+  if (status == ChangeStatus::resolved) return {0, 220, 255};
+  if (status == ChangeStatus::not_found) return {150, 150, 150};
   return {255, 210, 0};  // stable
 }
 
@@ -121,11 +122,9 @@ cv::Mat with_header(const Panel& panel, const std::string& title) {
   return out;
 }
 
-}  // namespace
-
-void write_comparison_overlay(const HeightMap& baseline, const ScarInventory& baseline_scars, const HeightMap& followup,
-                              const ScarInventory& followup_scars, const VisitComparison& comparison,
-                              const std::filesystem::path& path) {
+// The picture's pixels: 8-bit RGB, continuous (made by hconcat).
+cv::Mat comparison_overlay_pixels(const HeightMap& baseline, const ScarInventory& baseline_scars, const HeightMap& followup,
+                                  const ScarInventory& followup_scars, const VisitComparison& comparison) {
   Panel left = relief_panel(baseline);
   Panel middle = relief_panel(followup);
   const Registration& reg = comparison.registration;
@@ -153,7 +152,7 @@ void write_comparison_overlay(const HeightMap& baseline, const ScarInventory& ba
       const OutlineMm outline = outline_or_circle(*baseline_by_id[*change.baseline_id]);
       draw_outline(left, outline, colour, label);
       draw_outline(right, outline, colour, label);
-      if (!change.followup_id && change.status != "not_found") {
+      if (!change.followup_id && change.status != ChangeStatus::not_found) {
         OutlineMm mapped;
         for (const auto& p : outline) mapped.push_back(reg.transform.to_followup(p));
         draw_outline(middle, mapped, colour, label);
@@ -169,8 +168,7 @@ void write_comparison_overlay(const HeightMap& baseline, const ScarInventory& ba
       }
     }
   }
-  char range_text[96];
-  std::snprintf(range_text, sizeof range_text, "difference: blue rose, red sank, +-%.0f um", range);
+  const std::string range_text = "difference: blue rose, red sank, +-" + fixed_decimal(range, 0) + " um";
   std::vector<cv::Mat> parts{with_header(left, "baseline"), with_header(middle, "follow-up"),
                              with_header(right, reg.registered ? range_text : "not registered")};
   const int rows = std::max({parts[0].rows, parts[1].rows, parts[2].rows});
@@ -180,7 +178,25 @@ void write_comparison_overlay(const HeightMap& baseline, const ScarInventory& ba
   }
   cv::Mat canvas;
   cv::hconcat(parts, canvas);
-  // The canvas is continuous 8-bit RGB (made by resize / hconcat): written as it is, without a copy.
+  return canvas;
+}
+
+}  // namespace
+
+std::vector<std::byte> comparison_overlay_png(const HeightMap& baseline, const ScarInventory& baseline_scars,
+                                              const HeightMap& followup, const ScarInventory& followup_scars,
+                                              const VisitComparison& comparison) {
+  const cv::Mat canvas = comparison_overlay_pixels(baseline, baseline_scars, followup, followup_scars, comparison);
+  const std::string png = encode_png(canvas.data, canvas.cols, canvas.rows, 3, 8, "comparison overlay");
+  const auto* first = reinterpret_cast<const std::byte*>(png.data());
+  return std::vector<std::byte>(first, first + png.size());
+}
+
+void write_comparison_overlay(const HeightMap& baseline, const ScarInventory& baseline_scars, const HeightMap& followup,
+                              const ScarInventory& followup_scars, const VisitComparison& comparison,
+                              const std::filesystem::path& path) {
+  const cv::Mat canvas = comparison_overlay_pixels(baseline, baseline_scars, followup, followup_scars, comparison);
+  // The canvas is continuous 8-bit RGB (made by hconcat): written as it is, without a copy.
   write_png_file(path, canvas.data, canvas.cols, canvas.rows, 3, 8);
 }
 

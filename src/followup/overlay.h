@@ -2,13 +2,20 @@
 // its status and labelled with its baseline id (its identity across visits), and the registered
 // difference map coloured by change (blue where the skin rose, red where it sank).
 #pragma once
+#include <cstddef>
 #include <filesystem>
+#include <vector>
 
 #include "followup/comparison.h"
 #include "scars/inventory.h"
 #include "surface/height_map.h"
 
 namespace scarscope {
+
+// The picture as PNG bytes.
+std::vector<std::byte> comparison_overlay_png(const HeightMap& baseline, const ScarInventory& baseline_scars,
+                                              const HeightMap& followup, const ScarInventory& followup_scars,
+                                              const VisitComparison& comparison);
 
 // Throws InputError naming the path if the PNG cannot be written.
 void write_comparison_overlay(const HeightMap& baseline, const ScarInventory& baseline_scars, const HeightMap& followup,

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/format.h"
 
 namespace scarscope {
 
@@ -549,13 +550,7 @@ double baseline_roughness(const HeightMap& baseline, const std::vector<std::uint
   return count ? std::sqrt(sum / static_cast<double>(count)) : 0.0;
 }
 
-std::string format(double value, int decimals) {
-  std::ostringstream out;
-  out.setf(std::ios::fixed);
-  out.precision(decimals);
-  out << value;
-  return out.str();
-}
+std::string format(double value, int decimals) { return fixed_decimal(value, decimals); }
 
 void check_registrable(const HeightMap& map, const char* which) {
   if (map.empty()) throw InputError(std::string("the ") + which + " scan is empty");

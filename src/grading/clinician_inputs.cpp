@@ -4,50 +4,27 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/error.h"
+#include "core/json_fields.h"
 
 namespace scarscope {
 namespace {
 
 using nlohmann::json;
 
-std::string at(const std::string& source, const std::string& field) {
-  return source.empty() ? field : source + ": " + field;
-}
-
-int count_from(const json& value, const std::string& field) {
-  const bool whole = value.is_number_integer() ||
-                     (value.is_number_float() && std::isfinite(value.get<double>()) &&
-                      std::floor(value.get<double>()) == value.get<double>());
-  if (!whole) {
-    throw InputError(field + ": expected a count (a whole number, 0 or more), found " +
-                     (value.is_number() ? value.dump() : std::string(value.type_name())));
+double months_from(const JsonField& value) {
+  if (!value.is_number() || !std::isfinite(value.value().get<double>())) {
+    value.fail(ErrorCode::wrong_type, "expected an age in months (a number), found " + value.type_name());
   }
-  const double number = value.get<double>();
-  if (number < 0) throw InputError(field + ": " + value.dump() + " is negative; a count is 0 or more");
-  if (number > 1e6) throw InputError(field + ": " + value.dump() + " is not a plausible count");
-  return static_cast<int>(number);
-}
-
-bool bool_from(const json& value, const std::string& field) {
-  if (!value.is_boolean()) throw InputError(field + ": expected true or false, found " + std::string(value.type_name()));
-  return value.get<bool>();
-}
-
-double months_from(const json& value, const std::string& field) {
-  if (!value.is_number() || !std::isfinite(value.get<double>())) {
-    throw InputError(field + ": expected an age in months (a number), found " + std::string(value.type_name()));
-  }
-  const double months = value.get<double>();
-  if (months < 0) throw InputError(field + ": " + value.dump() + " is negative; an age in months is 0 or more");
+  const double months = value.value().get<double>();
+  if (months < 0) value.fail(ErrorCode::out_of_range, value.value().dump() + " is negative; an age in months is 0 or more");
   return months;
 }
 
-int scar_id_from_key(const std::string& key, const std::string& field) {
+int scar_id_from_key(const JsonField& field, const std::string& key) {
   std::size_t used = 0;
   int id = -1;
   try {
@@ -56,20 +33,9 @@ int scar_id_from_key(const std::string& key, const std::string& field) {
     used = 0;
   }
   if (used != key.size() || key.empty() || id < 0) {
-    throw InputError(field + ": '" + key + "' is not a scar id (the scars' \"id\" numbers, as strings: \"7\")");
+    field.fail(ErrorCode::bad_input, "'" + key + "' is not a scar id (the scars' \"id\" numbers, as strings: \"7\")");
   }
   return id;
-}
-
-// `prefix` is what comes before the field's name in the message ("exam.json: ", "exam.json: scars.7.").
-void reject_unknown(const json& object, const std::set<std::string>& known, const std::string& prefix) {
-  for (const auto& item : object.items()) {
-    if (known.count(item.key()) == 0) {
-      std::string list;
-      for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
-      throw InputError(prefix + item.key() + ": unknown field (known: " + list + ")");
-    }
-  }
 }
 
 }  // namespace
@@ -86,85 +52,59 @@ std::optional<int> ClinicianInputs::macular_total() const {
 }
 
 ClinicianInputs clinician_inputs_from_json(const json& document, const std::string& source_name) {
-  const std::string& src = source_name;
-  if (!document.is_object()) {
-    throw InputError(at(src, std::string("expected a JSON object of clinician inputs, found ") + document.type_name()));
-  }
-  reject_unknown(document,
-                 {"macular_scars", "papular_scars", "hypertrophic_age_months", "superficial_elastolysis",
-                  "stretch_flattens", "scars", "notes"},
-                 src.empty() ? "" : src + ": ");
+  const JsonField root(document, source_name);
+  root.expect_object(std::string("expected a JSON object of clinician inputs, found ") + document.type_name());
+  root.reject_unknown({"hypertrophic_age_months", "macular_scars", "notes", "papular_scars", "scars", "stretch_flattens",
+                       "superficial_elastolysis"});
   ClinicianInputs inputs;
-  if (const auto macular = document.find("macular_scars"); macular != document.end() && !macular->is_null()) {
-    const std::string field = at(src, "macular_scars");
-    if (!macular->is_object()) {
-      throw InputError(field + ": expected {\"erythematous\": n, \"hyperpigmented\": n, \"hypopigmented\": n}");
-    }
-    reject_unknown(*macular, {"erythematous", "hyperpigmented", "hypopigmented"}, field + ".");
-    if (macular->contains("erythematous")) inputs.macular_erythematous = count_from(macular->at("erythematous"), field + ".erythematous");
-    if (macular->contains("hyperpigmented")) inputs.macular_hyperpigmented = count_from(macular->at("hyperpigmented"), field + ".hyperpigmented");
-    if (macular->contains("hypopigmented")) inputs.macular_hypopigmented = count_from(macular->at("hypopigmented"), field + ".hypopigmented");
+  if (const auto macular = root.optional("macular_scars")) {
+    macular->expect_object("expected {\"erythematous\": n, \"hyperpigmented\": n, \"hypopigmented\": n}");
+    macular->reject_unknown({"erythematous", "hyperpigmented", "hypopigmented"});
+    if (const auto n = macular->optional("erythematous")) inputs.macular_erythematous = n->count();
+    if (const auto n = macular->optional("hyperpigmented")) inputs.macular_hyperpigmented = n->count();
+    if (const auto n = macular->optional("hypopigmented")) inputs.macular_hypopigmented = n->count();
   }
-  if (const auto papular = document.find("papular_scars"); papular != document.end() && !papular->is_null()) {
-    inputs.papular_scars = count_from(*papular, at(src, "papular_scars"));
-  }
-  if (const auto ages = document.find("hypertrophic_age_months"); ages != document.end() && !ages->is_null()) {
-    const std::string field = at(src, "hypertrophic_age_months");
+  if (const auto papular = root.optional("papular_scars")) inputs.papular_scars = papular->count();
+  if (const auto ages = root.optional("hypertrophic_age_months")) {
     if (ages->is_number()) {
-      inputs.hypertrophic_age_months_all = months_from(*ages, field);
+      inputs.hypertrophic_age_months_all = months_from(*ages);
     } else if (ages->is_object()) {
-      for (const auto& [key, value] : ages->items()) {
-        inputs.hypertrophic_age_months[scar_id_from_key(key, field + "." + key)] = months_from(value, field + "." + key);
-      }
+      for (const auto& [key, value] : ages->members()) inputs.hypertrophic_age_months[scar_id_from_key(value, key)] = months_from(value);
     } else {
-      throw InputError(field + ": expected {\"scar id\": months} or one number of months for all hypertrophic scars");
+      ages->fail(ErrorCode::wrong_type, "expected {\"scar id\": months} or one number of months for all hypertrophic scars");
     }
   }
-  if (const auto elastolysis = document.find("superficial_elastolysis"); elastolysis != document.end() && !elastolysis->is_null()) {
-    const std::string field = at(src, "superficial_elastolysis");
+  if (const auto elastolysis = root.optional("superficial_elastolysis")) {
     if (elastolysis->is_boolean()) {
-      inputs.superficial_elastolysis = elastolysis->get<bool>();
+      inputs.superficial_elastolysis = elastolysis->boolean();
     } else if (elastolysis->is_number()) {
-      inputs.superficial_elastolysis_count = count_from(*elastolysis, field);
+      inputs.superficial_elastolysis_count = elastolysis->count();
       inputs.superficial_elastolysis = *inputs.superficial_elastolysis_count > 0;
     } else {
-      throw InputError(field + ": expected true, false or a count, found " + std::string(elastolysis->type_name()));
+      elastolysis->fail(ErrorCode::wrong_type, "expected true, false or a count, found " + elastolysis->type_name());
     }
   }
-  if (const auto stretch = document.find("stretch_flattens"); stretch != document.end() && !stretch->is_null()) {
-    inputs.stretch_flattens = bool_from(*stretch, at(src, "stretch_flattens"));
-  }
-  if (const auto notes = document.find("notes"); notes != document.end() && !notes->is_null()) {
-    if (!notes->is_string()) throw InputError(at(src, "notes: expected text"));
-    inputs.notes = notes->get<std::string>();
-  }
-  if (const auto scars = document.find("scars"); scars != document.end() && !scars->is_null()) {
-    const std::string field = at(src, "scars");
-    if (!scars->is_object()) throw InputError(field + ": expected {\"scar id\": {\"type\": ..., \"remove\": true, ...}}");
-    for (const auto& [key, value] : scars->items()) {
-      const std::string where = field + "." + key;
-      const int id = scar_id_from_key(key, where);
-      if (!value.is_object()) throw InputError(where + ": expected an object of corrections");
-      reject_unknown(value, {"type", "stretch_flattens", "normal_base", "tethered", "remove"}, where + ".");
+  if (const auto stretch = root.optional("stretch_flattens")) inputs.stretch_flattens = stretch->boolean();
+  if (const auto notes = root.optional("notes")) inputs.notes = notes->text("expected text");
+  if (const auto scars = root.optional("scars")) {
+    scars->expect_object("expected {\"scar id\": {\"type\": ..., \"remove\": true, ...}}");
+    for (const auto& [key, value] : scars->members()) {
+      const int id = scar_id_from_key(value, key);
+      value.expect_object("expected an object of corrections");
+      value.reject_unknown({"normal_base", "remove", "stretch_flattens", "tethered", "type"});
       ScarCorrection correction;
-      if (const auto type = value.find("type"); type != value.end() && !type->is_null()) {
-        if (!type->is_string()) throw InputError(where + ".type: expected a scar type name");
+      if (const auto type = value.optional("type")) {
+        const std::string name = type->text("expected a scar type name");
         try {
-          correction.type = parse_scar_type(type->get<std::string>());
+          correction.type = parse_scar_type(name);
         } catch (const InputError& error) {
-          throw InputError(where + ".type: " + error.what());
+          type->fail(ErrorCode::bad_input, error.what());
         }
       }
-      if (value.contains("stretch_flattens") && !value["stretch_flattens"].is_null()) {
-        correction.stretch_flattens = bool_from(value["stretch_flattens"], where + ".stretch_flattens");
-      }
-      if (value.contains("normal_base") && !value["normal_base"].is_null()) {
-        correction.normal_base = bool_from(value["normal_base"], where + ".normal_base");
-      }
-      if (value.contains("tethered") && !value["tethered"].is_null()) {
-        correction.tethered = bool_from(value["tethered"], where + ".tethered");
-      }
-      if (value.contains("remove") && !value["remove"].is_null()) correction.remove = bool_from(value["remove"], where + ".remove");
+      if (const auto flag = value.optional("stretch_flattens")) correction.stretch_flattens = flag->boolean();
+      if (const auto flag = value.optional("normal_base")) correction.normal_base = flag->boolean();
+      if (const auto flag = value.optional("tethered")) correction.tethered = flag->boolean();
+      if (const auto flag = value.optional("remove")) correction.remove = flag->boolean();
       inputs.scars[id] = correction;
     }
   }
@@ -172,18 +112,11 @@ ClinicianInputs clinician_inputs_from_json(const json& document, const std::stri
 }
 
 ClinicianInputs read_clinician_inputs(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open the clinician inputs file");
-  json document;
-  try {
-    document = json::parse(in);
-  } catch (const json::parse_error& error) {
-    throw InputError(path.string() + ": not valid JSON (" + error.what() + ")");
-  }
-  return clinician_inputs_from_json(document, path.filename().string());
+  return clinician_inputs_from_json(read_json_file(path), path.filename().string());
 }
 
-json clinician_inputs_to_json(const ClinicianInputs& inputs) {
+nlohmann::json clinician_inputs_to_json(const ClinicianInputs& inputs) {
+  using nlohmann::json;
   json document = json::object();
   json macular = json::object();
   if (inputs.macular_erythematous) macular["erythematous"] = *inputs.macular_erythematous;
@@ -226,7 +159,8 @@ ScarInventory apply_corrections(const ScarInventory& inventory, const ClinicianI
     const bool known = std::any_of(inventory.scars.begin(), inventory.scars.end(), [id = id](const Scar& scar) { return scar.id == id; });
     if (!known) {
       throw InputError("clinician inputs: scars." + std::to_string(id) + ": the inventory has no scar " + std::to_string(id) +
-                       " (corrections use the ids of the inventory being graded)");
+                       " (corrections use the ids of the inventory being graded)",
+                       ErrorCode::bad_input, "scars." + std::to_string(id));
     }
   }
   ScarInventory corrected = inventory;
@@ -255,9 +189,9 @@ ScarInventory apply_corrections(const ScarInventory& inventory, const ClinicianI
       record("type");
       // A depression's depth is not a raised scar's height, nor the other way round.
       if (was_raised != (scar.type == ScarType::hypertrophic)) {
-        scar.not_measured.insert("depth_um");
-        scar.not_measured.insert("mean_depth_um");
-        scar.not_measured.insert("volume_mm3");
+        scar.not_measured.insert(ScarMeasure::depth_um);
+        scar.not_measured.insert(ScarMeasure::mean_depth_um);
+        scar.not_measured.insert(ScarMeasure::volume_mm3);
         scar.depth_um = scar.mean_depth_um = scar.volume_mm3 = 0.0;
         scar.profile.clear();
       }

@@ -13,7 +13,9 @@
 #include <tuple>
 
 #include "core/error.h"
-#include "core/kb.h"
+#include "core/format.h"
+#include "core/json_fields.h"
+#include "core/sha256.h"
 
 namespace scarscope {
 
@@ -92,193 +94,169 @@ namespace {
 
 class KbReader {
  public:
-  explicit KbReader(std::string source) : source_(std::move(source)) {}
-
-  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
-    throw InputError(source_ + ": " + path + ": " + what);
-  }
-  const json& member(const json& object, const std::string& key, const std::string& path) const {
-    if (!object.is_object()) fail(path, "expected an object");
-    const auto it = object.find(key);
-    if (it == object.end() || it->is_null()) fail(path + "." + key, "missing");
-    return *it;
-  }
-  double number(const json& value, const std::string& path) const {
-    if (!value.is_number() || !std::isfinite(value.get<double>())) fail(path, "expected a number");
-    return value.get<double>();
-  }
-  int integer(const json& value, const std::string& path) const {
-    const double x = number(value, path);
-    if (std::floor(x) != x || std::abs(x) > 1e6) fail(path, "expected a whole number");
-    return static_cast<int>(x);
-  }
-  std::string text(const json& value, const std::string& path) const {
-    if (!value.is_string()) fail(path, "expected text");
-    return value.get<std::string>();
-  }
-  std::string optional_text(const json& object, const std::string& key, const std::string& path) const {
-    const auto it = object.find(key);
-    if (it == object.end() || it->is_null()) return "";
-    return text(*it, path + "." + key);
-  }
-
-  void read_thresholds(const json& document) {
-    const json& thresholds = member(document, "thresholds", "(top)");
-    if (!thresholds.is_object()) fail("thresholds", "expected an object of named thresholds");
-    for (const auto& [name, entry] : thresholds.items()) {
-      const std::string path = "thresholds." + name;
-      const double value = number(member(entry, "value", path), path + ".value");
+  // The named thresholds, which rules may give as limits.
+  void read_thresholds(const JsonField& document) {
+    const JsonField thresholds = document.required("thresholds");
+    thresholds.expect_object("expected an object of named thresholds");
+    for (const auto& [name, entry] : thresholds.members()) {
+      const double value = entry.required("value").number("expected a number");
       // Every threshold says where it comes from (a citation, or that it is our own choice).
-      if (text(member(entry, "source", path), path + ".source").empty()) fail(path + ".source", "empty");
+      const JsonField source = entry.required("source");
+      if (source.text("expected text").empty()) source.fail(ErrorCode::out_of_range, "empty");
       thresholds_[name] = value;
     }
   }
 
-  double limit(const json& value, const std::string& path) const {
-    if (value.is_string()) {
-      const auto it = thresholds_.find(value.get<std::string>());
-      if (it == thresholds_.end()) fail(path, "'" + value.get<std::string>() + "' is not a threshold named under \"thresholds\"");
-      return it->second;
-    }
-    return number(value, path);
+  static int integer(const JsonField& value) {
+    return static_cast<int>(value.integer_between(-1000000, 1000000, "expected a whole number"));
   }
 
-  std::vector<Band> bands(const json& list, const std::string& path) const {
-    if (!list.is_array() || list.empty()) fail(path, "expected a list of bands");
+  static std::string optional_text(const JsonField& object, std::string_view key) {
+    const auto value = object.optional(key);
+    return value ? value->text("expected text") : std::string();
+  }
+
+  double limit(const JsonField& value) const {
+    if (value.is_string()) {
+      const std::string name = value.text();
+      const auto it = thresholds_.find(name);
+      if (it == thresholds_.end()) value.fail(ErrorCode::bad_input, "'" + name + "' is not a threshold named under \"thresholds\"");
+      return it->second;
+    }
+    return value.number("expected a number");
+  }
+
+  static std::vector<Band> bands(const JsonField& list) {
+    if (!list.is_array() || list.value().empty()) list.fail(ErrorCode::wrong_type, "expected a list of bands");
     std::vector<Band> result;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string at = path + "[" + std::to_string(i) + "]";
-      const json& entry = list[i];
-      if (!entry.is_object()) fail(at, "expected {\"from\": .., \"to\": .., \"value\": ..}");
+    for (const JsonField& entry : list.elements()) {
+      entry.expect_object("expected {\"from\": .., \"to\": .., \"value\": ..}");
+      entry.reject_unknown({"from", "above", "to", "below", "value"}, "from, above, to, below, value");
       Band band;
-      for (const auto& [key, value] : entry.items()) {
-        if (key == "from") band.from = number(value, at + ".from");
-        else if (key == "above") band.above = number(value, at + ".above");
-        else if (key == "to") band.to = number(value, at + ".to");
-        else if (key == "below") band.below = number(value, at + ".below");
-        else if (key == "value") band.value = integer(value, at + ".value");
-        else fail(at + "." + key, "unknown field (from, above, to, below, value)");
-      }
-      if (!entry.contains("value")) fail(at + ".value", "missing");
+      if (const auto v = entry.optional("from")) band.from = v->number("expected a number");
+      if (const auto v = entry.optional("above")) band.above = v->number("expected a number");
+      if (const auto v = entry.optional("to")) band.to = v->number("expected a number");
+      if (const auto v = entry.optional("below")) band.below = v->number("expected a number");
+      band.value = integer(entry.required("value"));
       result.push_back(band);
     }
     return result;
   }
 
-  GradeRange grade_range(const json& value, const std::string& path) const {
+  static GradeRange grade_range(const JsonField& value) {
     GradeRange range;
-    if (value.is_array() && value.size() == 2) {
-      range = {integer(value[0], path + "[0]"), integer(value[1], path + "[1]")};
+    if (value.is_array() && value.value().size() == 2) {
+      const auto both = value.elements();
+      range = {integer(both[0]), integer(both[1])};
     } else {
-      range.low = range.high = integer(value, path);
+      range.low = range.high = integer(value);
     }
-    if (range.low < 1 || range.high > 4 || range.low > range.high) fail(path, "a grade is 1 to 4 (or [low, high])");
+    if (range.low < 1 || range.high > 4 || range.low > range.high) value.fail(ErrorCode::out_of_range, "a grade is 1 to 4 (or [low, high])");
     return range;
   }
 
-  Condition condition(const json& entry, const std::string& path) const {
+  Condition condition(const JsonField& entry) const {
     static const std::map<std::string, Field> fields{
         {"diameter_mm", Field::diameter_mm}, {"depth_um", Field::depth_um},     {"area_mm2", Field::area_mm2},
         {"major_mm", Field::major_mm},       {"minor_mm", Field::minor_mm},     {"elongation", Field::elongation},
         {"age_months", Field::age_months},   {"normal_base", Field::normal_base}, {"tethered", Field::tethered},
         {"stretch_flattens", Field::stretch_flattens}};
     Condition condition;
-    condition.field_name = text(member(entry, "field", path), path + ".field");
+    const JsonField name = entry.required("field");
+    condition.field_name = name.text("expected text");
     const auto field = fields.find(condition.field_name);
     if (field == fields.end()) {
-      fail(path + ".field", "'" + condition.field_name +
-                                "' is not a field rules can test (diameter_mm, depth_um, area_mm2, major_mm, minor_mm, "
-                                "elongation, age_months, normal_base, tethered, stretch_flattens)");
+      name.fail(ErrorCode::bad_input, "'" + condition.field_name +
+                                          "' is not a field rules can test (diameter_mm, depth_um, area_mm2, major_mm, minor_mm, "
+                                          "elongation, age_months, normal_base, tethered, stretch_flattens)");
     }
     condition.field = field->second;
     const bool boolean = condition.field == Field::normal_base || condition.field == Field::tethered ||
                          condition.field == Field::stretch_flattens;
-    if (entry.contains("at_least")) {
+    if (entry.has("at_least")) {
       condition.op = Condition::Op::at_least;
-      condition.limit = limit(entry["at_least"], path + ".at_least");
-    } else if (entry.contains("below")) {
+      condition.limit = limit(entry.member("at_least"));
+    } else if (entry.has("below")) {
       condition.op = Condition::Op::below;
-      condition.limit = limit(entry["below"], path + ".below");
-    } else if (entry.contains("is")) {
+      condition.limit = limit(entry.member("below"));
+    } else if (entry.has("is")) {
       condition.op = Condition::Op::is;
-      if (!entry["is"].is_boolean()) fail(path + ".is", "expected true or false");
-      condition.flag = entry["is"].get<bool>();
+      condition.flag = entry.member("is").boolean("expected true or false");
     } else {
-      fail(path, "needs \"at_least\", \"below\" or \"is\"");
+      entry.fail(ErrorCode::missing_field, "needs \"at_least\", \"below\" or \"is\"");
     }
     if (boolean != (condition.op == Condition::Op::is)) {
-      fail(path, boolean ? condition.field_name + " is true or false: use \"is\""
-                         : condition.field_name + " is a number: use \"at_least\" or \"below\"");
+      entry.fail(ErrorCode::bad_input, boolean ? condition.field_name + " is true or false: use \"is\""
+                                               : condition.field_name + " is a number: use \"at_least\" or \"below\"");
     }
     return condition;
   }
 
   // `lesions`: the ids a rule may name (empty for the qualitative scale, whose rules give grades).
-  Mapping mapping(const json& object, const std::string& path, const std::set<std::string>& lesions) const {
+  Mapping mapping(const JsonField& object, const std::set<std::string>& lesions) const {
     Mapping result;
-    if (!object.is_object()) fail(path, "expected {\"ice_pick\": [rules], ...}");
+    object.expect_object("expected {\"ice_pick\": [rules], ...}");
     for (const ScarType type : all_scar_types()) {
-      const std::string type_path = path + "." + scar_type_name(type);
-      const json& rules = member(object, scar_type_name(type), path);
-      if (!rules.is_array() || rules.empty()) fail(type_path, "expected a non-empty list of rules");
-      for (std::size_t i = 0; i < rules.size(); ++i) {
-        const std::string at = type_path + "[" + std::to_string(i) + "]";
-        const json& entry = rules[i];
-        if (!entry.is_object()) fail(at, "expected a rule object");
+      const JsonField rules = object.required(scar_type_name(type));
+      if (!rules.is_array() || rules.value().empty()) rules.fail(ErrorCode::wrong_type, "expected a non-empty list of rules");
+      for (const JsonField& entry : rules.elements()) {
+        entry.expect_object("expected a rule object");
         Rule rule;
-        if (const auto when = entry.find("when"); when != entry.end() && !when->is_null()) {
-          if (!when->is_array()) fail(at + ".when", "expected a list of conditions");
-          for (std::size_t c = 0; c < when->size(); ++c) {
-            rule.when.push_back(condition((*when)[c], at + ".when[" + std::to_string(c) + "]"));
+        if (const auto when = entry.optional("when")) {
+          for (const JsonField& condition_entry : when->expect_array("expected a list of conditions").elements()) {
+            rule.when.push_back(condition(condition_entry));
           }
         }
-        rule.reason = optional_text(entry, "reason", at);
-        rule.missing_input = optional_text(entry, "missing_input", at);
+        rule.reason = optional_text(entry, "reason");
+        rule.missing_input = optional_text(entry, "missing_input");
         if (lesions.empty()) {
-          if (entry.contains("grade")) {
-            rule.grade = grade_range(entry["grade"], at + ".grade");
-          } else if (entry.contains("grade_if_flattens") && entry.contains("grade_if_not_flattens")) {
-            rule.if_flattens = grade_range(entry["grade_if_flattens"], at + ".grade_if_flattens");
-            rule.if_not_flattens = grade_range(entry["grade_if_not_flattens"], at + ".grade_if_not_flattens");
+          if (entry.has("grade")) {
+            rule.grade = grade_range(entry.member("grade"));
+          } else if (entry.has("grade_if_flattens") && entry.has("grade_if_not_flattens")) {
+            rule.if_flattens = grade_range(entry.member("grade_if_flattens"));
+            rule.if_not_flattens = grade_range(entry.member("grade_if_not_flattens"));
           } else {
-            fail(at, "needs \"grade\", or \"grade_if_flattens\" and \"grade_if_not_flattens\"");
+            entry.fail(ErrorCode::missing_field, "needs \"grade\", or \"grade_if_flattens\" and \"grade_if_not_flattens\"");
           }
         } else {
-          rule.lesion = text(member(entry, "lesion", at), at + ".lesion");
-          if (lesions.count(rule.lesion) == 0) fail(at + ".lesion", "'" + rule.lesion + "' is not a lesion type of this scale");
-          rule.could_be = optional_text(entry, "could_be", at);
+          const JsonField lesion = entry.required("lesion");
+          rule.lesion = lesion.text("expected text");
+          if (lesions.count(rule.lesion) == 0) lesion.fail(ErrorCode::bad_input, "'" + rule.lesion + "' is not a lesion type of this scale");
+          rule.could_be = optional_text(entry, "could_be");
           if (!rule.could_be.empty() && lesions.count(rule.could_be) == 0) {
-            fail(at + ".could_be", "'" + rule.could_be + "' is not a lesion type of this scale");
+            entry.member("could_be").fail(ErrorCode::bad_input, "'" + rule.could_be + "' is not a lesion type of this scale");
           }
         }
         result[type].push_back(std::move(rule));
       }
-      if (!result[type].back().when.empty()) fail(type_path, "the last rule must have no conditions (it decides when nothing else does)");
+      if (!result[type].back().when.empty()) {
+        rules.fail(ErrorCode::bad_input, "the last rule must have no conditions (it decides when nothing else does)");
+      }
     }
     return result;
   }
 
-  std::vector<Row> rows(const json& list, const std::string& path, const char* points_key, bool grouped) const {
-    if (!list.is_array() || list.empty()) fail(path, "expected a list");
+  static std::vector<Row> rows(const JsonField& list, const char* points_key, bool grouped) {
+    if (!list.is_array() || list.value().empty()) list.fail(ErrorCode::wrong_type, "expected a list");
     std::vector<Row> result;
     std::set<std::string> ids;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string at = path + "[" + std::to_string(i) + "]";
+    for (const JsonField& entry : list.elements()) {
       Row row;
-      row.id = text(member(list[i], "id", at), at + ".id");
-      if (!ids.insert(row.id).second) fail(at + ".id", "'" + row.id + "' appears twice");
-      row.label = text(member(list[i], "label", at), at + ".label");
-      row.points = integer(member(list[i], points_key, at), at + "." + points_key);
-      if (row.points < 0) fail(at + "." + points_key, "negative");
-      if (grouped) row.group = text(member(list[i], "group", at), at + ".group");
-      row.clinician_input = optional_text(list[i], "clinician_input", at);
+      const JsonField id = entry.required("id");
+      row.id = id.text("expected text");
+      if (!ids.insert(row.id).second) id.fail(ErrorCode::bad_input, "'" + row.id + "' appears twice");
+      row.label = entry.required("label").text("expected text");
+      const JsonField points = entry.required(points_key);
+      row.points = integer(points);
+      if (row.points < 0) points.fail(ErrorCode::out_of_range, "negative");
+      if (grouped) row.group = entry.required("group").text("expected text");
+      row.clinician_input = optional_text(entry, "clinician_input");
       result.push_back(row);
     }
     return result;
   }
 
  private:
-  std::string source_;
   std::map<std::string, double> thresholds_;
 };
 
@@ -311,99 +289,86 @@ const Row* row_for_input(const std::vector<Row>& rows, const std::string& clinic
 }  // namespace
 
 GradingKnowledge grading_knowledge_from_json(const json& document, const std::string& source_name) {
-  KbReader kb(source_name);
-  if (!document.is_object()) kb.fail("(top)", "expected a JSON object");
+  KbReader kb;
+  const JsonField root(document, source_name);
+  root.expect_object("expected a JSON object");
   auto tables = std::make_shared<GradingKnowledge::Tables>();
-  kb.read_thresholds(document);
+  kb.read_thresholds(root);
 
   {
-    const std::string path = "goodman_baron_quantitative";
-    const json& scale = kb.member(document, path, "(top)");
-    tables->gbq_citation = kb.text(kb.member(scale, "citation", path), path + ".citation");
-    tables->gbq_maximum = kb.integer(kb.member(scale, "maximum", path), path + ".maximum");
-    tables->gbq_multipliers = kb.bands(kb.member(scale, "count_multipliers", path), path + ".count_multipliers");
-    tables->gbq_rows = kb.rows(kb.member(scale, "lesion_types", path), path + ".lesion_types", "points", true);
-    const json& hyper = kb.member(scale, "hypertrophic", path);
-    tables->gbq_hypertrophic.id = kb.text(kb.member(hyper, "id", path + ".hypertrophic"), path + ".hypertrophic.id");
-    tables->gbq_hypertrophic.group = kb.optional_text(hyper, "group", path + ".hypertrophic");
-    tables->gbq_hypertrophic.label = kb.text(kb.member(hyper, "label", path + ".hypertrophic"), path + ".hypertrophic.label");
-    tables->gbq_area_bands = kb.bands(kb.member(hyper, "area_bands_cm2", path + ".hypertrophic"), path + ".hypertrophic.area_bands_cm2");
+    const JsonField scale = root.required("goodman_baron_quantitative");
+    tables->gbq_citation = scale.required("citation").text("expected text");
+    const JsonField maximum_field = scale.required("maximum");
+    tables->gbq_maximum = KbReader::integer(maximum_field);
+    tables->gbq_multipliers = KbReader::bands(scale.required("count_multipliers"));
+    const JsonField lesion_types = scale.required("lesion_types");
+    tables->gbq_rows = KbReader::rows(lesion_types, "points", true);
+    const JsonField hyper = scale.required("hypertrophic");
+    tables->gbq_hypertrophic.id = hyper.required("id").text("expected text");
+    tables->gbq_hypertrophic.group = KbReader::optional_text(hyper, "group");
+    tables->gbq_hypertrophic.label = hyper.required("label").text("expected text");
+    tables->gbq_area_bands = KbReader::bands(hyper.required("area_bands_cm2"));
     std::set<std::string> lesions = ids_of(tables->gbq_rows);
     lesions.insert(tables->gbq_hypertrophic.id);
-    tables->gbq_mapping = kb.mapping(kb.member(scale, "mapping", path), path + ".mapping", lesions);
+    tables->gbq_mapping = kb.mapping(scale.required("mapping"), lesions);
     for (const char* input : {"macular_scars", "papular_scars"}) {
       if (row_for_input(tables->gbq_rows, input) == nullptr) {
-        kb.fail(path + ".lesion_types", std::string("no row has \"clinician_input\": \"") + input + "\"");
+        lesion_types.fail(ErrorCode::missing_field, std::string("no row has \"clinician_input\": \"") + input + "\"");
       }
     }
     int maximum = max_value(tables->gbq_area_bands);
     for (const Row& row : tables->gbq_rows) maximum += row.points * max_value(tables->gbq_multipliers);
     if (maximum != tables->gbq_maximum) {
-      kb.fail(path + ".maximum", std::to_string(tables->gbq_maximum) + " but the table adds up to " + std::to_string(maximum));
+      maximum_field.fail(ErrorCode::bad_input,
+                         std::to_string(tables->gbq_maximum) + " but the table adds up to " + std::to_string(maximum));
     }
   }
   {
-    const std::string path = "ecca";
-    const json& scale = kb.member(document, path, "(top)");
-    tables->ecca_citation = kb.text(kb.member(scale, "citation", path), path + ".citation");
-    tables->ecca_maximum = kb.integer(kb.member(scale, "maximum", path), path + ".maximum");
-    tables->ecca_bands = kb.bands(kb.member(scale, "count_bands", path), path + ".count_bands");
-    tables->ecca_rows = kb.rows(kb.member(scale, "items", path), path + ".items", "weight", false);
-    const json& present = kb.member(scale, "elastolysis_present_band", path);
-    tables->elastolysis_present_band = kb.integer(kb.member(present, "value", path + ".elastolysis_present_band"),
-                                                  path + ".elastolysis_present_band.value");
-    tables->ecca_mapping = kb.mapping(kb.member(scale, "mapping", path), path + ".mapping", ids_of(tables->ecca_rows));
+    const JsonField scale = root.required("ecca");
+    tables->ecca_citation = scale.required("citation").text("expected text");
+    const JsonField maximum_field = scale.required("maximum");
+    tables->ecca_maximum = KbReader::integer(maximum_field);
+    tables->ecca_bands = KbReader::bands(scale.required("count_bands"));
+    const JsonField items = scale.required("items");
+    tables->ecca_rows = KbReader::rows(items, "weight", false);
+    tables->elastolysis_present_band = KbReader::integer(scale.required("elastolysis_present_band").required("value"));
+    tables->ecca_mapping = kb.mapping(scale.required("mapping"), ids_of(tables->ecca_rows));
     if (row_for_input(tables->ecca_rows, "superficial_elastolysis") == nullptr) {
-      kb.fail(path + ".items", "no item has \"clinician_input\": \"superficial_elastolysis\"");
+      items.fail(ErrorCode::missing_field, "no item has \"clinician_input\": \"superficial_elastolysis\"");
     }
     int maximum = 0;
     for (const Row& row : tables->ecca_rows) maximum += row.points * max_value(tables->ecca_bands);
     if (maximum != tables->ecca_maximum) {
-      kb.fail(path + ".maximum", std::to_string(tables->ecca_maximum) + " but the table adds up to " + std::to_string(maximum));
+      maximum_field.fail(ErrorCode::bad_input,
+                         std::to_string(tables->ecca_maximum) + " but the table adds up to " + std::to_string(maximum));
     }
   }
   {
-    const std::string path = "goodman_baron_qualitative";
-    const json& scale = kb.member(document, path, "(top)");
-    tables->gbl_citation = kb.text(kb.member(scale, "citation", path), path + ".citation");
-    const json& levels = kb.member(scale, "levels", path);
-    for (int grade = 1; grade <= 4; ++grade) {
-      tables->levels[grade] = kb.text(kb.member(levels, std::to_string(grade), path + ".levels"), path + ".levels." + std::to_string(grade));
-    }
-    const json& findings = kb.member(scale, "clinician_findings", path);
-    const json& macular = kb.member(findings, "macular", path + ".clinician_findings");
-    const json& papular = kb.member(findings, "papular", path + ".clinician_findings");
-    tables->macular_grade = kb.grade_range(kb.member(macular, "grade", path + ".clinician_findings.macular"), path + ".clinician_findings.macular.grade");
-    tables->papular_grade = kb.grade_range(kb.member(papular, "grade", path + ".clinician_findings.papular"), path + ".clinician_findings.papular.grade");
-    tables->macular_reason = kb.optional_text(macular, "reason", path);
-    tables->papular_reason = kb.optional_text(papular, "reason", path);
-    tables->gbl_mapping = kb.mapping(kb.member(scale, "mapping", path), path + ".mapping", {});
+    const JsonField scale = root.required("goodman_baron_qualitative");
+    tables->gbl_citation = scale.required("citation").text("expected text");
+    const JsonField levels = scale.required("levels");
+    for (int grade = 1; grade <= 4; ++grade) tables->levels[grade] = levels.required(std::to_string(grade)).text("expected text");
+    const JsonField findings = scale.required("clinician_findings");
+    const JsonField macular = findings.required("macular");
+    const JsonField papular = findings.required("papular");
+    tables->macular_grade = KbReader::grade_range(macular.required("grade"));
+    tables->papular_grade = KbReader::grade_range(papular.required("grade"));
+    tables->macular_reason = KbReader::optional_text(macular, "reason");
+    tables->papular_reason = KbReader::optional_text(papular, "reason");
+    tables->gbl_mapping = kb.mapping(scale.required("mapping"), {});
   }
 
   GradingKnowledge knowledge;
-  knowledge.source = source_name;
-  if (const auto version = document.find("version"); version != document.end() && version->is_string()) {
-    knowledge.version = version->get<std::string>();
-  }
+  knowledge.source = std::filesystem::path(source_name).filename().string();
+  if (const auto version = root.optional("version"); version && version->is_string()) knowledge.version = version->text();
+  knowledge.sha256 = sha256_hex(canonical_json(document));
   knowledge.tables = std::move(tables);
   return knowledge;
 }
 
 GradingKnowledge load_grading_knowledge(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open the grading knowledge base");
-  json document;
-  try {
-    document = json::parse(in);
-  } catch (const json::parse_error& error) {
-    throw InputError(path.string() + ": not valid JSON (" + error.what() + ")");
-  }
-  GradingKnowledge knowledge = grading_knowledge_from_json(document, path.string());
-  knowledge.source = path;
-  return knowledge;
+  return grading_knowledge_from_json(read_json_file(path), path.string());
 }
-
-GradingKnowledge load_grading_knowledge() { return load_grading_knowledge(knowledge_base_file("grading.json")); }
 
 const char* grade_basis_name(GradeBasis basis) {
   switch (basis) {
@@ -447,18 +412,18 @@ struct Measurement {
 
 Measurement measure(const ScarFacts& facts, Field field) {
   const Scar* scar = facts.scar;
-  auto measured = [&](const char* name, double value, const char* note) -> Measurement {
+  auto measured = [&](ScarMeasure name, double value, const char* note) -> Measurement {
     if (scar == nullptr || !scar->measured(name)) return {std::nullopt, false, note};
     return {value, false, ""};
   };
   switch (field) {
-    case Field::diameter_mm: return measured("diameter_mm", scar ? scar->diameter_mm : 0, "diameter not measured");
-    case Field::area_mm2: return measured("area_mm2", scar ? scar->area_mm2 : 0, "area not measured");
-    case Field::major_mm: return measured("major_mm", scar ? scar->major_mm : 0, "length not measured");
-    case Field::minor_mm: return measured("minor_mm", scar ? scar->minor_mm : 0, "width not measured");
+    case Field::diameter_mm: return measured(ScarMeasure::diameter_mm, scar ? scar->diameter_mm : 0, "diameter not measured");
+    case Field::area_mm2: return measured(ScarMeasure::area_mm2, scar ? scar->area_mm2 : 0, "area not measured");
+    case Field::major_mm: return measured(ScarMeasure::major_mm, scar ? scar->major_mm : 0, "length not measured");
+    case Field::minor_mm: return measured(ScarMeasure::minor_mm, scar ? scar->minor_mm : 0, "width not measured");
     case Field::depth_um: {
       const char* what = facts.type == ScarType::hypertrophic ? "height not measured" : "depth not measured";
-      Measurement m = measured("depth_um", scar ? scar->depth_um : 0, what);
+      Measurement m = measured(ScarMeasure::depth_um, scar ? scar->depth_um : 0, what);
       if (m.value && scar->depth_is_lower_bound) {
         m.lower_bound = true;
         m.unknown_note = "depth only a lower bound (floor not seen)";
@@ -466,7 +431,7 @@ Measurement measure(const ScarFacts& facts, Field field) {
       return m;
     }
     case Field::elongation: {
-      if (scar == nullptr || !scar->measured("major_mm") || !scar->measured("minor_mm") || scar->minor_mm <= 0) {
+      if (scar == nullptr || !scar->measured(ScarMeasure::major_mm) || !scar->measured(ScarMeasure::minor_mm) || scar->minor_mm <= 0) {
         return {std::nullopt, false, "length and width not measured"};
       }
       return {scar->major_mm / scar->minor_mm, false, ""};
@@ -653,7 +618,7 @@ ScaleGrade goodman_baron_quantitative(const std::vector<Subject>& subjects, cons
     RowTally& row = tallies[classified.rule->lesion];
     tally(row, subject, classified);
     if (classified.rule->lesion == kb.gbq_hypertrophic.id) {
-      if (subject.facts.scar && subject.facts.scar->measured("area_mm2")) {
+      if (subject.facts.scar && subject.facts.scar->measured(ScarMeasure::area_mm2)) {
         hypertrophic_area_cm2 += subject.facts.scar->area_mm2 / 100.0;  // 1 cm² = 100 mm²
       } else {
         missing.insert("scar_measurements");
@@ -861,13 +826,7 @@ QualitativeGrade goodman_baron_qualitative(const std::vector<Subject>& subjects,
   return grade;
 }
 
-std::string format(double value, int decimals) {
-  std::ostringstream out;
-  out.setf(std::ios::fixed);
-  out.precision(decimals);
-  out << value;
-  return out.str();
-}
+std::string format(double value, int decimals) { return fixed_decimal(value, decimals); }
 
 }  // namespace
 
@@ -903,6 +862,10 @@ Grades grade_inventory(const ScarInventory& original, const ClinicianInputs* cli
   }
   grades.goodman_baron_qualitative.basis = basis;
   grades.goodman_baron_qualitative.coverage_cm2 = coverage;
+  grades.goodman_baron_quantitative.citation = kb.gbq_citation;
+  grades.ecca.citation = kb.ecca_citation;
+  grades.goodman_baron_qualitative.citation = kb.gbl_citation;
+  grades.knowledge = knowledge.identity();
 
   if (inventory.hand_count) {
     grades.notes.push_back("From a clinician's count, not a 3D scan.");
@@ -955,7 +918,7 @@ std::string basis_label(GradeBasis basis, const std::optional<double>& coverage,
   return "";
 }
 
-json scale_to_json(const ScaleGrade& grade, bool ecca_scale, const std::string& citation) {
+json scale_to_json(const ScaleGrade& grade, bool ecca_scale) {
   json object = {{"value", grade.value}, {"maximum", grade.maximum}};
   if (grade.value_high) object["value_high"] = *grade.value_high;
   object["basis"] = grade_basis_name(grade.basis);
@@ -965,14 +928,13 @@ json scale_to_json(const ScaleGrade& grade, bool ecca_scale, const std::string& 
   json items = json::array();
   for (const GradeItem& item : grade.items) items.push_back(item_to_json(item, ecca_scale));
   object["items"] = std::move(items);
-  object["citation"] = citation;
+  object["citation"] = grade.citation;
   return object;
 }
 
 }  // namespace
 
-json grades_to_json(const Grades& grades, const GradingKnowledge& knowledge) {
-  const GradingKnowledge::Tables& kb = *knowledge.tables;
+json grades_to_json(const Grades& grades) {
   const QualitativeGrade& qualitative = grades.goodman_baron_qualitative;
   json value = qualitative.low == qualitative.high ? json(qualitative.low) : json(qualitative.value_text());
   json findings = json::array();
@@ -982,8 +944,8 @@ json grades_to_json(const Grades& grades, const GradingKnowledge& knowledge) {
     findings.push_back(std::move(entry));
   }
   json result = {
-      {"goodman_baron_quantitative", scale_to_json(grades.goodman_baron_quantitative, false, kb.gbq_citation)},
-      {"ecca", scale_to_json(grades.ecca, true, kb.ecca_citation)},
+      {"goodman_baron_quantitative", scale_to_json(grades.goodman_baron_quantitative, false)},
+      {"ecca", scale_to_json(grades.ecca, true)},
       {"goodman_baron_qualitative",
        {{"value", value},
         {"low", qualitative.low},
@@ -994,14 +956,101 @@ json grades_to_json(const Grades& grades, const GradingKnowledge& knowledge) {
         {"missing_inputs", qualitative.missing_inputs},
         {"label", basis_label(qualitative.basis, qualitative.coverage_cm2, !qualitative.missing_inputs.empty())},
         {"findings", findings},
-        {"citation", kb.gbl_citation}}},
+        {"citation", qualitative.citation}}},
       {"notes", grades.notes},
-      {"knowledge_base", {{"file", knowledge.source.string()}, {"version", knowledge.version}}}};
+      {"knowledge_base",
+       {{"file", grades.knowledge.file}, {"version", grades.knowledge.version}, {"sha256", grades.knowledge.sha256}}}};
   return result;
 }
 
 json grade_inventory_json(const ScarInventory& inventory, const ClinicianInputs* clinician, const GradingKnowledge& knowledge) {
-  return grades_to_json(grade_inventory(inventory, clinician, knowledge), knowledge);
+  return grades_to_json(grade_inventory(inventory, clinician, knowledge));
+}
+
+namespace {
+
+GradeBasis basis_from(const JsonField& field) {
+  const std::string name = field.text();
+  for (const GradeBasis basis : {GradeBasis::three_d_only, GradeBasis::clinician_only, GradeBasis::three_d_plus_clinician}) {
+    if (name == grade_basis_name(basis)) return basis;
+  }
+  field.fail(ErrorCode::bad_input, "'" + name + "' is not a basis (3d_only, clinician_only, 3d_plus_clinician)");
+}
+
+std::optional<double> coverage_from(const JsonField& scale) {
+  const auto coverage = scale.optional("coverage_cm2");
+  return coverage ? std::optional<double>(coverage->number()) : std::nullopt;
+}
+
+int whole(const JsonField& field) { return static_cast<int>(field.integer_between(-1000000000, 1000000000)); }
+
+std::vector<int> wholes(const JsonField& field) {
+  std::vector<int> out;
+  for (const JsonField& element : field.elements()) out.push_back(whole(element));
+  return out;
+}
+
+ScaleGrade scale_from_json(const JsonField& scale, bool ecca_scale) {
+  ScaleGrade grade;
+  grade.value = whole(scale.required("value"));
+  grade.maximum = whole(scale.required("maximum"));
+  if (const auto high = scale.optional("value_high")) grade.value_high = whole(*high);
+  grade.basis = basis_from(scale.required("basis"));
+  grade.coverage_cm2 = coverage_from(scale);
+  grade.missing_inputs = scale.required("missing_inputs").texts();
+  for (const JsonField& entry : scale.required("items").elements()) {
+    GradeItem item;
+    item.id = entry.required("id").text();
+    item.label = entry.required("label").text();
+    if (const auto group = entry.optional("group")) item.group = group->text();
+    item.count = whole(entry.required("count"));
+    if (const auto area = entry.optional("area_cm2")) item.area_cm2 = area->number();
+    item.band = whole(entry.required("band"));
+    item.points_each = whole(entry.required(ecca_scale ? "weight" : "points_each"));
+    item.points = whole(entry.required("points"));
+    if (const auto source = entry.optional("source")) item.source = source->text();
+    item.scar_ids = wholes(entry.required("scar_ids"));
+    if (const auto unlisted = entry.optional("unlisted")) item.unlisted = whole(*unlisted);
+    if (const auto notes = entry.optional("notes")) item.notes = notes->texts();
+    grade.items.push_back(std::move(item));
+  }
+  grade.citation = scale.required("citation").text();
+  return grade;
+}
+
+}  // namespace
+
+Grades grades_from_json(const json& document, const std::string& source, const std::string& path) {
+  const JsonField root(document, source, path);
+  root.expect_object();
+  Grades grades;
+  grades.goodman_baron_quantitative = scale_from_json(root.required("goodman_baron_quantitative"), false);
+  grades.ecca = scale_from_json(root.required("ecca"), true);
+  const JsonField q = root.required("goodman_baron_qualitative");
+  QualitativeGrade& qualitative = grades.goodman_baron_qualitative;
+  qualitative.low = whole(q.required("low"));
+  qualitative.high = whole(q.required("high"));
+  qualitative.level = q.required("level").text();
+  qualitative.basis = basis_from(q.required("basis"));
+  qualitative.coverage_cm2 = coverage_from(q);
+  qualitative.missing_inputs = q.required("missing_inputs").texts();
+  for (const JsonField& entry : q.required("findings").elements()) {
+    QualitativeFinding finding;
+    finding.what = entry.required("what").text();
+    finding.low = whole(entry.required("low"));
+    finding.high = whole(entry.required("high"));
+    finding.reason = entry.required("reason").text();
+    if (const auto id = entry.optional("scar_id")) finding.scar_id = whole(*id);
+    qualitative.findings.push_back(std::move(finding));
+  }
+  qualitative.citation = q.required("citation").text();
+  grades.notes = root.required("notes").texts();
+  const JsonField kb = root.required("knowledge_base");
+  grades.knowledge.file = kb.required("file").text();
+  grades.knowledge.version = kb.required("version").text();
+  // Grades stored before the knowledge base's hash was recorded have none.
+  if (const auto sha = kb.optional("sha256")) grades.knowledge.sha256 = sha->text();
+  return grades;
 }
 
 namespace {
@@ -1050,6 +1099,7 @@ void print_items(std::ostringstream& out, const ScaleGrade& grade, bool ecca_sca
 
 std::string grades_text(const Grades& grades) {
   std::ostringstream out;
+  out.imbue(std::locale::classic());  // the same text under any global locale
   const QualitativeGrade& qualitative = grades.goodman_baron_qualitative;
   out << "Goodman & Baron qualitative: " << qualitative.value_text() << " (" << qualitative.level << ")   "
       << basis_label(qualitative.basis, qualitative.coverage_cm2, !qualitative.missing_inputs.empty()) << "\n";

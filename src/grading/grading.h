@@ -10,23 +10,27 @@
 #include <string>
 #include <vector>
 
+#include "core/result_version.h"
 #include "grading/clinician_inputs.h"
 #include "scars/inventory.h"
 
 namespace scarscope {
 
-// The parsed and checked kb/grading.json. Cheap to copy (shared, immutable).
+// The parsed and checked kb/grading.json: a value, loaded once (from a file or a JSON value) and
+// shared by every grading that uses it. Cheap to copy (the tables are shared and immutable).
 struct GradingKnowledge {
-  std::filesystem::path source;
-  std::string version;
+  std::string source;   // the file name it was read from ("grading.json"), never a path
+  std::string version;  // its "version"
+  std::string sha256;   // of its canonical JSON (core/json_fields.h): grades record it
   struct Tables;
   std::shared_ptr<const Tables> tables;
+  // What a grade records of it: file name, version and content hash.
+  KnowledgeIdentity identity() const { return {source, version, sha256}; }
 };
 
 // Reads and checks a grading knowledge base; throws InputError naming the file and the field.
 GradingKnowledge load_grading_knowledge(const std::filesystem::path& path);
-// knowledge_base_file("grading.json"): kb/ of the source tree or $SCARSCOPE_KB_DIR.
-GradingKnowledge load_grading_knowledge();
+// The same from a JSON value; `source_name` names it in messages (its file name is recorded).
 GradingKnowledge grading_knowledge_from_json(const nlohmann::json& document, const std::string& source_name);
 
 // What a grade rests on (DESIGN.md "Grades are estimates").
@@ -59,6 +63,7 @@ struct ScaleGrade {
   std::optional<double> coverage_cm2;  // empty for a clinician's whole-face hand count
   std::vector<std::string> missing_inputs;
   std::vector<GradeItem> items;
+  std::string citation;  // the scale's publication, from the knowledge base
 };
 
 // Why a scar (or a clinician-reported finding) sets a qualitative grade.
@@ -77,6 +82,7 @@ struct QualitativeGrade {
   std::optional<double> coverage_cm2;
   std::vector<std::string> missing_inputs;
   std::vector<QualitativeFinding> findings;  // the findings that decide the grade, most severe first
+  std::string citation;
 };
 
 struct Grades {
@@ -84,6 +90,7 @@ struct Grades {
   ScaleGrade ecca;
   QualitativeGrade goodman_baron_qualitative;
   std::vector<std::string> notes;  // what the grades rest on, in words
+  KnowledgeIdentity knowledge;     // the grading knowledge they were made with
 };
 
 // Grades an inventory. `clinician` may be null; its scar corrections are applied first (so call
@@ -93,10 +100,13 @@ Grades grade_inventory(const ScarInventory& inventory, const ClinicianInputs* cl
 
 // The "grades" object of the analysis JSON (DESIGN.md): each grade has value, basis,
 // coverage_cm2 (null for a hand count), missing_inputs, maximum and items; the qualitative value
-// is a number or a range string like "3-4". Extra: "notes", "knowledge_base".
-nlohmann::json grades_to_json(const Grades& grades, const GradingKnowledge& knowledge);
+// is a number or a range string like "3-4". Extra: "notes", "knowledge_base" {file, version, sha256}.
+nlohmann::json grades_to_json(const Grades& grades);
 nlohmann::json grade_inventory_json(const ScarInventory& inventory, const ClinicianInputs* clinician,
                                     const GradingKnowledge& knowledge);
+// The "grades" object back (a stored result): grades_to_json(grades_from_json(g)) == g. Throws
+// InputError naming the field that is wrong; `source` names the document.
+Grades grades_from_json(const nlohmann::json& grades, const std::string& source, const std::string& path = "grades");
 
 // Text for a clinician: each grade with its basis ("estimate from 3D scan" where it is one), the
 // missing inputs and the rows that make up the sum.

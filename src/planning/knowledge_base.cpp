@@ -1,11 +1,11 @@
 #include "planning/knowledge_base.h"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "core/kb.h"
+#include "core/json_fields.h"
+#include "core/sha256.h"
 
 namespace scarscope {
 namespace {
@@ -14,22 +14,26 @@ using nlohmann::json;
 
 const std::set<std::string> kEvidenceKinds = {"rct", "review", "consensus", "series", "expert", "low_authority"};
 
-[[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& problem) {
-  throw InputError(source + ": " + field + ": " + problem);
+// The helpers below read through JsonField (core/json_fields.h), so every kb error is an
+// InputError with the field's path and a stable code. `path` arguments end with "." (or are empty).
+std::string trimmed(const std::string& path) { return path.ends_with('.') ? path.substr(0, path.size() - 1) : path; }
+
+[[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& problem,
+                       ErrorCode code = ErrorCode::bad_input) {
+  JsonField(json(nullptr), source, field).fail(code, problem);
 }
 
 const json& require(const json& object, const std::string& key, const std::string& source, const std::string& path) {
-  if (!object.is_object() || !object.contains(key)) fail(source, path + key, "missing");
+  if (!object.is_object() || !object.contains(key)) fail(source, path + key, "missing", ErrorCode::missing_field);
   return object.at(key);
 }
 
 std::string string_of(const json& value, const std::string& source, const std::string& field) {
-  if (!value.is_string()) fail(source, field, "must be a string");
-  return value.get<std::string>();
+  return JsonField(value, source, field).text("must be a string");
 }
 
 std::vector<std::string> strings_of(const json& value, const std::string& source, const std::string& field) {
-  if (!value.is_array()) fail(source, field, "must be a list of strings");
+  if (!value.is_array()) fail(source, field, "must be a list of strings", ErrorCode::wrong_type);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < value.size(); ++i) out.push_back(string_of(value[i], source, field + "[" + std::to_string(i) + "]"));
   return out;
@@ -37,10 +41,9 @@ std::vector<std::string> strings_of(const json& value, const std::string& source
 
 void check_keys(const json& object, const std::set<std::string>& allowed, const std::string& source,
                 const std::string& path) {
-  if (!object.is_object()) fail(source, path.empty() ? "(top level)" : path, "must be an object");
-  for (const auto& [key, value] : object.items()) {
-    if (!allowed.count(key)) fail(source, path + key, "unknown field");
-  }
+  if (!object.is_object()) fail(source, path.empty() ? "(top level)" : trimmed(path), "must be an object", ErrorCode::wrong_type);
+  JsonField(object, source, trimmed(path))
+      .reject_unknown(std::vector<std::string>(allowed.begin(), allowed.end()), "not a field of the knowledge base");
 }
 
 std::vector<Evidence> evidence_of(const json& value, const std::string& source, const std::string& field) {
@@ -64,8 +67,7 @@ std::vector<Evidence> evidence_of(const json& value, const std::string& source, 
 }
 
 double number_of(const json& value, const std::string& source, const std::string& field) {
-  if (!value.is_number()) fail(source, field, "must be a number");
-  return value.get<double>();
+  return JsonField(value, source, field).number("must be a number");
 }
 
 // {"value": number | [min, max], "evidence": [...], "note": ".."}, or null when the sources give none.
@@ -164,34 +166,24 @@ Modality modality_of(const std::string& id, const json& value, const std::string
   return m;
 }
 
-json read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open");
-  try {
-    return json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw InputError(path.string() + ": not valid JSON (" + e.what() + ")");
-  }
-}
-
 }  // namespace
 
 const Modality& KnowledgeBase::modality(const std::string& id) const {
   const auto found = modalities.find(id);
-  if (found == modalities.end()) throw InputError("unknown modality \"" + id + "\"");
+  if (found == modalities.end()) throw InputError("unknown modality \"" + id + "\"", ErrorCode::bad_input);
   return found->second;
 }
 
 const RuleInfo& KnowledgeBase::rule(const std::string& id) const {
   const auto found = rules.find(id);
-  if (found == rules.end()) throw InputError("knowledge base: rules." + id + ": missing");
+  if (found == rules.end()) throw InputError("knowledge base: rules." + id + ": missing", ErrorCode::missing_field, "rules." + id);
   return found->second;
 }
 
 const SourcedValue& KnowledgeBase::threshold(const std::string& name) const {
   const auto found = thresholds.find(name);
   if (found == thresholds.end() || !found->second.value) {
-    throw InputError("knowledge base: thresholds." + name + ": missing");
+    throw InputError("knowledge base: thresholds." + name + ": missing", ErrorCode::missing_field, "thresholds." + name);
   }
   return found->second;
 }
@@ -310,56 +302,71 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
   return kb;
 }
 
-json read_knowledge_base_document(const std::optional<std::filesystem::path>& override_file) {
-  const auto treatments_path = knowledge_base_file("treatments.json");
-  const auto rules_path = knowledge_base_file("planning_rules.json");
-  json document = read_json_file(treatments_path);
-  const json rules = read_json_file(rules_path);
-  if (!document.is_object() || !rules.is_object()) {
-    throw InputError(knowledge_base_dir().string() + ": treatments.json and planning_rules.json must be JSON objects");
+json knowledge_base_document(const json& treatments, const json& planning_rules, const std::string& source) {
+  if (!treatments.is_object() || !planning_rules.is_object()) {
+    throw InputError(source + ": treatments.json and planning_rules.json must be JSON objects", ErrorCode::wrong_type);
   }
-  for (const auto& [key, value] : rules.items()) {
-    if (document.contains(key)) throw InputError(rules_path.string() + ": " + key + ": also defined in treatments.json");
-    document[key] = value;
-  }
-  if (override_file) {
-    json patch = read_json_file(*override_file);
-    if (!patch.is_object()) throw InputError(override_file->string() + ": must be a JSON object");
-    json clinic = json::object();
-    for (const char* key : {"available_modalities", "clinic"}) {
-      if (patch.contains(key)) {
-        clinic[key] = patch[key];
-        patch.erase(key);
-      }
+  json document = treatments;
+  for (const auto& [key, value] : planning_rules.items()) {
+    if (document.contains(key)) {
+      throw InputError(source + ": planning_rules.json: " + key + ": also defined in treatments.json", ErrorCode::bad_input, key);
     }
-    document.merge_patch(patch);
-    if (!clinic.empty()) document["__clinic"] = clinic;
+    document[key] = value;
   }
   return document;
 }
 
-KnowledgeBase load_knowledge_base(const std::optional<std::filesystem::path>& override_file) {
-  json document = read_knowledge_base_document(override_file);
-  json clinic = json::object();
-  if (document.contains("__clinic")) {
-    clinic = document["__clinic"];
-    document.erase("__clinic");
-  }
-  const std::string source = override_file ? knowledge_base_dir().string() + " + " + override_file->string()
-                                           : knowledge_base_dir().string();
+json read_knowledge_base_document(const std::filesystem::path& kb_dir) {
+  return knowledge_base_document(read_json_file(kb_dir / "treatments.json"), read_json_file(kb_dir / "planning_rules.json"),
+                                 kb_dir.string());
+}
+
+KnowledgeBase knowledge_base_from_documents(const json& treatments, const json& planning_rules, const std::string& source) {
+  const json document = knowledge_base_document(treatments, planning_rules, source);
   KnowledgeBase kb = knowledge_base_from_json(document, source);
-  if (clinic.contains("clinic")) kb.clinic_name = string_of(clinic["clinic"], override_file->string(), "clinic");
-  if (clinic.contains("available_modalities")) {
-    std::set<std::string> offered;
-    for (const auto& id : strings_of(clinic["available_modalities"], override_file->string(), "available_modalities")) {
-      if (!kb.modalities.count(id)) {
-        fail(override_file->string(), "available_modalities", "names unknown modality \"" + id + "\"");
-      }
-      offered.insert(id);
+  kb.source = source;
+  kb.base_document = canonical_json(document);
+  kb.sha256 = sha256_hex(kb.base_document);
+  return kb;
+}
+
+KnowledgeBase load_knowledge_base(const std::filesystem::path& kb_dir) {
+  return knowledge_base_from_documents(read_json_file(kb_dir / "treatments.json"),
+                                       read_json_file(kb_dir / "planning_rules.json"), kb_dir.string());
+}
+
+KnowledgeBase with_clinic_override(const KnowledgeBase& base, const json& clinic_override, const std::string& source) {
+  if (base.base_document.empty()) {
+    throw std::logic_error("with_clinic_override: the base knowledge base was not built from its documents");
+  }
+  const JsonField layer(clinic_override, source);
+  layer.expect_object("must be a JSON object");
+  // The clinic's own keys are the layer's, not the kb's: they are taken out before the merge patch.
+  json patch = clinic_override;
+  patch.erase("available_modalities");
+  patch.erase("clinic");
+  json document = json::parse(base.base_document);
+  document.merge_patch(patch);
+  KnowledgeBase kb = knowledge_base_from_json(document, base.source + " + " + source);
+  kb.source = base.source;
+  kb.base_document = base.base_document;
+  kb.sha256 = base.sha256;
+  kb.clinic_sha256 = sha256_hex(canonical_json(clinic_override));
+  if (const auto name = layer.optional("clinic")) kb.clinic_name = name->text("must be a string");
+  if (const auto offered = layer.optional("available_modalities")) {
+    std::set<std::string> modalities;
+    for (const JsonField& id : offered->expect_array("must be a list of strings").elements()) {
+      const std::string name = id.text("must be a string");
+      if (!kb.modalities.count(name)) id.fail(ErrorCode::bad_input, "names unknown modality \"" + name + "\"");
+      modalities.insert(name);
     }
-    kb.clinic_modalities = offered;
+    kb.clinic_modalities = modalities;
   }
   return kb;
+}
+
+KnowledgeBase load_knowledge_base(const std::filesystem::path& kb_dir, const std::filesystem::path& clinic_override_file) {
+  return with_clinic_override(load_knowledge_base(kb_dir), read_json_file(clinic_override_file), clinic_override_file.string());
 }
 
 }  // namespace scarscope

@@ -1,6 +1,11 @@
 // The treatment knowledge base (kb/treatments.json + kb/planning_rules.json): modalities, what they
 // treat, their protocol numbers with evidence, and the planning thresholds. Data, read at run time:
 // a clinic corrects it, or overrides it with its own file, without a rebuild.
+//
+// A KnowledgeBase is a value, loaded once (from a folder or from JSON values) and shared by every
+// plan made with it. It has two layers: the base (the two files) and, optionally, a clinic's own
+// layer put over it explicitly (with_clinic_override). Each layer has a content hash (SHA-256 of
+// its canonical JSON), which plans record with the version, never a path.
 #pragma once
 #include <filesystem>
 #include <map>
@@ -104,6 +109,13 @@ struct KnowledgeBase {
   // From a clinic override file: the modalities the clinic offers (none = all) and its name.
   std::optional<std::set<std::string>> clinic_modalities;
   std::string clinic_name;
+  // What it was made from. sha256: the base layer's canonical JSON; clinic_sha256: the clinic
+  // layer's (empty without one). base_document: the base layer's canonical JSON, so that a clinic
+  // layer can be put over it later. source: names it in messages (a folder; never recorded).
+  std::string sha256;
+  std::string clinic_sha256;
+  std::string base_document;
+  std::string source;
 
   const Modality& modality(const std::string& id) const;  // throws InputError for an unknown id
   const RuleInfo& rule(const std::string& id) const;
@@ -118,12 +130,24 @@ struct KnowledgeBase {
 // naming the field that is wrong (`source` says which file).
 KnowledgeBase knowledge_base_from_json(const nlohmann::json& document, const std::string& source);
 
-// Reads kb/treatments.json and kb/planning_rules.json from knowledge_base_dir(), then applies the
-// clinic override file if given: a JSON merge patch (RFC 7396) over the merged document, plus
-// "available_modalities" (what the clinic offers) and "clinic" (its name).
-KnowledgeBase load_knowledge_base(const std::optional<std::filesystem::path>& override_file = std::nullopt);
+// The base document: treatments.json with planning_rules.json's keys added (a key in both is an
+// error). `source` names them in messages.
+nlohmann::json knowledge_base_document(const nlohmann::json& treatments, const nlohmann::json& planning_rules,
+                                       const std::string& source);
+// The base layer from the two documents.
+KnowledgeBase knowledge_base_from_documents(const nlohmann::json& treatments, const nlohmann::json& planning_rules,
+                                            const std::string& source);
+// The base layer from KB_DIR/treatments.json and KB_DIR/planning_rules.json.
+KnowledgeBase load_knowledge_base(const std::filesystem::path& kb_dir);
+// The base document of KB_DIR (for tests).
+nlohmann::json read_knowledge_base_document(const std::filesystem::path& kb_dir);
 
-// The merged kb document before parsing (for tests and for `--explain`).
-nlohmann::json read_knowledge_base_document(const std::optional<std::filesystem::path>& override_file);
+// A clinic's layer over `base` (replacing any clinic layer it had): a JSON merge patch (RFC 7396)
+// over the base document, plus "available_modalities" (what the clinic offers) and "clinic" (its
+// name). Throws InputError naming the field when the result is not a valid knowledge base.
+KnowledgeBase with_clinic_override(const KnowledgeBase& base, const nlohmann::json& clinic_override,
+                                   const std::string& source);
+// load_knowledge_base(kb_dir) with the clinic layer read from a file.
+KnowledgeBase load_knowledge_base(const std::filesystem::path& kb_dir, const std::filesystem::path& clinic_override_file);
 
 }  // namespace scarscope

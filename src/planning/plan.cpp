@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/format.h"
+
 namespace scarscope {
 namespace {
 
@@ -28,12 +30,7 @@ json evidence_json(const std::vector<Evidence>& evidence) {
   return out;
 }
 
-std::string number_text(double value) {
-  char buffer[32];
-  if (std::abs(value - std::round(value)) < 1e-9) std::snprintf(buffer, sizeof buffer, "%.0f", value);
-  else std::snprintf(buffer, sizeof buffer, "%.1f", value);
-  return buffer;
-}
+std::string number_text(double value) { return fixed_decimal(value, std::abs(value - std::round(value)) < 1e-9 ? 0 : 1); }
 
 std::string range_text(const std::optional<NumericRange>& range, const std::string& unit) {
   if (!range) return "not given by the sources";
@@ -138,7 +135,7 @@ json plan_to_json(const Plan& plan) {
                  plan.severity->min == plan.severity->max
                      ? std::to_string(plan.severity->min)
                      : std::to_string(plan.severity->min) + "-" + std::to_string(plan.severity->max)},
-                {"basis", plan.severity->basis}};
+                {"basis", grade_basis_name(plan.severity->basis)}};
   }
   return {{"status", plan_status_name(plan.status)},
           {"proposal", true},
@@ -150,22 +147,27 @@ json plan_to_json(const Plan& plan) {
           {"referrals", plan.referrals},
           {"expected_improvement_pct", range_json(plan.expected_improvement_pct)},
           {"schedule", schedule},
-          {"basis", plan.basis},
+          {"basis", grade_basis_name(plan.basis)},
           {"severity", severity},
           {"region", plan.region},
           {"date", plan.date.to_string()},
           {"kb_version", plan.kb_version},
+          {"knowledge_base",
+           {{"version", plan.kb_version},
+            {"sha256", plan.kb_sha256},
+            {"clinic_sha256", plan.kb_clinic_sha256.empty() ? json(nullptr) : json(plan.kb_clinic_sha256)}}},
           {"clinic", plan.clinic.empty() ? json(nullptr) : json(plan.clinic)},
           {"rules_fired", rules}};
 }
 
 std::string plan_to_text(const Plan& plan, bool explain) {
   std::ostringstream out;
+  out.imbue(std::locale::classic());  // the same text under any global locale
   out << "TREATMENT PLAN PROPOSAL - for a clinician to accept or change, never an order\n";
   out << "  status      " << plan_status_name(plan.status) << "\n";
   out << "  region      " << plan.region << ", plan date " << plan.date.to_string() << "\n";
-  out << "  rests on    " << (plan.basis == "3d_only" ? "3D measurement only (estimate from 3D scan)"
-                             : plan.basis == "clinician_only" ? "clinician input only"
+  out << "  rests on    " << (plan.basis == GradeBasis::three_d_only     ? "3D measurement only (estimate from 3D scan)"
+                             : plan.basis == GradeBasis::clinician_only ? "clinician input only"
                                                               : "3D measurement and clinician input")
       << "\n";
   if (plan.severity) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "grading/grading.h"
 #include "planning/calendar_date.h"
 #include "planning/knowledge_base.h"
 
@@ -60,7 +61,7 @@ struct FiredRule {
 struct SeverityEstimate {
   int min = 1;  // Goodman & Baron qualitative grade estimate, 1-4; a range when the stretch test is missing
   int max = 1;
-  std::string basis;  // 3d_only | clinician_only | 3d_plus_clinician
+  GradeBasis basis = GradeBasis::three_d_only;
 };
 
 struct Plan {
@@ -72,11 +73,15 @@ struct Plan {
   std::vector<std::string> referrals;
   std::optional<NumericRange> expected_improvement_pct;
   std::vector<ScheduledSession> schedule;
-  std::string basis;
+  GradeBasis basis = GradeBasis::three_d_only;  // what the scars rest on
   std::vector<FiredRule> rules_fired;
   std::string region;
   CalendarDate date;
   std::string kb_version;
+  // The knowledge base's content hashes (its base layer's, its clinic layer's if any): set by the
+  // plan_visit workflow, recorded in the JSON's "knowledge_base".
+  std::string kb_sha256;
+  std::string kb_clinic_sha256;
   std::string clinic;
   std::optional<SeverityEstimate> severity;
 

@@ -23,7 +23,7 @@ struct PlanRequest {
   std::string region = "face";  // face | perioral | jawline | chest | back
   CalendarDate date;            // anchors waiting periods and the schedule
   std::optional<SeverityEstimate> severity;  // Goodman & Baron qualitative estimate
-  std::string basis = "3d_only";             // what the inventory rests on
+  GradeBasis basis = GradeBasis::three_d_only;  // what the inventory rests on
   // Rules listed here do not run (what-if questions, and tests that show what each rule does).
   std::set<std::string> disabled_rules;
 };

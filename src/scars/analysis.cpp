@@ -159,14 +159,14 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
     scar.volume_mm3 = m.volume_mm3;
     scar.wall_slope_deg = m.wall_slope_deg;
     scar.outline_mm = m.outline_mm;
-    scar.extra["floor_fraction"] = m.floor_fraction;
-    scar.extra["flat_fraction"] = m.flat_fraction;
-    scar.extra["wall_sharpness"] = m.wall_sharpness;
-    scar.extra["depth_to_width"] = m.depth_to_width;
-    scar.extra["elongation"] = m.elongation;
-    scar.extra["unseen_fraction"] = m.unseen_fraction;
-    scar.extra["rim_level_um"] = m.rim_level_um;
-    scar.extra["extent_extrapolated"] = m.extent_extrapolated ? 1.0 : 0.0;
+    scar.shape.floor_fraction = m.floor_fraction;
+    scar.shape.flat_fraction = m.flat_fraction;
+    scar.shape.wall_sharpness = m.wall_sharpness;
+    scar.shape.depth_to_width = m.depth_to_width;
+    scar.shape.elongation = m.elongation;
+    scar.shape.unseen_fraction = m.unseen_fraction;
+    scar.shape.rim_level_um = m.rim_level_um;
+    scar.shape.extent_extrapolated = m.extent_extrapolated;
     scars.push_back(std::move(scar));
   }
   // Reading order (rows of about 2 mm, left to right) makes ids stable and easy to find on the overlay.

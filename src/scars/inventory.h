@@ -3,6 +3,7 @@
 // writes it, grading and planning read it, follow-up compares two), as the analysis JSON of DESIGN.md.
 #pragma once
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
@@ -22,6 +23,42 @@ const char* scar_type_name(ScarType type);
 ScarType parse_scar_type(const std::string& name);
 // The four types in their canonical order (the order of "counts").
 const std::array<ScarType, 4>& all_scar_types();
+
+// The measurements a source may not give (a clinician's hand-made list gives only id and type).
+// Their JSON names are scar_measure_name's ("depth_um" stands for a hypertrophic scar's height_um too).
+enum class ScarMeasure : std::uint8_t {
+  confidence, centroid_mm, area_mm2, diameter_mm, major_mm, minor_mm, depth_um, mean_depth_um, volume_mm3, wall_slope_deg
+};
+const char* scar_measure_name(ScarMeasure measure);
+std::optional<ScarMeasure> scar_measure_named(std::string_view name);
+
+// A set of ScarMeasure (the ones a scar lacks).
+class ScarMeasureSet {
+ public:
+  void insert(ScarMeasure measure) { bits_ |= bit(measure); }
+  void erase(ScarMeasure measure) { bits_ &= static_cast<std::uint16_t>(~bit(measure)); }
+  bool contains(ScarMeasure measure) const { return (bits_ & bit(measure)) != 0; }
+  bool empty() const { return bits_ == 0; }
+  bool operator==(const ScarMeasureSet&) const = default;
+
+ private:
+  static std::uint16_t bit(ScarMeasure measure) { return static_cast<std::uint16_t>(1u << static_cast<unsigned>(measure)); }
+  std::uint16_t bits_ = 0;
+};
+
+// What the typing of an analysed scar rests on, beyond DESIGN.md's measurements (each in the
+// analysis JSON under its own name; absent for scars from other sources).
+struct ScarShape {
+  std::optional<double> floor_fraction;   // share of the extent deeper than half the depth
+  std::optional<double> flat_fraction;    // share of the floor that is flat
+  std::optional<double> wall_sharpness;   // wall steepness against a cone of the same depth and width
+  std::optional<double> depth_to_width;
+  std::optional<double> elongation;       // major / minor axis
+  std::optional<double> unseen_fraction;  // share of the extent the scanner did not see
+  std::optional<double> rim_level_um;     // the depth the extent was traced at
+  std::optional<bool> extent_extrapolated;  // the rim was extrapolated below the noise floor (JSON: 1 or 0)
+  bool operator==(const ScarShape&) const = default;
+};
 
 struct Scar {
   int id = 0;  // unique within the inventory
@@ -45,15 +82,16 @@ struct Scar {
   int scan_scar_id = 0;  // its id in that scan's own inventory
   // Set when a clinician input changed this scar; lists what was corrected ("type", ...).
   std::vector<std::string> corrected_by_clinician;
-  // Any further measured fields (floor_flatness, depth_to_width, ...) kept as they came.
+  ScarShape shape;
+  // Numeric fields of the source that ScarScope does not interpret, kept as they came.
   std::map<std::string, double> extra;
-  // Measurement fields the source did not give (a clinician's hand-made list gives only id and
-  // type): their values above are 0 and mean nothing; the JSON writer omits them. Names are the
-  // struct's: "confidence", "centroid_mm", "area_mm2", "diameter_mm", "major_mm", "minor_mm",
-  // "depth_um" (also for a hypertrophic scar's height), "mean_depth_um", "volume_mm3",
-  // "wall_slope_deg". Empty (the default) means everything was measured, as from the analysis.
-  std::set<std::string> not_measured;
-  bool measured(std::string_view field) const { return not_measured.count(std::string(field)) == 0; }
+  // Measurements the source did not give (a clinician's hand-made list gives only id and type):
+  // their values above are 0 and mean nothing; the JSON writer omits them. Empty (the default)
+  // means everything was measured, as from the analysis.
+  ScarMeasureSet not_measured;
+  bool measured(ScarMeasure measure) const { return !not_measured.contains(measure); }
+  // The same by JSON name ("depth_um"); a name that is not a ScarMeasure counts as measured.
+  bool measured(std::string_view name) const;
 };
 
 struct ScarCounts {

@@ -82,7 +82,7 @@ TEST(Comparison, MeasuresEachScarsChangeAgainstItsOwnNoise) {
   ASSERT_NE(halved, nullptr);
   ASSERT_TRUE(halved->followup_id.has_value());
   EXPECT_EQ(*halved->followup_id, 103);  // the same scar, under the follow-up's own id
-  EXPECT_EQ(halved->status, "improved");
+  EXPECT_EQ(halved->status, ChangeStatus::improved);
   // The share is taken of the baseline relief over the footprint, on this test's very rough skin
   // (8 um texture and 16 um at 0.6 mm around a 120 um bowl): a few points less exact than the
   // analysis volume this inventory states exactly, but on real analyses (which measure wide shallow
@@ -95,28 +95,28 @@ TEST(Comparison, MeasuresEachScarsChangeAgainstItsOwnNoise) {
 
   const ScarChange* forty = by_baseline_id(c, 2);
   ASSERT_NE(forty, nullptr);
-  EXPECT_EQ(forty->status, "improved");
+  EXPECT_EQ(forty->status, ChangeStatus::improved);
   EXPECT_NEAR(forty->volume_change_pct, -40.0, 6.0);
   EXPECT_NEAR(forty->depth_change_pct, -40.0, 1e-6);  // from the two analyses
 
   const ScarChange* unchanged = by_baseline_id(c, 3);
   ASSERT_NE(unchanged, nullptr);
-  EXPECT_EQ(unchanged->status, "stable");
+  EXPECT_EQ(unchanged->status, ChangeStatus::stable);
   EXPECT_LT(std::fabs(unchanged->measured_volume_change_mm3), unchanged->volume_mdc_mm3);
   EXPECT_NE(unchanged->note.find("within measurement noise"), std::string::npos) << unchanged->note;
 
   const ScarChange* gone = by_baseline_id(c, 4);
   ASSERT_NE(gone, nullptr);
-  EXPECT_EQ(gone->status, "resolved");
+  EXPECT_EQ(gone->status, ChangeStatus::resolved);
   EXPECT_FALSE(gone->followup_id.has_value());
 
   const ScarChange* away = by_baseline_id(c, 5);
   ASSERT_NE(away, nullptr);
-  EXPECT_EQ(away->status, "not_found");
+  EXPECT_EQ(away->status, ChangeStatus::not_found);
 
   int new_scars = 0;
   for (const auto& s : c.scars) {
-    if (s.status != "new") continue;
+    if (s.status != ChangeStatus::new_scar) continue;
     ++new_scars;
     EXPECT_FALSE(s.baseline_id.has_value());
     EXPECT_NE(s.note.find("acne activity"), std::string::npos);
@@ -162,10 +162,10 @@ TEST(Comparison, APairWithoutChangeCallsAlmostNothingChanged) {
   ASSERT_TRUE(c.registration.registered) << c.registration.problem;
   int called = 0, matched = 0;
   for (const auto& s : c.scars) {
-    if (s.status == "improved" || s.status == "worse") ++called;
+    if (s.status == ChangeStatus::improved || s.status == ChangeStatus::worse) ++called;
     if (s.baseline_id && s.followup_id) ++matched;
-    EXPECT_NE(s.status, "new");
-    EXPECT_NE(s.status, "resolved");
+    EXPECT_NE(s.status, ChangeStatus::new_scar);
+    EXPECT_NE(s.status, ChangeStatus::resolved);
   }
   EXPECT_EQ(matched, 8);
   EXPECT_LE(called, 1);
@@ -198,7 +198,7 @@ TEST(Comparison, APitSeenOnlyInPartHasItsMdcMeasuredOnTheSamePoints) {
   EXPECT_LT(hidden->seen_fraction, 0.6);
   // White noise over the seen fraction f, scaled to the whole footprint: about 1/sqrt(f) the spread.
   EXPECT_GT(hidden->volume_mdc_mm3, 1.2 * hidden_before->volume_mdc_mm3);
-  EXPECT_EQ(hidden->status, "stable");
+  EXPECT_EQ(hidden->status, ChangeStatus::stable);
   EXPECT_LT(std::fabs(hidden->measured_volume_change_mm3), hidden->volume_mdc_mm3);
   for (int id : {2, 3}) {
     const ScarChange* whole = by_baseline_id(same_points, id);
@@ -237,9 +237,9 @@ TEST(Comparison, AScarLargeForItsScanHasAnMdcFromFewIndependentPatches) {
   EXPECT_GT(large->mdc_independent_patches, 3.0);
   EXPECT_GT(large->volume_mdc_mm3, 1.1 * large_z->volume_mdc_mm3);
   EXPECT_LT(large->volume_mdc_mm3, 2.0 * large_z->volume_mdc_mm3);
-  EXPECT_EQ(large->status, "stable");
+  EXPECT_EQ(large->status, ChangeStatus::stable);
   EXPECT_NEAR(small->volume_mdc_mm3, small_z->volume_mdc_mm3, 0.03 * small_z->volume_mdc_mm3);
-  EXPECT_EQ(small->status, "stable");
+  EXPECT_EQ(small->status, ChangeStatus::stable);
 }
 
 TEST(Comparison, ScansOfDifferentSkinReportNoChange) {

@@ -122,7 +122,7 @@ TEST(ClinicianInputs, CorrectionsWinAndAreRecorded) {
 }
 
 TEST(ClinicianInputs, ACorrectionChangesTheGrade) {
-  const GradingKnowledge kb = load_grading_knowledge();
+  const GradingKnowledge kb = load_grading_knowledge(test::test_kb_dir() / "grading.json");
   // 11 shallow boxcar scars: 2 points x2 = 4; ECCA 11 U-shaped -> band 2 x 20 = 40; qualitative 3-4.
   ScarInventory inventory = test::scanned();
   test::add_scars(inventory, 11, ScarType::boxcar, 3.0, 300.0);

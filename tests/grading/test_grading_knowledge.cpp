@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "core/kb.h"
 #include "grading/grading.h"
 #include "grading_fixtures.h"
+#include "test_support.h"
 
 namespace scarscope {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 using nlohmann::json;
 
 json shipped_knowledge() {
-  std::ifstream in(knowledge_base_file("grading.json"));
+  std::ifstream in(test::test_kb_dir() / "grading.json");
   return json::parse(in);
 }
 
@@ -43,7 +43,7 @@ TEST(GradingKnowledge, EveryThresholdSaysWhereItComesFrom) {
       EXPECT_FALSE(threshold["confirmed"].get<bool>()) << name;
     }
   }
-  const GradingKnowledge loaded = load_grading_knowledge();
+  const GradingKnowledge loaded = load_grading_knowledge(test::test_kb_dir() / "grading.json");
   EXPECT_FALSE(loaded.version.empty());
 }
 

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "grading/grading.h"
 #include "grading_fixtures.h"
+#include "test_support.h"
 
 namespace scarscope {
 namespace {
@@ -20,7 +21,7 @@ using test::scanned;
 
 class GradingScales : public ::testing::Test {
  protected:
-  GradingKnowledge kb = load_grading_knowledge();
+  GradingKnowledge kb = load_grading_knowledge(test::test_kb_dir() / "grading.json");
 };
 
 // Small shallow boxcar scars: 3 mm wide, 300 µm deep (< 500 µm: Jacob's shallow band) ->
@@ -192,7 +193,7 @@ TEST_F(GradingScales, QualitativeIsARangeWithoutTheStretchTest) {
   EXPECT_EQ(grade.level, "moderate to severe");
   EXPECT_TRUE(lists(grade.missing_inputs, "stretch_test"));
   EXPECT_EQ(grade.findings.size(), 5u);  // the boxcars decide; the mild rolling scars do not
-  const nlohmann::json json = grades_to_json(unknown, kb);
+  const nlohmann::json json = grades_to_json(unknown);
   EXPECT_EQ(json["goodman_baron_qualitative"]["value"], "3-4");
   EXPECT_EQ(json["goodman_baron_qualitative"]["basis"], "3d_only");
 
@@ -202,7 +203,7 @@ TEST_F(GradingScales, QualitativeIsARangeWithoutTheStretchTest) {
   EXPECT_EQ(moderate.value_text(), "3");
   EXPECT_EQ(moderate.level, "moderate");
   EXPECT_FALSE(lists(moderate.missing_inputs, "stretch_test"));
-  EXPECT_EQ(grades_to_json(grade_inventory(inventory, &flattens, kb), kb)["goodman_baron_qualitative"]["value"], 3);
+  EXPECT_EQ(grades_to_json(grade_inventory(inventory, &flattens, kb))["goodman_baron_qualitative"]["value"], 3);
 
   ClinicianInputs stays;
   stays.stretch_flattens = false;
@@ -242,7 +243,7 @@ TEST_F(GradingScales, AHandCountIsClinicianOnlyAndSaysWhatItAssumed) {
   EXPECT_EQ(gbq.value, 7);
   EXPECT_EQ(row(gbq, "punched_out_shallow_small").unlisted, 12);
   EXPECT_TRUE(lists(gbq.missing_inputs, "scar_measurements"));
-  const nlohmann::json json = grades_to_json(grades, kb);
+  const nlohmann::json json = grades_to_json(grades);
   EXPECT_TRUE(json["goodman_baron_quantitative"]["coverage_cm2"].is_null());
   EXPECT_EQ(json["goodman_baron_quantitative"]["basis"], "clinician_only");
 
@@ -309,7 +310,7 @@ TEST_F(GradingScales, TextSaysEstimateFromThe3dScan) {
   const std::string full_text = grades_text(full);
   EXPECT_NE(full_text.find("Goodman & Baron quantitative: 4 / 84   3D scan (16.0 cm²) with clinician inputs"), std::string::npos)
       << full_text;
-  EXPECT_EQ(grades_to_json(full, kb)["ecca"]["basis"], "3d_plus_clinician");
+  EXPECT_EQ(grades_to_json(full)["ecca"]["basis"], "3d_plus_clinician");
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "test_support.h"
+
 namespace scarscope::test {
 
 Scar scar(int id, ScarType type, double diameter_mm, double depth_um, double x_mm, double y_mm) {
@@ -36,7 +38,7 @@ PatientProfile healthy_patient() {
 }
 
 const KnowledgeBase& knowledge_base() {
-  static const KnowledgeBase kb = load_knowledge_base();
+  static const KnowledgeBase kb = load_knowledge_base(test_kb_dir());
   return kb;
 }
 
@@ -47,7 +49,7 @@ PlanRequest request_for(std::vector<Scar> scars, PatientProfile patient, int gra
   request.inventory.scans = {"cheek.x3p"};
   request.patient = std::move(patient);
   request.date = CalendarDate::parse("2026-03-02", "test");
-  request.severity = SeverityEstimate{grade_low, grade_high, "3d_only"};
+  request.severity = SeverityEstimate{grade_low, grade_high, GradeBasis::three_d_only};
   return request;
 }
 

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "core/kb.h"
 #include "planning_support.h"
 #include "test_support.h"
 
@@ -41,7 +40,7 @@ void check_numbers(const json& node, const std::string& path, bool inside_value,
 TEST(KnowledgeBase, EveryNumberHasItsEvidence) {
   for (const char* file : {"treatments.json", "planning_rules.json"}) {
     std::vector<std::string> bare;
-    check_numbers(read_json(knowledge_base_file(file)), file, false, bare);
+    check_numbers(read_json(test_kb_dir() / file), file, false, bare);
     EXPECT_TRUE(bare.empty()) << file << ": numbers without evidence, first: " << (bare.empty() ? "" : bare.front());
   }
 }
@@ -114,7 +113,7 @@ TEST(KnowledgeBase, ClinicOverrideChangesNumbersAndRestrictsModalities) {
     "available_modalities": ["tca_cross", "microneedling", "subcision"],
     "modalities": {"tca_cross": {"sessions": {"value": [4, 8]}}}
   })");
-  const KnowledgeBase kb = load_knowledge_base(dir / "clinic.json");
+  const KnowledgeBase kb = load_knowledge_base(test_kb_dir(), dir / "clinic.json");
   EXPECT_EQ(kb.clinic_name, "Test clinic");
   EXPECT_EQ(kb.modality("tca_cross").sessions.value->min, 4);
   EXPECT_EQ(kb.modality("tca_cross").sessions.value->max, 8);
@@ -131,20 +130,20 @@ TEST(KnowledgeBase, BadOverrideNamesTheField) {
   TempDir dir;
   write_text_file(dir / "typo.json", R"({"available_modalities": ["tca_cros"]})");
   try {
-    load_knowledge_base(dir / "typo.json");
+    load_knowledge_base(test_kb_dir(), dir / "typo.json");
     FAIL() << "typo accepted";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("tca_cros"), std::string::npos);
   }
   write_text_file(dir / "kind.json", R"({"modalities": {"subcision": {"sessions": {"evidence": [{"citation": "x", "kind": "anecdote", "confirmed": true}]}}}})");
   try {
-    load_knowledge_base(dir / "kind.json");
+    load_knowledge_base(test_kb_dir(), dir / "kind.json");
     FAIL() << "bad evidence kind accepted";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("modalities.subcision.sessions.evidence[0].kind"), std::string::npos) << e.what();
   }
   write_text_file(dir / "unknown.json", R"({"modalities": {"subcision": {"sesions": {"value": 2}}}})");
-  EXPECT_THROW(load_knowledge_base(dir / "unknown.json"), InputError);
+  EXPECT_THROW(load_knowledge_base(test_kb_dir(), dir / "unknown.json"), InputError);
 }
 
 TEST(CalendarDate, ParsesAndAddsMonthsSafely) {

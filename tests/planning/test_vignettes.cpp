@@ -455,13 +455,13 @@ TEST(Vignette, HandCountedScarsArePlanned) {
   PlanRequest request = request_for({}, healthy_patient());
   request.inventory.unlisted.ice_pick = 6;
   request.inventory.hand_count = true;
-  request.basis = "clinician_only";
+  request.basis = GradeBasis::clinician_only;
   const Plan plan = plan_for(request);
   EXPECT_EQ(plan.status, PlanStatus::plan);
   ASSERT_TRUE(plan.has_item("tca_cross"));
   EXPECT_TRUE(plan.find_item("tca_cross")->target_scar_ids.empty());
   EXPECT_NE(plan.find_item("tca_cross")->notes.find("6 hand-counted"), std::string::npos);
-  EXPECT_EQ(plan.basis, "clinician_only");
+  EXPECT_EQ(plan.basis, GradeBasis::clinician_only);
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ TEST(Inventory, ReadsAnAnalysisJsonWithItsCoverage) {
   EXPECT_TRUE(pit.depth_is_lower_bound);
   EXPECT_EQ(pit.profile, "V");
   EXPECT_EQ(pit.outline_mm.size(), 3u);
-  EXPECT_DOUBLE_EQ(pit.extra.at("depth_to_width"), 0.63);
+  EXPECT_DOUBLE_EQ(*pit.shape.depth_to_width, 0.63);
   EXPECT_TRUE(pit.not_measured.empty());
   // A raised scar's height is read from height_um into depth_um.
   EXPECT_DOUBLE_EQ(inventory.scars[1].depth_um, 450.0);

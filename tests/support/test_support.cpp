@@ -62,4 +62,6 @@ void write_text_file(const fs::path& path, const std::string& text) {
 
 fs::path test_data(const std::string& name) { return fs::path(SCARSCOPE_TEST_DATA) / name; }
 
+fs::path test_kb_dir() { return fs::path(SCARSCOPE_SOURCE_DIR) / "kb"; }
+
 }  // namespace scarscope::test

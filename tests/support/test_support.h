@@ -35,4 +35,7 @@ void write_text_file(const std::filesystem::path& path, const std::string& text)
 // Folder of checked-in test data (tests/data).
 std::filesystem::path test_data(const std::string& name);
 
+// The knowledge base of the source tree (kb/): tests say where it is, as every caller of the library does.
+std::filesystem::path test_kb_dir();
+
 }  // namespace scarscope::test

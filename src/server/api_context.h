@@ -1,0 +1,47 @@
+// What the route handlers share: the record, the clock, the audit writer for reads, the treatment
+// vocabulary, how to wake the job workers, and the policies (session length, login limits).
+#pragma once
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "clinic/clock.h"
+#include "clinic/treatment_vocabulary.h"
+#include "server/audit_writer.h"
+#include "server/call.h"
+#include "store/store.h"
+
+namespace scarscope::server {
+
+struct ApiPolicy {
+  std::chrono::seconds session_lifetime = std::chrono::hours(8);
+  // Failed logins within the window after which further logins are refused (429) until the
+  // window has passed: per account (guessing one password) and per address (trying many).
+  int max_failed_logins_per_account = 5;
+  int max_failed_logins_per_address = 30;
+  std::chrono::seconds failed_login_window = std::chrono::minutes(15);
+};
+
+struct ApiContext {
+  store::Store& store;
+  const clinic::Clock& clock;
+  AuditWriter& audit;
+  clinic::TreatmentVocabulary vocabulary;
+  ApiPolicy policy;
+  std::string version;
+  // Called after a transaction queued jobs, so in-process workers look at once.
+  std::function<void()> jobs_queued = [] {};
+
+  // Queues a read entry (group commit).
+  void audit_read(const Call& call, std::string object_kind, std::string object_id, std::string patient_id,
+                  std::string detail = {}) const;
+  // The event of a change, for ClinicWriter::append_audit in the change's own transaction.
+  static store::AuditEvent change(const Call& call, clinic::AuditAction action, std::string object_kind,
+                                  std::string object_id, std::string patient_id, std::string detail = {});
+
+  // The Principal for a session token; nullopt when unknown, expired, revoked or disabled.
+  std::optional<Principal> authenticate(const std::string& token, bool by_cookie) const;
+};
+
+}  // namespace scarscope::server

@@ -1,0 +1,154 @@
+// Connections, transactions and their retries: the part of the store every query goes through.
+#include "core/error.h"
+#include "store/detail/store_impl.h"
+
+namespace scarscope::store::detail {
+namespace {
+
+// A transaction function that opens another transaction would wait for itself (SQLite allows one
+// writer): refuse it with a clear message instead.
+thread_local bool inside_transaction = false;
+
+struct TransactionFlag {
+  TransactionFlag() {
+    if (inside_transaction) {
+      throw std::logic_error("a store transaction was started inside another one (call the store only outside "
+                             "the functions given to Store::read/write)");
+    }
+    inside_transaction = true;
+  }
+  ~TransactionFlag() { inside_transaction = false; }
+  TransactionFlag(const TransactionFlag&) = delete;
+  TransactionFlag& operator=(const TransactionFlag&) = delete;
+};
+
+// Constraint violations the schema reports, as the caller's error: which field and why.
+[[noreturn]] void raise_constraint(const ConstraintError& error) {
+  struct Known {
+    std::string_view match;  // in the SQLite message or the PostgreSQL constraint name
+    std::string_view field;
+    std::string_view message;
+  };
+  static const Known known[] = {
+      {"users.email", "email", "a user with this email already exists"},
+      {"users_email_key", "email", "a user with this email already exists"},
+      {"clinics.name", "clinic", "a clinic of this name already exists"},
+      {"clinics_name_key", "clinic", "a clinic of this name already exists"},
+      {"identifier_folded", "identifier", "another patient of the clinic has this identifier"},
+      {"patients_identifier", "identifier", "another patient of the clinic has this identifier"},
+  };
+  for (const Known& entry : known) {
+    if (error.constraint().find(entry.match) != std::string::npos ||
+        std::string_view(error.what()).find(entry.match) != std::string_view::npos) {
+      throw InputError(std::string(entry.field) + ": " + std::string(entry.message), ErrorCode::conflict,
+                       std::string(entry.field));
+    }
+  }
+  switch (error.kind()) {
+    case ConstraintError::Kind::unique:
+      throw InputError("this record already exists (" + error.constraint() + ")", ErrorCode::conflict);
+    case ConstraintError::Kind::foreign_key:
+      throw InputError("a record it refers to does not exist in this clinic (" + error.constraint() + ")",
+                       ErrorCode::not_found);
+    default:
+      throw InputError("the record breaks a rule of the schema (" + error.constraint() + ")", ErrorCode::out_of_range);
+  }
+}
+
+}  // namespace
+
+PooledConnection::~PooledConnection() {
+  if (connection_) store_->release(std::move(connection_));
+}
+
+StoreImpl::StoreImpl(StoreLocation location, StoreOptions options)
+    : location_(std::move(location)), options_(std::move(options)),
+      clock_(options_.clock ? options_.clock : &clinic::system_clock()) {}
+
+clinic::Timestamp TransactionContext::now() const { return store_.clock().now(); }
+
+PooledConnection StoreImpl::acquire() {
+  std::unique_lock lock(pool_mutex_);
+  pool_free_.wait(lock, [&] { return !idle_.empty() || open_connections_ < options_.max_connections; });
+  if (!idle_.empty()) {
+    std::unique_ptr<Connection> connection = std::move(idle_.back());
+    idle_.pop_back();
+    return PooledConnection(*this, std::move(connection));
+  }
+  ++open_connections_;
+  lock.unlock();
+  try {
+    return PooledConnection(*this, connect());
+  } catch (...) {
+    lock.lock();
+    --open_connections_;
+    pool_free_.notify_one();
+    throw;
+  }
+}
+
+void StoreImpl::release(std::unique_ptr<Connection> connection) {
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (connection->usable()) {
+      idle_.push_back(std::move(connection));
+    } else {
+      --open_connections_;
+    }
+  }
+  pool_free_.notify_one();
+}
+
+void StoreImpl::rollback(Connection& connection) noexcept {
+  try {
+    connection.run_script("ROLLBACK");
+  } catch (...) {
+    // The transaction is gone either way (a broken connection is dropped by the pool).
+  }
+}
+
+void run_in_transaction(StoreImpl& store, TransactionKind kind, const std::string& clinic_id,
+                        const std::function<void(TransactionContext&)>& body) {
+  const bool clinic_scoped = kind == TransactionKind::clinic_read || kind == TransactionKind::clinic_write;
+  if (clinic_scoped && clinic_id.empty()) {
+    throw InputError("clinic: a clinic-scoped transaction needs a clinic id", ErrorCode::missing_field, "clinic");
+  }
+  TransactionFlag flag;
+  const int attempts = std::max(1, store.options().max_retries + 1);
+  bool reconnected = false;
+  for (int attempt = 1;; ++attempt) {
+    std::unique_lock<std::mutex> write_lock = store.write_lock(kind);
+    PooledConnection connection = store.acquire();
+    bool begun = false;
+    bool committing = false;
+    try {
+      store.begin(*connection, kind, clinic_id);
+      begun = true;
+      TransactionContext context(store, *connection, kind, clinic_id);
+      body(context);
+      if (kind == TransactionKind::clinic_write || kind == TransactionKind::system_write) {
+        store.fault("transaction.before_commit");
+      }
+      committing = true;
+      store.commit(*connection);
+      return;
+    } catch (const RetryableError&) {
+      if (begun) store.rollback(*connection);
+      if (attempt >= attempts) throw StoreError("the transaction kept losing conflicts; try again");
+    } catch (const ConstraintError& error) {
+      if (begun) store.rollback(*connection);
+      raise_constraint(error);
+    } catch (const StoreUnavailableError&) {
+      if (begun) store.rollback(*connection);
+      // A connection that broke before COMMIT was sent wrote nothing: try once more on a fresh one
+      // (the server restarted). After COMMIT was sent the outcome is unknown: report it.
+      if (committing || reconnected) throw;
+      reconnected = true;
+    } catch (...) {
+      if (begun) store.rollback(*connection);
+      throw;
+    }
+  }
+}
+
+}  // namespace scarscope::store::detail

@@ -1,0 +1,203 @@
+// The SQLite engine: one database file in the data folder (DATA/scarscope.db), blobs as files under
+// DATA/blobs/ab/cd/<sha256>, one writer at a time.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "clinic/ids.h"
+#include "core/error.h"
+#include "store/detail/sha256.h"
+#include "store/detail/sqlite_connection.h"
+#include "store/detail/store_impl.h"
+#include "store/sqlite_layout.h"
+
+namespace scarscope::store::detail {
+
+const std::vector<std::pair<int, std::string_view>>& sqlite_migrations();
+
+namespace {
+
+[[noreturn]] void fail_errno(const std::string& what, const std::filesystem::path& path) {
+  throw StoreError(what + " " + path.string() + ": " + std::strerror(errno));
+}
+
+// Makes a rename or a new file in `directory` durable.
+void fsync_directory(const std::filesystem::path& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) fail_errno("cannot open folder", directory);
+  const int status = ::fsync(fd);
+  ::close(fd);
+  if (status != 0) fail_errno("cannot sync folder", directory);
+}
+
+// Creates `directory` (and missing parents below `root`), syncing each parent it adds to.
+void make_directories(const std::filesystem::path& root, const std::filesystem::path& directory) {
+  if (std::filesystem::exists(directory)) return;
+  make_directories(root, directory.parent_path());
+  if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) fail_errno("cannot create folder", directory);
+  fsync_directory(directory.parent_path());
+}
+
+class SqliteStore;
+
+class FileBlobWriter final : public BlobWriter {
+ public:
+  explicit FileBlobWriter(SqliteStore& store);
+  ~FileBlobWriter() override {
+    if (fd_ >= 0) ::close(fd_);
+    if (!committed_) ::unlink(temporary_.c_str());
+  }
+  void write(std::span<const std::byte> bytes) override;
+  BlobRef commit() override;
+
+ private:
+  SqliteStore& store_;
+  std::filesystem::path temporary_;
+  int fd_ = -1;
+  Sha256 hash_;
+  std::int64_t size_ = 0;
+  bool committed_ = false;
+};
+
+class SqliteStore final : public StoreImpl {
+ public:
+  SqliteStore(const StoreLocation& location, const StoreOptions& options) : StoreImpl(location, options) {
+    const SqliteLayout layout(location_.data_dir);
+    if (options_.create) {
+      std::filesystem::create_directories(layout.data_dir);
+      make_directories(layout.data_dir, layout.blob_temporary_dir());
+    } else if (!std::filesystem::exists(layout.database())) {
+      throw InputError(layout.data_dir.string() + ": holds no ScarScope record (create one with `scarscope init --data " +
+                           layout.data_dir.string() + "`)",
+                       ErrorCode::not_found, layout.data_dir.string());
+    } else {
+      make_directories(layout.data_dir, layout.blob_temporary_dir());
+    }
+  }
+
+  SqliteLayout layout() const { return SqliteLayout(location_.data_dir); }
+
+  void begin(Connection& connection, TransactionKind kind, const std::string&) override {
+    const bool write = kind == TransactionKind::clinic_write || kind == TransactionKind::system_write;
+    // IMMEDIATE takes the write lock at once, so a write transaction never fails half-way on
+    // SQLITE_BUSY; reads see one WAL snapshot from their first statement.
+    connection.run_script(write ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
+
+  std::unique_lock<std::mutex> write_lock(TransactionKind kind) override {
+    const bool write = kind == TransactionKind::clinic_write || kind == TransactionKind::system_write;
+    return write ? std::unique_lock<std::mutex>(writer_) : std::unique_lock<std::mutex>();
+  }
+
+  std::string_view claim_lock_clause() const override { return ""; }
+
+  std::unique_ptr<BlobWriter> begin_blob() override { return std::make_unique<FileBlobWriter>(*this); }
+
+  void read_blob(TransactionContext&, const std::string& sha256, std::int64_t size,
+                 const std::function<void(std::span<const std::byte>)>& sink) override {
+    const std::filesystem::path path = layout().blob_path(sha256);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw StoreError("blob " + sha256 + " is missing from " + layout().blobs_dir().string() + " (run scarscope fsck)");
+    std::vector<std::byte> piece(1 << 20);
+    std::int64_t total = 0;
+    while (in) {
+      in.read(reinterpret_cast<char*>(piece.data()), static_cast<std::streamsize>(piece.size()));
+      const std::streamsize got = in.gcount();
+      if (got <= 0) break;
+      total += got;
+      sink(std::span<const std::byte>(piece.data(), static_cast<std::size_t>(got)));
+    }
+    if (total != size) {
+      throw StoreError("blob " + sha256 + " has " + std::to_string(total) + " bytes, the record says " +
+                       std::to_string(size) + " (run scarscope fsck)");
+    }
+  }
+
+  void delete_blob(const std::string& sha256) override {
+    if (!is_sha256_hex(sha256)) throw StoreError("internal: not a blob name: " + sha256);
+    run_in_transaction(*this, TransactionKind::system_write, {}, [&](TransactionContext& context) {
+      context.execute("DELETE FROM blobs WHERE sha256 = $1", sha256);
+    });
+    const std::filesystem::path path = layout().blob_path(sha256);
+    if (::unlink(path.c_str()) == 0) fsync_directory(path.parent_path());
+  }
+
+  const std::vector<std::pair<int, std::string_view>>& migrations() const override { return sqlite_migrations(); }
+  void lock_for_migration(Connection&) override {}  // BEGIN IMMEDIATE already excludes other writers
+  bool schema_table_exists(Connection& connection) override {
+    return !connection.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scarscope_schema'", {}).empty();
+  }
+
+ protected:
+  std::unique_ptr<Connection> connect() override {
+    return open_sqlite_connection(layout().database(), {options_.create, options_.busy_timeout});
+  }
+
+ private:
+  std::mutex writer_;
+};
+
+FileBlobWriter::FileBlobWriter(SqliteStore& store) : store_(store) {
+  temporary_ = store.layout().blob_temporary_dir() / (clinic::new_record_id() + ".part");
+  fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd_ < 0) fail_errno("cannot create", temporary_);
+}
+
+void FileBlobWriter::write(std::span<const std::byte> bytes) {
+  if (committed_ || fd_ < 0) throw std::logic_error("BlobWriter::write after commit");
+  if (size_ + static_cast<std::int64_t>(bytes.size()) > store_.options().max_blob_bytes) {
+    throw InputError("the file is larger than the " + std::to_string(store_.options().max_blob_bytes) +
+                         " bytes the record accepts",
+                     ErrorCode::too_large, "file");
+  }
+  hash_.update(bytes);
+  const std::byte* data = bytes.data();
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    const ssize_t written = ::write(fd_, data, left);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      fail_errno("cannot write", temporary_);
+    }
+    data += written;
+    left -= static_cast<std::size_t>(written);
+  }
+  size_ += static_cast<std::int64_t>(bytes.size());
+}
+
+BlobRef FileBlobWriter::commit() {
+  if (committed_ || fd_ < 0) throw std::logic_error("BlobWriter::commit called twice");
+  if (::fsync(fd_) != 0) fail_errno("cannot sync", temporary_);
+  ::close(fd_);
+  fd_ = -1;
+  BlobRef blob{hash_.hex(), size_};
+  const SqliteLayout layout = store_.layout();
+  const std::filesystem::path final_path = layout.blob_path(blob.sha256);
+  make_directories(layout.data_dir, final_path.parent_path());
+  store_.fault("blob.before_rename");
+  if (std::filesystem::exists(final_path)) {
+    ::unlink(temporary_.c_str());  // the same bytes are already stored under their name
+  } else {
+    if (::rename(temporary_.c_str(), final_path.c_str()) != 0) fail_errno("cannot rename into", final_path);
+    fsync_directory(final_path.parent_path());
+  }
+  committed_ = true;
+  store_.fault("blob.before_record");
+  run_in_transaction(store_, TransactionKind::system_write, {}, [&](TransactionContext& context) {
+    context.execute("INSERT INTO blobs (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+                    blob.sha256, blob.size, context.now());
+  });
+  return blob;
+}
+
+}  // namespace
+
+std::unique_ptr<StoreImpl> make_sqlite_store(const StoreLocation& location, const StoreOptions& options) {
+  return std::make_unique<SqliteStore>(location, options);
+}
+
+}  // namespace scarscope::store::detail

@@ -1,0 +1,37 @@
+// A scan given to a workflow: its bytes (an upload, a stored blob: nothing is written to disk to
+// read it) or a file, with what the reader needs to know.
+#pragma once
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include "surface/height_map.h"
+#include "surface/io.h"
+
+namespace scarscope {
+
+struct ScanInput {
+  // The file's bytes. When empty, the file at `path` is read instead.
+  std::span<const std::byte> bytes;
+  std::filesystem::path path;
+  // The file name results record ("cheek.x3p"); default: the path's file name ("scan" for bytes).
+  std::string name;
+  // The format ("x3p", "tiff", "png", "csv", "xyz", "ply"); empty: recognised from the content.
+  std::string format;
+  // Units and spacing of unit-less formats, the largest grid accepted.
+  ReadOptions read;
+
+  static ScanInput file(std::filesystem::path path, ReadOptions read = {});
+  // The bytes must outlive the workflow call (they are not copied).
+  static ScanInput memory(std::span<const std::byte> bytes, std::string name, std::string format = {},
+                          ReadOptions read = {});
+  // The name results record.
+  std::string display_name() const;
+};
+
+// Reads the scan. Throws InputError naming it (unsupported: a format that cannot be read from
+// memory yet; see README "Height-map formats").
+HeightMap read_scan(const ScanInput& scan);
+
+}  // namespace scarscope

@@ -1,0 +1,138 @@
+// What the server's tests share: a real `ClinicServer` on a loopback port over a fresh record
+// (SQLite in a temporary folder, or a new database of the throwaway PostgreSQL server `./run test`
+// starts, used through a non-owner role so row-level security applies), two clinics with one user
+// of each role, a clock the tests move, and a client speaking real HTTP (httplib's).
+#pragma once
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "clinic/clock.h"
+#include "clinic/records.h"
+#include "server/clinic_server.h"
+#include "store/store.h"
+#include "test_support.h"
+
+namespace scarscope::test {
+
+using Json = nlohmann::json;
+
+// The engines the server tests run on: SQLite always; PostgreSQL when ./run test started one
+// (SCARSCOPE_TEST_POSTGRES_URL). A test of PostgreSQL without the server fails saying so.
+std::vector<store::Engine> test_engines();
+std::string engine_name_for_test(const testing::TestParamInfo<store::Engine>& info);
+
+// A fresh, empty record on `engine`; removed (folder or database) when destroyed.
+class ServerRecord {
+ public:
+  explicit ServerRecord(store::Engine engine);
+  ~ServerRecord();
+  ServerRecord(const ServerRecord&) = delete;
+  ServerRecord& operator=(const ServerRecord&) = delete;
+  store::Engine engine() const { return engine_; }
+  const store::StoreLocation& location() const { return location_; }
+  // The record as its owner sees it (PostgreSQL: the superuser, not bound by row-level security):
+  // for a test that plays someone editing rows behind the store's back.
+  const store::StoreLocation& owner_location() const { return owner_location_; }
+  const std::string& database() const { return database_; }
+  // The --data / --db arguments of the CLI for this record.
+  std::string cli_arguments() const;
+
+ private:
+  store::Engine engine_;
+  std::unique_ptr<TempDir> folder_;
+  std::string database_;
+  store::StoreLocation location_;
+  store::StoreLocation owner_location_;
+};
+
+// Runs SQL as the PostgreSQL superuser in `database`; returns the first column of the first row.
+std::string postgres_superuser_query(const std::string& database, const std::string& sql);
+std::string sqlite_file_query(const std::filesystem::path& database, const std::string& sql);
+
+// An HTTP answer, with its body parsed when it is JSON.
+struct Answer {
+  int status = 0;
+  std::string body;
+  Json json;
+  httplib::Headers headers;
+  std::string header(const std::string& name) const;
+  std::vector<std::string> headers_named(const std::string& name) const;
+};
+
+// Real HTTP to the server under test.
+class ApiClient {
+ public:
+  explicit ApiClient(int port);
+  // Every later request carries "Authorization: Bearer TOKEN" (empty: none).
+  void bearer(std::string token) { token_ = std::move(token); }
+  Answer get(const std::string& path, const httplib::Headers& headers = {});
+  Answer post(const std::string& path, const Json& body, const httplib::Headers& headers = {});
+  Answer patch(const std::string& path, const Json& body, const httplib::Headers& headers = {});
+  // Any method, any body and content type (an empty content type sends no body).
+  Answer send(const std::string& method, const std::string& path, const std::string& body,
+              const std::string& content_type, const httplib::Headers& headers = {});
+  httplib::Client& raw() { return client_; }
+
+ private:
+  httplib::Client client_;
+  std::string token_;
+};
+
+inline const std::string test_password = "correct horse battery";
+
+struct ClinicStaff {
+  clinic::Clinic clinic;
+  clinic::User admin;
+  clinic::User clinician;
+  clinic::User assistant;
+  const clinic::User& with_role(clinic::Role role) const;
+};
+
+// A server on 127.0.0.1 on a free port over a fresh record with clinics "North" and "South", each
+// with admin@, clinician@ and assistant@ (north|south).test, password test_password.
+class TestServer {
+ public:
+  explicit TestServer(store::Engine engine, std::function<void(server::ServeOptions&)> configure = {});
+  ~TestServer();
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  int port() const { return port_; }
+  store::Store& store() { return server_->store(); }
+  const server::RouteTable& routes() const { return server_->routes(); }
+  clinic::ManualClock& clock() { return clock_; }
+  ServerRecord& record() { return *record_; }
+  // Every row count of the record once the queued read audit entries are written: what a refused
+  // request must leave unchanged.
+  std::map<std::string, std::int64_t> counts();
+  // Stops the server (graceful); the record stays.
+  void stop();
+
+  ApiClient client() const { return ApiClient(port_); }
+  // A client logged in (bearer token) as `user`.
+  ApiClient client_as(const clinic::User& user);
+  std::string login(const clinic::User& user);
+
+  ClinicStaff north;
+  ClinicStaff south;
+
+ private:
+  std::unique_ptr<ServerRecord> record_;
+  clinic::ManualClock clock_;
+  std::unique_ptr<server::ClinicServer> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// Every row count of the record (store::SystemReader::record_counts), for "nothing was stored".
+std::map<std::string, std::int64_t> record_counts(store::Store& store);
+
+}  // namespace scarscope::test

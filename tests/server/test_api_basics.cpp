@@ -1,0 +1,111 @@
+// A user's first minutes with the API, on both engines: log in, register a patient, read it back;
+// what the server answers without a login, with a bad token, with a cookie but no CSRF header.
+#include <gtest/gtest.h>
+
+#include "server_test_support.h"
+
+namespace scarscope::test {
+namespace {
+
+class ApiBasics : public testing::TestWithParam<store::Engine> {};
+
+TEST_P(ApiBasics, LoginRegisterAPatientAndReadItBack) {
+  TestServer server(GetParam());
+  ApiClient api = server.client();
+  Answer login = api.post("/api/v1/login", {{"email", "Clinician@North.test "}, {"password", test_password}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  EXPECT_EQ(login.json["user"]["email"], "clinician@north.test");
+  EXPECT_EQ(login.json["user"]["role"], "clinician");
+  EXPECT_EQ(login.json["user"].contains("password_hash"), false);
+  const std::string token = login.json["token"].get<std::string>();
+  EXPECT_EQ(token.size(), 43u);  // 256 random bits
+
+  api.bearer(token);
+  Answer created = api.post("/api/v1/patients", {{"name", "Ada Example"}, {"identifier", "N-001"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.json["id"].get<std::string>();
+  EXPECT_EQ(created.header("Location"), "/api/v1/patients/" + id);
+  EXPECT_EQ(created.json["missing_profile_fields"].size(), 12u);  // a name alone
+
+  Answer read = api.get("/api/v1/patients/" + id);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.json["name"], "Ada Example");
+  EXPECT_EQ(read.json["identifier"], "N-001");
+  EXPECT_EQ(read.header("X-Content-Type-Options"), "nosniff");
+  EXPECT_NE(read.header("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_EQ(read.header("Cache-Control"), "no-store");
+  EXPECT_FALSE(read.header("X-Request-Id").empty());
+
+  Answer found = api.get("/api/v1/patients?q=ada&limit=10");
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(found.json["total"], 1);
+  EXPECT_EQ(found.json["items"][0]["id"], id);
+}
+
+TEST_P(ApiBasics, NoTokenIs401AndABadOneToo) {
+  TestServer server(GetParam());
+  ApiClient api = server.client();
+  Answer none = api.get("/api/v1/patients");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.json["error"], "unauthenticated");
+  api.bearer("not-a-token");
+  Answer wrong = api.get("/api/v1/patients");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.json["error"], "unauthenticated");
+}
+
+TEST_P(ApiBasics, WrongPasswordIsRefusedAndAudited) {
+  TestServer server(GetParam());
+  ApiClient api = server.client();
+  Answer wrong = api.post("/api/v1/login", {{"email", "clinician@north.test"}, {"password", "not the password"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.json["error"], "unauthenticated");
+  Answer unknown = api.post("/api/v1/login", {{"email", "nobody@north.test"}, {"password", "not the password"}});
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(unknown.json["detail"], wrong.json["detail"]);  // no account enumeration
+}
+
+TEST_P(ApiBasics, LogoutEndsTheSessionAtOnce) {
+  TestServer server(GetParam());
+  ApiClient api = server.client_as(server.north.clinician);
+  ASSERT_EQ(api.get("/api/v1/me").status, 200);
+  Answer out = api.send("POST", "/api/v1/logout", "", "");
+  EXPECT_EQ(out.status, 204) << out.body;
+  EXPECT_EQ(api.get("/api/v1/me").status, 401);
+}
+
+TEST_P(ApiBasics, CookieSessionsNeedTheCsrfHeaderForChanges) {
+  TestServer server(GetParam());
+  ApiClient api = server.client();
+  Answer login = api.post("/api/v1/login", {{"email", "assistant@north.test"}, {"password", test_password}});
+  ASSERT_EQ(login.status, 200);
+  std::string session_cookie;
+  for (const std::string& cookie : login.headers_named("Set-Cookie")) {
+    if (cookie.rfind("scarscope_session=", 0) == 0) session_cookie = cookie;
+  }
+  ASSERT_FALSE(session_cookie.empty());
+  EXPECT_NE(session_cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(session_cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(session_cookie.find("Secure"), std::string::npos);  // plain HTTP here
+  const std::string cookie = session_cookie.substr(0, session_cookie.find(';'));
+
+  // Reads work with the cookie alone.
+  EXPECT_EQ(api.get("/api/v1/patients", {{"Cookie", cookie}}).status, 200);
+  // A change without the CSRF header is refused, and stores nothing.
+  const auto before = server.counts();
+  Answer refused = api.post("/api/v1/patients", {{"name", "Forged"}}, {{"Cookie", cookie}});
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.json["error"], "csrf_failed");
+  Answer wrong = api.post("/api/v1/patients", {{"name", "Forged"}}, {{"Cookie", cookie}, {"X-CSRF-Token", "guess"}});
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_EQ(server.counts(), before);
+  // With the login's csrf_token it goes through.
+  Answer accepted = api.post("/api/v1/patients", {{"name", "Real"}},
+                             {{"Cookie", cookie}, {"X-CSRF-Token", login.json["csrf_token"].get<std::string>()}});
+  EXPECT_EQ(accepted.status, 201) << accepted.body;
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, ApiBasics, testing::ValuesIn(test_engines()), engine_name_for_test);
+
+}  // namespace
+}  // namespace scarscope::test
