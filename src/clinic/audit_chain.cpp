@@ -36,35 +36,40 @@ std::string audit_entry_hash(const AuditEntry& entry) {
   return sha256_hex(input);
 }
 
-std::vector<AuditChainProblem> check_audit_chain(const std::string& chain, const std::vector<AuditEntry>& entries,
-                                                 std::int64_t head_sequence, const std::string& head_hash) {
-  std::vector<AuditChainProblem> problems;
-  std::string previous = audit_chain_start();
-  std::int64_t expected = 1;
-  for (const AuditEntry& entry : entries) {
-    if (entry.sequence != expected) {
-      problems.push_back({chain, expected,
-                          "entry " + std::to_string(expected) + " is missing (next is " + std::to_string(entry.sequence) + ")"});
-      expected = entry.sequence;
-    }
-    if (entry.previous_hash != previous) {
-      problems.push_back({chain, entry.sequence, "its previous hash does not match the entry before it"});
-    }
-    if (audit_entry_hash(entry) != entry.hash) {
-      problems.push_back({chain, entry.sequence, "its hash does not match its fields (the entry was edited)"});
-    }
-    previous = entry.hash;
-    ++expected;
+void AuditChainVerifier::add(const AuditEntry& entry) {
+  if (entry.sequence != expected_) {
+    problems_.push_back({clinic_id_, expected_,
+                         "entry " + std::to_string(expected_) + " is missing (the next is " +
+                             std::to_string(entry.sequence) + ")"});
+    expected_ = entry.sequence;
   }
-  const std::int64_t last = expected - 1;
+  if (entry.previous_hash != previous_) {
+    problems_.push_back({clinic_id_, entry.sequence, "its previous hash does not match the entry before it"});
+  }
+  if (audit_entry_hash(entry) != entry.hash) {
+    problems_.push_back({clinic_id_, entry.sequence, "its hash does not match its fields (the entry was edited)"});
+  }
+  previous_ = entry.hash;
+  ++expected_;
+}
+
+std::vector<AuditChainProblem> AuditChainVerifier::finish(std::int64_t head_sequence, const std::string& head_hash) {
+  const std::int64_t last = expected_ - 1;
   if (head_sequence != last) {
-    problems.push_back({chain, head_sequence,
-                        "the chain's head says " + std::to_string(head_sequence) + " entries, " + std::to_string(last) +
-                            " are present (entries at the end were deleted)"});
-  } else if (head_hash != previous) {
-    problems.push_back({chain, last, "the chain's head hash does not match its last entry"});
+    problems_.push_back({clinic_id_, head_sequence,
+                         "the chain's head says " + std::to_string(head_sequence) + " entries, " + std::to_string(last) +
+                             " are present (entries at its end were deleted)"});
+  } else if (head_hash != previous_) {
+    problems_.push_back({clinic_id_, last, "the chain's head hash does not match its last entry"});
   }
-  return problems;
+  return problems_;
+}
+
+std::vector<AuditChainProblem> check_audit_chain(const std::string& clinic_id, const std::vector<AuditEntry>& entries,
+                                                 std::int64_t head_sequence, const std::string& head_hash) {
+  AuditChainVerifier verifier(clinic_id);
+  for (const AuditEntry& entry : entries) verifier.add(entry);
+  return verifier.finish(head_sequence, head_hash);
 }
 
 }  // namespace scarscope::clinic

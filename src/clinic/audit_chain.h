@@ -21,6 +21,22 @@ struct AuditChainProblem {
   std::string what;           // "hash does not match its fields", "entry 7 is missing", ...
 };
 
+// Checks a chain one entry at a time, in sequence order (a long chain need not fit in memory).
+class AuditChainVerifier {
+ public:
+  explicit AuditChainVerifier(std::string clinic_id) : clinic_id_(std::move(clinic_id)) {}
+  void add(const AuditEntry& entry);
+  // The chain's head as the record states it; returns every problem found.
+  std::vector<AuditChainProblem> finish(std::int64_t head_sequence, const std::string& head_hash);
+  std::int64_t entries() const { return expected_ - 1; }
+
+ private:
+  std::string clinic_id_;
+  std::string previous_ = audit_chain_start();
+  std::int64_t expected_ = 1;
+  std::vector<AuditChainProblem> problems_;
+};
+
 // Checks the chain of `clinic_id` (empty: the record-wide chain), given in sequence order: sequences 1..n without gaps, each previous_hash equal
 // to the hash before it, each hash equal to audit_entry_hash. `head_sequence` and `head_hash` are
 // what the record says the chain's last entry is (a deleted last entry shows there).

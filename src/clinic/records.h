@@ -57,6 +57,8 @@ struct Clinic {
   std::string id;
   std::string name;  // unique
   Timestamp created_at;
+  // What an admin sets for the clinic, as a JSON object the server defines ("{}" when nothing).
+  std::string settings_json = "{}";
   bool operator==(const Clinic&) const = default;
 };
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace scarscope::store {
 
@@ -35,5 +36,9 @@ BackupSummary restore_store(Store& target, const std::filesystem::path& archive)
 
 // The schema version recorded in an archive's manifest (InputError if it is not a ScarScope backup).
 int read_backup_schema_version(const std::filesystem::path& archive);
+
+// Every backed-up table of a record as canonical JSON lines (keys sorted, rows in key order), the
+// form a backup holds them in: two records hold the same data exactly when these are equal.
+std::map<std::string, std::vector<std::string>> dump_record_tables(Store& store);
 
 }  // namespace scarscope::store

@@ -255,6 +255,16 @@ Page<clinic::AuditEntry> ClinicReader::audit_entries(const AuditQuery& query) co
 
 // ---- Writes -----------------------------------------------------------------------------------
 
+clinic::Clinic ClinicWriter::update_clinic_settings(const std::string& settings_json) {
+  require_write(context_);
+  clinic::check_text(settings_json, "settings", 1 << 20, true, true);
+  if (!clinic::is_json_object(settings_json)) {
+    throw InputError("settings: must be a JSON object", ErrorCode::wrong_type, "settings");
+  }
+  context_.execute("UPDATE clinics SET settings = $2 WHERE id = $1", context_.clinic_id(), settings_json);
+  return clinic();
+}
+
 clinic::User ClinicWriter::create_user(const clinic::User& draft) {
   require_write(context_);
   clinic::User user = draft;

@@ -8,8 +8,6 @@
 
 namespace scarscope::store::detail {
 
-const std::vector<std::pair<int, std::string_view>>& postgres_migrations();
-
 namespace {
 
 constexpr std::size_t blob_piece_bytes = 1 << 20;

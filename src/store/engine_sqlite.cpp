@@ -17,8 +17,6 @@
 
 namespace scarscope::store::detail {
 
-const std::vector<std::pair<int, std::string_view>>& sqlite_migrations();
-
 namespace {
 
 [[noreturn]] void fail_errno(const std::string& what, const std::filesystem::path& path) {

@@ -57,6 +57,11 @@ const StoreLocation& Store::location() const { return impl_->location(); }
 const clinic::Clock& Store::clock() const { return impl_->clock(); }
 int Store::schema_version() const { return impl_->schema_version(); }
 
+int Store::latest_schema_version(Engine engine) {
+  return static_cast<int>(engine == Engine::sqlite ? detail::sqlite_migrations().size()
+                                                   : detail::postgres_migrations().size());
+}
+
 void Store::run_transaction(detail::TransactionKind kind, const std::string& clinic_id,
                             const std::function<void(detail::TransactionContext&)>& body) {
   detail::run_in_transaction(*impl_, kind, clinic_id, body);

@@ -164,7 +164,7 @@ std::map<std::string, std::int64_t> SystemReader::record_counts() const {
 clinic::Clinic SystemWriter::create_clinic(const std::string& name) {
   require_write(context_);
   clinic::check_clinic_name(name);
-  clinic::Clinic clinic{clinic::new_record_id(), name, context_.now()};
+  clinic::Clinic clinic{clinic::new_record_id(), name, context_.now(), "{}"};
   context_.execute("INSERT INTO clinics (id, name, created_at) VALUES ($1, $2, $3)", clinic.id, clinic.name,
                    clinic.created_at);
   return clinic;

@@ -130,6 +130,9 @@ class ClinicWriter : public ClinicReader {
  public:
   using ClinicReader::ClinicReader;
 
+  // Replaces the clinic's settings (a JSON object, at most 1 MiB).
+  clinic::Clinic update_clinic_settings(const std::string& settings_json);
+
   // Staff of this clinic. Throws InputError conflict ("email") when the email is taken.
   clinic::User create_user(const clinic::User& draft);
   // Changes display name, role, password hash and disabled flag (never the id, clinic or email).

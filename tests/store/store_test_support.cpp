@@ -231,6 +231,58 @@ clinic::Scan make_scan(store::Store& store, const ClinicFixture& fixture, const 
   return store.write(fixture.clinic.id, [&](store::ClinicWriter& tx) { return tx.create_scan(draft); });
 }
 
+ClinicRecords fill_clinic(store::Store& store, const std::string& name, Random& random) {
+  ClinicRecords made;
+  made.fixture = make_clinic(store, name);
+  const ClinicFixture& f = made.fixture;
+  const int patients = static_cast<int>(random.uniform_int(2, 5));
+  for (int p = 0; p < patients; ++p) {
+    const clinic::Patient patient = make_patient(store, f, name + " patient " + std::to_string(p));
+    made.patients.push_back(patient.id);
+    store.write(f.clinic.id, [&](store::ClinicWriter& tx) {
+      clinic::Consent consent;
+      consent.patient_id = patient.id;
+      consent.date = CalendarDate::parse("2026-10-01", "date");
+      made.consents.push_back(tx.record_consent(consent).id);
+      tx.append_audit(store::AuditEvent{f.clinician.id, clinic::AuditAction::create, "patient", patient.id, patient.id, ""});
+    });
+    const int visits = static_cast<int>(random.uniform_int(1, 3));
+    for (int v = 0; v < visits; ++v) {
+      const clinic::Visit visit = make_visit(store, f, patient.id, "2026-0" + std::to_string(v + 1) + "-15");
+      made.visits.push_back(visit.id);
+      const clinic::Scan scan = make_scan(store, f, visit.id, name + " scan " + std::to_string(random.next_u64()));
+      made.scans.push_back(scan.id);
+      store.write(f.clinic.id, [&](store::ClinicWriter& tx) {
+        const clinic::Job job = tx.enqueue_job(clinic::JobKind::analysis, scan.id);
+        made.jobs.push_back(job.id);
+        clinic::Assessment assessment;
+        assessment.scan_id = scan.id;
+        assessment.analysis = test_document("analysis", v);
+        made.assessments.push_back(tx.store_assessment(assessment).id);
+        clinic::Plan plan;
+        plan.visit_id = visit.id;
+        plan.proposal = test_document("plan", v);
+        made.plans.push_back(tx.create_plan(plan).id);
+        clinic::TreatmentSession session;
+        session.patient_id = patient.id;
+        session.visit_id = visit.id;
+        session.date = visit.date;
+        session.modality = "subcision";
+        session.parameters = {{"needle_gauge", 18}};
+        const clinic::TreatmentSession recorded = tx.record_treatment_session(session, test_vocabulary());
+        made.sessions.push_back(recorded.id);
+        clinic::AdverseEvent event;
+        event.session_id = recorded.id;
+        event.kind = clinic::AdverseEventKind::bruising;
+        event.onset = visit.date;
+        made.events.push_back(tx.record_adverse_event(event).id);
+        tx.append_audit(store::AuditEvent{f.clinician.id, clinic::AuditAction::read, "scan", scan.id, patient.id, ""});
+      });
+    }
+  }
+  return made;
+}
+
 CommandResult run_cli_with_input(const std::string& args, const std::string& input) {
   TempDir dir;
   write_text_file(dir / "stdin", input);

@@ -7,10 +7,12 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "clinic/clock.h"
 #include "clinic/records.h"
 #include "clinic/treatment_vocabulary.h"
+#include "core/random.h"
 #include "store/store.h"
 #include "test_support.h"
 
@@ -93,6 +95,15 @@ clinic::Visit make_visit(store::Store& store, const ClinicFixture& fixture, cons
                          const std::string& date = "2026-11-02", clinic::Region region = clinic::Region::left_cheek);
 clinic::Scan make_scan(store::Store& store, const ClinicFixture& fixture, const std::string& visit_id,
                        const std::string& content);
+
+// Everything fill_clinic made for one clinic.
+struct ClinicRecords {
+  ClinicFixture fixture;
+  std::vector<std::string> patients, visits, scans, assessments, plans, sessions, events, jobs, consents;
+};
+// A clinic with a random number of patients, each with consents, visits, scans, queued jobs,
+// assessments, plans, treatment sessions, adverse events and audit entries (seeded: reproducible).
+ClinicRecords fill_clinic(store::Store& store, const std::string& name, Random& random);
 
 // Runs the CLI with `input` on its standard input.
 CommandResult run_cli_with_input(const std::string& args, const std::string& input);

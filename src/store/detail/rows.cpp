@@ -7,7 +7,7 @@
 
 namespace scarscope::store::detail {
 
-const std::string_view clinic_columns = "id, name, created_at";
+const std::string_view clinic_columns = "id, name, created_at, settings";
 const std::string_view user_columns = "id, clinic_id, email, display_name, role, password_hash, disabled, created_at";
 const std::string_view patient_columns =
     "id, clinic_id, identifier, name, birth_year, sex, fitzpatrick, profile, created_by, created_at, updated_at";
@@ -69,6 +69,7 @@ clinic::Clinic clinic_from(const SqlRows& rows, std::size_t row) {
   clinic.id = r.text();
   clinic.name = r.text();
   clinic.created_at = r.timestamp();
+  clinic.settings_json = r.text();
   return clinic;
 }
 

@@ -153,6 +153,10 @@ class StoreImpl {
   int open_connections_ = 0;
 };
 
+// The migrations embedded at build time (cmake/EmbedMigrations.cmake), in order.
+const std::vector<std::pair<int, std::string_view>>& sqlite_migrations();
+const std::vector<std::pair<int, std::string_view>>& postgres_migrations();
+
 std::unique_ptr<StoreImpl> make_sqlite_store(const StoreLocation& location, const StoreOptions& options);
 std::unique_ptr<StoreImpl> make_postgres_store(const StoreLocation& location, const StoreOptions& options);
 
