@@ -12,7 +12,7 @@
 
 #include "cli/verb.h"
 #include "core/error.h"
-#include "core/kb.h"
+#include "cli/kb_location.h"
 #include "server/clinic_server.h"
 #include "server/server_log.h"
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -10,7 +11,9 @@
 #include "clinic/treatment_vocabulary.h"
 #include "server/audit_writer.h"
 #include "server/call.h"
+#include "server/picture_cache.h"
 #include "store/store.h"
+#include "workflows/knowledge.h"
 
 namespace scarscope::server {
 
@@ -28,6 +31,9 @@ struct ApiContext {
   const clinic::Clock& clock;
   AuditWriter& audit;
   clinic::TreatmentVocabulary vocabulary;
+  // Grading tables and the treatment knowledge base, loaded once at start.
+  std::shared_ptr<const Knowledge> knowledge;
+  PictureCache& pictures;
   ApiPolicy policy;
   std::string version;
   // Called after a transaction queued jobs, so in-process workers look at once.

@@ -6,6 +6,8 @@
 #include "server/audit_writer.h"
 #include "server/job_runner.h"
 #include "server/routes.h"
+#include "server/scan_jobs.h"
+#include "workflows/threads.h"
 #include "server/server_log.h"
 
 namespace scarscope::server {
@@ -19,6 +21,7 @@ struct ClinicServer::Parts {
   ServeOptions options;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<AuditWriter> audit;
+  PictureCache pictures;
   std::unique_ptr<ApiContext> api;
   RouteTable routes;
   std::unique_ptr<JobRunner> jobs;
@@ -36,11 +39,22 @@ ClinicServer::ClinicServer(ServeOptions options) : parts_(std::make_unique<Parts
   parts.store = store::Store::open(parts.options.location, store_options);
   const clinic::Clock& clock = parts.store->clock();
   parts.audit = std::make_unique<AuditWriter>(*parts.store, parts.options.audit_interval);
+  auto knowledge = std::make_shared<const Knowledge>(load_knowledge(parts.options.kb_dir));
   parts.api = std::make_unique<ApiContext>(ApiContext{*parts.store, clock, *parts.audit,
                                                       clinic::read_treatment_vocabulary(parts.options.kb_dir),
-                                                      parts.options.policy, SCARSCOPE_VERSION});
+                                                      knowledge, parts.pictures, parts.options.policy,
+                                                      SCARSCOPE_VERSION});
   build_api_routes(parts.routes, *parts.api);
   parts.workers = parts.options.workers.value_or(default_worker_count());
+  if (parts.workers > 0) {
+    // Each worker runs one analysis at a time on its own thread: OpenCV's pool would only
+    // oversubscribe the cores (the setting is process-wide, so it is made here, once).
+    set_library_threads(1);
+    JobRunnerOptions runner;
+    runner.threads = parts.workers;
+    parts.jobs = std::make_unique<JobRunner>(*parts.store, scan_job_work(*parts.store, knowledge, &parts.pictures), runner);
+    parts.api->jobs_queued = [jobs = parts.jobs.get()] { jobs->wake(); };
+  }
   parts.http = std::make_unique<HttpServer>(
       parts.routes, parts.options.http,
       [api = parts.api.get()](const std::string& token, bool by_cookie) { return api->authenticate(token, by_cookie); },
@@ -78,6 +92,12 @@ void ClinicServer::stop() {
 void ClinicServer::flush_audit() { parts_->audit->flush(); }
 
 bool ClinicServer::is_serving() const { return parts_->http->is_running(); }
+
+std::uint64_t ClinicServer::job_attempts_ended() const { return parts_->jobs ? parts_->jobs->attempts_ended() : 0; }
+
+void ClinicServer::wait_for_job_attempts(std::uint64_t seen, std::chrono::milliseconds timeout) {
+  if (parts_->jobs) parts_->jobs->wait_for_attempts(seen, timeout);
+}
 
 store::Store& ClinicServer::store() { return *parts_->store; }
 const RouteTable& ClinicServer::routes() const { return parts_->routes; }

@@ -53,6 +53,11 @@ class ClinicServer {
   // Writes the read audit entries queued so far (tests compare the record before and after).
   void flush_audit();
 
+  // The in-process workers' count of attempts ended, and a wait for the next (for tests and tools
+  // that follow a job without polling); 0 and no wait without workers.
+  std::uint64_t job_attempts_ended() const;
+  void wait_for_job_attempts(std::uint64_t seen, std::chrono::milliseconds timeout);
+
   store::Store& store();
   const RouteTable& routes() const;
   int worker_count() const;

@@ -73,6 +73,16 @@ void JobRunner::stop() {
   threads_.clear();
 }
 
+std::uint64_t JobRunner::attempts_ended() const {
+  std::lock_guard lock(mutex_);
+  return attempts_ended_;
+}
+
+void JobRunner::wait_for_attempts(std::uint64_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  ended_.wait_for(lock, timeout, [&] { return attempts_ended_ > seen || stopping_.load(); });
+}
+
 void JobRunner::run(int index) {
   const std::string owner = options_.owner + ":" + std::to_string(index);
   store::JobClaim claim;
@@ -125,6 +135,11 @@ void JobRunner::run(int index) {
         log_event(LogLevel::error, "job_fail_not_recorded", {{"job", job->id}, {"what", again.what()}});
       }
     }
+    {
+      std::lock_guard lock(mutex_);
+      ++attempts_ended_;
+    }
+    ended_.notify_all();
   }
 }
 

@@ -76,6 +76,10 @@ class JobRunner {
 
   std::uint64_t completed() const { return completed_.load(); }
   std::uint64_t failed_attempts() const { return failed_.load(); }
+  // Attempts ended so far (done, failed or given back), and a wait until more have ended than
+  // `seen` (or `timeout` passed): lets a caller follow jobs without polling the record.
+  std::uint64_t attempts_ended() const;
+  void wait_for_attempts(std::uint64_t seen, std::chrono::milliseconds timeout);
 
  private:
   void run(int index);
@@ -84,10 +88,12 @@ class JobRunner {
   JobWork work_;
   JobRunnerOptions options_;
   std::atomic<bool> stopping_{false};
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::uint64_t wake_generation_ = 0;
   std::vector<std::thread> threads_;
+  std::condition_variable ended_;
+  std::uint64_t attempts_ended_ = 0;  // guarded by mutex_
   std::atomic<std::uint64_t> completed_{0};
   std::atomic<std::uint64_t> failed_{0};
 };

@@ -32,7 +32,10 @@ void build_api_routes(RouteTable& routes, ApiContext& api) {
   add_auth_routes(routes, api);
   add_user_routes(routes, api);
   add_patient_routes(routes, api);
+  add_scan_routes(routes, api);
+  add_plan_routes(routes, api);
   add_session_routes(routes, api);
+  add_report_routes(routes, api);
   add_audit_routes(routes, api);
   // The document describes the table it belongs to, itself included; made once, on first use
   // (after every route has been added).

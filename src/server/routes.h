@@ -21,6 +21,9 @@ void add_user_routes(RouteTable& routes, ApiContext& api);
 void add_patient_routes(RouteTable& routes, ApiContext& api);
 void add_session_routes(RouteTable& routes, ApiContext& api);
 void add_audit_routes(RouteTable& routes, ApiContext& api);
+void add_scan_routes(RouteTable& routes, ApiContext& api);
+void add_plan_routes(RouteTable& routes, ApiContext& api);
+void add_report_routes(RouteTable& routes, ApiContext& api);
 
 // Every route of the API, with the schemas of the record's objects, and the OpenAPI document
 // route (which documents the table it is part of).

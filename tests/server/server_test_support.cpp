@@ -1,41 +1,21 @@
 #include "server_test_support.h"
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
-#include <sqlite3.h>
 
 #include <cstdlib>
 #include <stdexcept>
 
+#include <chrono>
+#include <mutex>
+
 #include "clinic/ids.h"
 #include "clinic/password.h"
+#include "surface/x3p.h"
+#include "synth/synthetic_skin.h"
 
 namespace scarscope::test {
 
 namespace {
-
-const char* postgres_url_variable() {
-  const char* url = std::getenv("SCARSCOPE_TEST_POSTGRES_URL");
-  return url != nullptr && *url != '\0' ? url : nullptr;
-}
-
-// postgresql://USER@HOST:PORT/DB -> the same with another user and database.
-std::string with_user_and_database(const std::string& url, const std::string& user, const std::string& database) {
-  const std::string::size_type scheme = url.find("://");
-  const std::string::size_type at = url.find('@', scheme + 3);
-  const std::string::size_type slash = url.find('/', at);
-  if (scheme == std::string::npos || at == std::string::npos || slash == std::string::npos)
-    throw std::runtime_error("SCARSCOPE_TEST_POSTGRES_URL must look like postgresql://USER@HOST:PORT/DB");
-  return url.substr(0, scheme + 3) + user + url.substr(at, slash - at) + "/" + database;
-}
-
-std::string postgres_url() {
-  const char* url = postgres_url_variable();
-  if (url == nullptr)
-    throw std::runtime_error("SCARSCOPE_TEST_POSTGRES_URL is not set: run the tests through ./run test, which starts "
-                             "a throwaway PostgreSQL server");
-  return url;
-}
 
 // One argon2id hash for every test user: hashing costs 0.13 s each.
 const std::string& test_password_hash() {
@@ -77,88 +57,9 @@ std::string engine_name_for_test(const testing::TestParamInfo<store::Engine>& in
   return info.param == store::Engine::sqlite ? "SQLite" : "PostgreSQL";
 }
 
-std::string postgres_superuser_query(const std::string& database, const std::string& sql) {
-  PGconn* connection = PQconnectdb(with_user_and_database(postgres_url(), "postgres", database).c_str());
-  if (PQstatus(connection) != CONNECTION_OK) {
-    const std::string message = PQerrorMessage(connection);
-    PQfinish(connection);
-    throw std::runtime_error("cannot reach the test PostgreSQL server: " + message);
-  }
-  PQsetNoticeProcessor(connection, [](void*, const char*) {}, nullptr);
-  PGresult* result = PQexec(connection, sql.c_str());
-  const ExecStatusType status = PQresultStatus(result);
-  std::string value;
-  std::string error;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) error = PQresultErrorMessage(result);
-  else if (status == PGRES_TUPLES_OK && PQntuples(result) > 0 && PQnfields(result) > 0) value = PQgetvalue(result, 0, 0);
-  PQclear(result);
-  PQfinish(connection);
-  if (!error.empty()) throw std::runtime_error("test SQL failed: " + error + " in: " + sql);
-  return value;
-}
-
-std::string sqlite_file_query(const std::filesystem::path& database, const std::string& sql) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    throw std::runtime_error("cannot open " + database.string());
-  }
-  sqlite3_busy_timeout(db, 10000);
-  std::string value;
-  char* error = nullptr;
-  const int status = sqlite3_exec(
-      db, sql.c_str(),
-      [](void* out, int columns, char** values, char**) {
-        auto* text = static_cast<std::string*>(out);
-        if (text->empty() && columns > 0 && values[0] != nullptr) *text = values[0];
-        return 0;
-      },
-      &value, &error);
-  const std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  if (status != SQLITE_OK) throw std::runtime_error("test SQL failed: " + message + " in: " + sql);
-  return value;
-}
-
-ServerRecord::ServerRecord(store::Engine engine) : engine_(engine) {
-  if (engine == store::Engine::sqlite) {
-    folder_ = std::make_unique<TempDir>();
-    location_ = owner_location_ = store::StoreLocation::sqlite(folder_->path() / "data");
-    store::StoreOptions options;
-    options.create = true;
-    store::Store::open(location_, options);
-    return;
-  }
-  std::string id = clinic::new_record_id();
-  for (char& c : id) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c == '-') c = '_';
-  }
-  database_ = "scarscope_server_test_" + id;
-  postgres_superuser_query("postgres", "CREATE DATABASE " + database_);
-  owner_location_ = store::StoreLocation::postgres(with_user_and_database(postgres_url(), "postgres", database_));
-  store::Store::open(owner_location_);  // the owner makes the schema, as a DBA would
-  postgres_superuser_query("postgres",
-                           "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'scarscope_server_test') "
-                           "THEN CREATE ROLE scarscope_server_test LOGIN; END IF; EXCEPTION WHEN duplicate_object OR "
-                           "unique_violation THEN NULL; END $$");
-  postgres_superuser_query("postgres", "GRANT scarscope_app TO scarscope_server_test");
-  location_ = store::StoreLocation::postgres(with_user_and_database(postgres_url(), "scarscope_server_test", database_));
-}
-
-ServerRecord::~ServerRecord() {
-  if (engine_ == store::Engine::postgres && !database_.empty()) {
-    try {
-      postgres_superuser_query("postgres", "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
-    } catch (const std::exception&) {
-      // A leftover database of a throwaway server: it goes with the server.
-    }
-  }
-}
-
-std::string ServerRecord::cli_arguments() const {
-  return engine_ == store::Engine::sqlite ? "--data '" + location_.data_dir.string() + "'" : "--db '" + location_.url + "'";
+std::string cli_arguments(const TestRecord& record) {
+  return record.engine() == store::Engine::sqlite ? "--data '" + record.location().data_dir.string() + "'"
+                                                  : "--db '" + record.location().url + "'";
 }
 
 std::string Answer::header(const std::string& name) const {
@@ -224,7 +125,7 @@ const clinic::User& ClinicStaff::with_role(clinic::Role role) const {
 }
 
 TestServer::TestServer(store::Engine engine, std::function<void(server::ServeOptions&)> configure)
-    : record_(std::make_unique<ServerRecord>(engine)), clock_(clinic::parse_timestamp("2026-12-04T09:00:00Z", "test")) {
+    : record_(std::make_unique<TestRecord>(engine)) {
   server::ServeOptions options;
   options.location = record_->location();
   options.http.host = "127.0.0.1";
@@ -232,7 +133,7 @@ TestServer::TestServer(store::Engine engine, std::function<void(server::ServeOpt
   options.http.threads = 16;
   options.workers = 1;
   options.kb_dir = std::filesystem::path(SCARSCOPE_SOURCE_DIR) / "kb";
-  options.clock = &clock_;
+  options.clock = &record_->clock();
   options.database_connections = 8;
   if (configure) configure(options);
   server_ = std::make_unique<server::ClinicServer>(std::move(options));
@@ -257,6 +158,32 @@ std::map<std::string, std::int64_t> TestServer::counts() {
   return record_counts(server_->store());
 }
 
+Json TestServer::wait_for_job(ApiClient& api, const std::string& job_id) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (true) {
+    const std::uint64_t seen = server_->job_attempts_ended();
+    auto job = store().read_system([&](const store::SystemReader& tx) { return tx.job(job_id); });
+    if (!job) throw std::runtime_error("no job " + job_id);
+    if (job->state != clinic::JobState::queued && job->state != clinic::JobState::running) break;
+    if (std::chrono::steady_clock::now() > give_up) throw std::runtime_error("job " + job_id + " did not end");
+    server_->wait_for_job_attempts(seen, std::chrono::seconds(1));
+  }
+  Answer answer = api.get("/api/v1/jobs/" + job_id);
+  if (answer.status != 200) throw std::runtime_error("GET job " + job_id + ": " + answer.body);
+  return answer.json;
+}
+
+void TestServer::wait_for_all_jobs() {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (true) {
+    const std::uint64_t seen = server_->job_attempts_ended();
+    auto counts = store().read_system([](const store::SystemReader& tx) { return tx.job_counts(); });
+    if (counts[clinic::JobState::queued] == 0 && counts[clinic::JobState::running] == 0) return;
+    if (std::chrono::steady_clock::now() > give_up) throw std::runtime_error("jobs did not end");
+    server_->wait_for_job_attempts(seen, std::chrono::seconds(1));
+  }
+}
+
 std::string TestServer::login(const clinic::User& user) {
   Answer answer = client().post("/api/v1/login", {{"email", user.email}, {"password", test_password}});
   if (answer.status != 200) throw std::runtime_error("login of " + user.email + " failed: " + answer.body);
@@ -267,6 +194,53 @@ ApiClient TestServer::client_as(const clinic::User& user) {
   ApiClient api = client();
   api.bearer(login(user));
   return api;
+}
+
+const std::string& synthetic_scan_x3p(std::uint64_t seed, double response, double width_mm) {
+  static std::mutex mutex;
+  static std::map<std::tuple<std::uint64_t, double, double>, std::string> made;
+  std::lock_guard lock(mutex);
+  auto key = std::make_tuple(seed, response, width_mm);
+  auto found = made.find(key);
+  if (found != made.end()) return found->second;
+  synth::SynthRequest request;
+  request.preset = "cheek";
+  request.seed = seed;
+  request.width_mm = width_mm;
+  request.height_mm = width_mm;
+  request.spacing_um = 40.0;
+  synth::SyntheticScan scan;
+  if (response == 1.0) {
+    scan = synth::generate_scan(request);
+  } else {
+    synth::FollowupRequest followup;
+    followup.seed = seed + 100;
+    followup.global_response = response;
+    followup.max_shift_mm = 0.5;
+    followup.max_rotation_deg = 1.0;
+    scan = synth::generate_followup(request, followup);
+  }
+  X3pWriteOptions options;
+  options.date = "2026-11-02T09:00:00Z";
+  return made.emplace(key, write_x3p_bytes(scan.map, options)).first->second;
+}
+
+Json complete_patient(const std::string& name) {
+  return {{"name", name},
+          {"birth_year", 1990},
+          {"sex", "female"},
+          {"fitzpatrick", 3},
+          {"profile",
+           {{"active_acne", "none"},
+            {"isotretinoin", {{"status", "never"}}},
+            {"keloid_history", false},
+            {"hsv_history", false},
+            {"active_cold_sore", false},
+            {"active_skin_infection", false},
+            {"pregnant_or_breastfeeding", false},
+            {"anticoagulants", false},
+            {"bdd_screen_positive", false},
+            {"distress_0_10", 4}}}};
 }
 
 std::map<std::string, std::int64_t> record_counts(store::Store& store) {

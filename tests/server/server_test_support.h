@@ -18,44 +18,20 @@
 #include "clinic/records.h"
 #include "server/clinic_server.h"
 #include "store/store.h"
+#include "store_test_support.h"
 #include "test_support.h"
 
 namespace scarscope::test {
 
 using Json = nlohmann::json;
 
-// The engines the server tests run on: SQLite always; PostgreSQL when ./run test started one
-// (SCARSCOPE_TEST_POSTGRES_URL). A test of PostgreSQL without the server fails saying so.
+// The engines the server tests run on: SQLite always, and PostgreSQL (the throwaway server ./run
+// test starts; without it those tests fail saying so, rather than passing unseen).
 std::vector<store::Engine> test_engines();
 std::string engine_name_for_test(const testing::TestParamInfo<store::Engine>& info);
 
-// A fresh, empty record on `engine`; removed (folder or database) when destroyed.
-class ServerRecord {
- public:
-  explicit ServerRecord(store::Engine engine);
-  ~ServerRecord();
-  ServerRecord(const ServerRecord&) = delete;
-  ServerRecord& operator=(const ServerRecord&) = delete;
-  store::Engine engine() const { return engine_; }
-  const store::StoreLocation& location() const { return location_; }
-  // The record as its owner sees it (PostgreSQL: the superuser, not bound by row-level security):
-  // for a test that plays someone editing rows behind the store's back.
-  const store::StoreLocation& owner_location() const { return owner_location_; }
-  const std::string& database() const { return database_; }
-  // The --data / --db arguments of the CLI for this record.
-  std::string cli_arguments() const;
-
- private:
-  store::Engine engine_;
-  std::unique_ptr<TempDir> folder_;
-  std::string database_;
-  store::StoreLocation location_;
-  store::StoreLocation owner_location_;
-};
-
-// Runs SQL as the PostgreSQL superuser in `database`; returns the first column of the first row.
-std::string postgres_superuser_query(const std::string& database, const std::string& sql);
-std::string sqlite_file_query(const std::filesystem::path& database, const std::string& sql);
+// The --data / --db arguments of the CLI for a record.
+std::string cli_arguments(const TestRecord& record);
 
 // An HTTP answer, with its body parsed when it is JSON.
 struct Answer {
@@ -108,8 +84,8 @@ class TestServer {
   int port() const { return port_; }
   store::Store& store() { return server_->store(); }
   const server::RouteTable& routes() const { return server_->routes(); }
-  clinic::ManualClock& clock() { return clock_; }
-  ServerRecord& record() { return *record_; }
+  clinic::ManualClock& clock() { return record_->clock(); }
+  TestRecord& record() { return *record_; }
   // Every row count of the record once the queued read audit entries are written: what a refused
   // request must leave unchanged.
   std::map<std::string, std::int64_t> counts();
@@ -120,17 +96,30 @@ class TestServer {
   // A client logged in (bearer token) as `user`.
   ApiClient client_as(const clinic::User& user);
   std::string login(const clinic::User& user);
+  // Waits until the job is done, failed or cancelled (woken by the server's workers as attempts
+  // end; two minutes of wall time guard against a hang) and returns GET /jobs/{id} as `api` sees it.
+  Json wait_for_job(ApiClient& api, const std::string& job_id);
+  // Waits until no job of the record is queued or running.
+  void wait_for_all_jobs();
 
   ClinicStaff north;
   ClinicStaff south;
 
  private:
-  std::unique_ptr<ServerRecord> record_;
-  clinic::ManualClock clock_;
+  std::unique_ptr<TestRecord> record_;
   std::unique_ptr<server::ClinicServer> server_;
   std::thread thread_;
   int port_ = 0;
 };
+
+// A synthetic cheek scan as X3P bytes (small: `width_mm` square at 40 um), made once per process
+// for each (seed, response): response 1 is the baseline, below 1 a follow-up of it whose scars
+// lost that share of their depth and volume.
+const std::string& synthetic_scan_x3p(std::uint64_t seed = 7, double response = 1.0, double width_mm = 14.0);
+
+// A patient body with the whole planning profile.
+Json complete_patient(const std::string& name);
+
 
 // Every row count of the record (store::SystemReader::record_counts), for "nothing was stored".
 std::map<std::string, std::int64_t> record_counts(store::Store& store);

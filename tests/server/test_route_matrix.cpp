@@ -32,7 +32,7 @@ struct Request {
 
 // The objects of one clinic the cases refer to, made through the API as its users would.
 struct ClinicObjects {
-  std::string patient, visit, session, adverse_event, user;
+  std::string patient, visit, scan, plan, session, adverse_event, user, job;
 };
 
 class RouteMatrix : public testing::TestWithParam<store::Engine> {
@@ -45,10 +45,17 @@ class RouteMatrix : public testing::TestWithParam<store::Engine> {
   ClinicObjects make_objects(const ClinicStaff& staff) {
     ApiClient api = server_->client_as(staff.clinician);
     ClinicObjects objects;
-    Answer patient = api.post("/api/v1/patients", {{"name", "Matrix Patient"}, {"birth_year", 1990}});
+    Answer patient = api.post("/api/v1/patients", complete_patient("Matrix Patient"));
     objects.patient = patient.json.at("id");
     Answer visit = api.post("/api/v1/patients/" + objects.patient + "/visits", {{"date", "2026-11-02"}, {"region", "left_cheek"}});
     objects.visit = visit.json.at("id");
+    Answer upload = api.send("POST", "/api/v1/visits/" + objects.visit + "/scans?file_name=cheek.x3p",
+                             synthetic_scan_x3p(), "application/octet-stream");
+    objects.scan = upload.json.at("scan").at("id");
+    objects.job = upload.json.at("job").at("id");
+    EXPECT_EQ(server_->wait_for_job(api, objects.job).at("state"), "done");
+    Answer plan = api.post("/api/v1/visits/" + objects.visit + "/plan", Json::object());
+    objects.plan = plan.json.at("id");
     Answer session = api.post("/api/v1/patients/" + objects.patient + "/sessions",
                               {{"date", "2026-11-03"}, {"modality", "tca_cross"}, {"region", "left_cheek"},
                                {"parameters", {{"tca_concentration_pct", 100}}}});
@@ -113,7 +120,30 @@ class RouteMatrix : public testing::TestWithParam<store::Engine> {
         {"PATCH /adverse-events/{id}", [](const ClinicObjects& o) {
            return Request{"/adverse-events/" + o.adverse_event, Json{{"resolved", "2026-11-09"}}};
          }},
-        {"GET /jobs/{id}", nullptr},  // made per call: see job_request()
+        {"GET /jobs/{id}", [](const ClinicObjects& o) { return Request{"/jobs/" + o.job}; }},
+        {"POST /visits/{id}/scans", [](const ClinicObjects& o) {
+           return Request::file("/visits/" + o.visit + "/scans?file_name=again.x3p", synthetic_scan_x3p(),
+                                "application/octet-stream");
+         }},
+        {"GET /scans/{id}", [](const ClinicObjects& o) { return Request{"/scans/" + o.scan}; }},
+        {"PATCH /scans/{id}/assessment", [](const ClinicObjects& o) {
+           return Request{"/scans/" + o.scan + "/assessment", Json{{"papular_scars", 1}, {"notes", "matrix"}}};
+         }},
+        {"GET /scans/{id}/overlay.png", [](const ClinicObjects& o) { return Request{"/scans/" + o.scan + "/overlay.png"}; }},
+        {"GET /scans/{id}/relief.png", [](const ClinicObjects& o) { return Request{"/scans/" + o.scan + "/relief.png"}; }},
+        {"GET /scans/{id}/surface", [](const ClinicObjects& o) { return Request{"/scans/" + o.scan + "/surface?max_size=64"}; }},
+        {"POST /visits/{id}/plan", [](const ClinicObjects& o) { return Request{"/visits/" + o.visit + "/plan", Json::object()}; }},
+        {"GET /plans/{id}", [](const ClinicObjects& o) { return Request{"/plans/" + o.plan}; }},
+        {"POST /plans/{id}/accept", [this](const ClinicObjects& o) {
+           // A fresh proposal each time: a plan is accepted once.
+           ApiClient api = client_for(clinic::Role::clinician, o.user == north_.user ? "north" : "south");
+           Answer plan = api.post("/api/v1/visits/" + o.visit + "/plan", Json::object());
+           const std::string id = plan.status == 201 ? plan.json.at("id").get<std::string>() : o.plan;
+           return Request{"/plans/" + id + "/accept", Json{{"note", "as proposed"}}};
+         }},
+        {"GET /patients/{id}/progress", [](const ClinicObjects& o) { return Request{"/patients/" + o.patient + "/progress"}; }},
+        {"GET /patients/{id}/export.csv", [](const ClinicObjects& o) { return Request{"/patients/" + o.patient + "/export.csv"}; }},
+        {"GET /outcomes", [](const ClinicObjects&) { return Request{"/outcomes"}; }},
         {"GET /vocabulary", [](const ClinicObjects&) { return Request{"/vocabulary"}; }},
         {"GET /audit", [](const ClinicObjects& o) { return Request{"/audit?patient_id=" + o.patient + "&limit=20"}; }},
     };
@@ -126,9 +156,10 @@ class RouteMatrix : public testing::TestWithParam<store::Engine> {
     return api.send(route.method, path, "", "");
   }
 
-  ApiClient client_for(clinic::Role role) {
-    auto found = tokens_.find(role);
-    if (found == tokens_.end()) found = tokens_.emplace(role, server_->login(server_->north.with_role(role))).first;
+  ApiClient client_for(clinic::Role role, const std::string& clinic = "north") {
+    const ClinicStaff& staff = clinic == "north" ? server_->north : server_->south;
+    auto found = tokens_.find({clinic, role});
+    if (found == tokens_.end()) found = tokens_.emplace(std::make_pair(clinic, role), server_->login(staff.with_role(role))).first;
     ApiClient api = server_->client();
     api.bearer(found->second);
     return api;
@@ -136,7 +167,7 @@ class RouteMatrix : public testing::TestWithParam<store::Engine> {
 
   std::unique_ptr<TestServer> server_;
   ClinicObjects north_;
-  std::map<clinic::Role, std::string> tokens_;
+  std::map<std::pair<std::string, clinic::Role>, std::string> tokens_;
 };
 
 std::string key(const server::Route& route) { return route.method + " " + route.path; }
@@ -153,6 +184,9 @@ TEST_P(RouteMatrix, EveryRouteForEveryRoleAnswersItsStatusOr403) {
       const Answer answer = call(api, route, table[key(route)](north_));
       if (route.allows(role)) {
         EXPECT_EQ(answer.status, route.response.status) << answer.body;
+        if (route.response.media_type != "application/json") {
+          EXPECT_EQ(answer.header("Content-Type").rfind(route.response.media_type, 0), 0u) << answer.header("Content-Type");
+        }
         if (answer.status < 300 && route.response.media_type == "application/json" && answer.status != 204) {
           try {
             server_->routes().components().validate(answer.json, route.response.schema);
@@ -170,19 +204,14 @@ TEST_P(RouteMatrix, EveryRouteForEveryRoleAnswersItsStatusOr403) {
 
 TEST_P(RouteMatrix, AnotherClinicsIdsAre404OnEveryRoute) {
   auto table = cases();
-  std::map<clinic::Role, std::string> south_tokens;
   for (const server::Route& route : server_->routes().routes()) {
     if (route.path.find('{') == std::string::npos || !table[key(route)]) continue;
     SCOPED_TRACE(key(route));
     // South's user of a role the route allows, with North's ids.
-    const clinic::Role role = route.roles.front();
-    auto token = south_tokens.find(role);
-    if (token == south_tokens.end())
-      token = south_tokens.emplace(role, server_->login(server_->south.with_role(role))).first;
-    ApiClient api = server_->client();
-    api.bearer(token->second);
+    ApiClient api = client_for(route.roles.front(), "south");
+    const Request request = table[key(route)](north_);
     const auto before = server_->counts();
-    const Answer answer = call(api, route, table[key(route)](north_));
+    const Answer answer = call(api, route, request);
     EXPECT_EQ(answer.status, 404) << answer.body;
     EXPECT_EQ(answer.json.value("error", ""), "not_found");
     const auto after = server_->counts();
