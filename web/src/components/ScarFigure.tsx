@@ -2,6 +2,8 @@
 // SVG, in millimetres (x = column × dx, y = row × dy from the first stored sample: DESIGN.md), so
 // outlines stay sharp at any zoom and a scar can be hovered or selected. The picture is described
 // for screen readers; the scar table beside it is the keyboard's way to the same scars.
+import { useState } from 'preact/hooks';
+
 import type { Scar } from '../api/documents';
 import { t } from '../i18n';
 import { label } from '../labels';
@@ -33,6 +35,7 @@ export function ScarFigure({
   onImageLoad?: () => void;
 }) {
   const { width_mm: width, height_mm: height } = extent;
+  const [loaded, setLoaded] = useState(false);
   const fontSize = Math.max(width, height) / 40;
   const description = t('scan.figureDescription', {
     n: scars.length,
@@ -42,7 +45,19 @@ export function ScarFigure({
   return (
     <figure class="scan-figure">
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={description} preserveAspectRatio="xMidYMid meet">
-        <image href={imageUrl} x={0} y={0} width={width} height={height} preserveAspectRatio="none" onLoad={onImageLoad} />
+        <image
+          href={imageUrl}
+          x={0}
+          y={0}
+          width={width}
+          height={height}
+          preserveAspectRatio="none"
+          data-loaded={loaded ? 'true' : 'false'}
+          onLoad={() => {
+            setLoaded(true);
+            onImageLoad?.();
+          }}
+        />
         {scars.map((scar) => {
           if (removed?.has(scar.id)) return null;
           const outline = scar.outline_mm && scar.outline_mm.length >= 3 ? scar.outline_mm : null;

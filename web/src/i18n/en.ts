@@ -139,6 +139,8 @@ export const en = {
   'timeline.comparison': 'Follow-up compared with the baseline',
   'timeline.volumeChange': 'Total scar volume {pct} % against the baseline.',
   'timeline.photo': 'Photograph',
+  'timeline.photoMarked': '{n} scars marked: clinician estimate',
+  'timeline.photoNotMarked': 'not marked yet',
 
   'upload.scan': 'Upload a scan',
   'upload.label': 'Scan file (drop it here, or choose it)',
@@ -398,6 +400,7 @@ export const en = {
   'adverse.removeEntry': 'Remove side effect {n}',
 
   'progress.title': 'Progress',
+  'progress.pending': 'Still to come before the series is complete:',
   'progress.needTwo': 'Progress needs at least two analysed scans of the same region.',
   'progress.summary': '{region}: {n} visits',
   'progress.totalVolume': 'Total scar volume',

@@ -23,7 +23,7 @@ export interface Photo {
   patient_id: string;
   visit_id: string;
   file_name: string;
-  content_type: string;
+  media_type: string;
   width: number;
   height: number;
   uploaded_by: string;
@@ -35,7 +35,7 @@ export interface Photo {
     made_by: string;
     made_at: string;
   };
-  assessment: null | (Analysis & { label?: string });
+  estimate: null | { basis: 'clinician_only'; label: string; counts: Record<string, number>; grades: Analysis['grades'] };
 }
 
 function counts(photo: Photo): Record<ScarType, number> {
@@ -343,10 +343,10 @@ function MarkingWorkspace({ photo, user, onSaved }: { photo: Photo; user: User; 
             })}
           </p>
         )}
-        {photo.assessment && (
+        {photo.estimate && (
           <section class="panel" aria-labelledby="manual-grades-title">
             <h2 id="manual-grades-title">{t('grades.title')}</h2>
-            <Grades grades={photo.assessment.grades} />
+            <Grades grades={photo.estimate.grades} />
           </section>
         )}
       </div>

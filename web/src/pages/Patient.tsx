@@ -28,11 +28,12 @@ interface Course {
   sessions: Session[];
   comparisons: Comparison[];
   consents: Schemas['Consent'][];
+  photos: Schemas['Photo'][];
 }
 
 async function loadCourse(id: string, signal: AbortSignal): Promise<Course> {
   const path = { id };
-  const [patient, visits, scans, plans, sessions, comparisons, consents] = await Promise.all([
+  const [patient, visits, scans, plans, sessions, comparisons, consents, photos] = await Promise.all([
     call('GET /patients/{id}', { path, signal }),
     call('GET /patients/{id}/visits', { path, signal }),
     call('GET /patients/{id}/scans', { path, signal }),
@@ -40,6 +41,7 @@ async function loadCourse(id: string, signal: AbortSignal): Promise<Course> {
     call('GET /patients/{id}/sessions', { path, signal }),
     call('GET /patients/{id}/comparisons', { path, signal }),
     call('GET /patients/{id}/consents', { path, signal }),
+    call('GET /patients/{id}/photos', { path, signal }),
   ]);
   return {
     patient,
@@ -49,6 +51,7 @@ async function loadCourse(id: string, signal: AbortSignal): Promise<Course> {
     sessions: sessions.items,
     comparisons: comparisons.items,
     consents: consents.items,
+    photos: photos.items,
   };
 }
 
@@ -170,6 +173,7 @@ function VisitEntry({ visit, course, reload }: { visit: Visit; course: Course; r
   const [uploading, setUploading] = useState(false);
   const scans = course.scans.filter((scan) => scan.visit_id === visit.id);
   const plans = course.plans.filter((plan) => plan.visit_id === visit.id);
+  const photos = course.photos.filter((photo) => photo.visit_id === visit.id);
   return (
     <article class="timeline-entry visit" aria-labelledby={`visit-${visit.id}`}>
       <h3 id={`visit-${visit.id}`}>
@@ -183,6 +187,22 @@ function VisitEntry({ visit, course, reload }: { visit: Visit; course: Course; r
               {t('timeline.scan')}: <a href={href.scan(scan.id)}>{scan.file_name || scan.id}</a>{' '}
               <small>
                 ({t('timeline.uploadedAt', { at: formatDateTime(scan.uploaded_at) })})
+              </small>
+            </li>
+          ))}
+        </ul>
+      )}
+      {photos.length > 0 && (
+        <ul class="plain">
+          {photos.map((photo) => (
+            <li key={photo.id}>
+              {t('timeline.photo')}: <a href={href.manual(visit.id)}>{photo.file_name}</a>{' '}
+              <small>
+                (
+                {photo.marking
+                  ? t('timeline.photoMarked', { n: photo.marking.marks.length })
+                  : t('timeline.photoNotMarked')}
+                )
               </small>
             </li>
           ))}

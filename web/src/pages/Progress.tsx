@@ -19,19 +19,13 @@ const TYPE_COLOURS: Record<string, string> = {
   hypertrophic: '#2a9d3f',
 };
 
-interface VisitEntry {
+// A visit of the series as the library gives it: the first is the baseline; the others carry
+// their comparison's global change.
+interface SeriesVisit {
   visit: number;
-  date?: string;
-  scan_id?: string;
   count?: number;
   global?: { volume_mm3?: [number | null, number | null]; volume_change_pct?: number | null; volume_mdc_mm3?: number | null };
 }
-
-type ProgressAnswer = Omit<ProgressDocument, 'visits'> & {
-  region?: string;
-  visits: VisitEntry[];
-  comparison_ids?: string[];
-};
 
 // The change in words: how much, which way, and whether it is beyond the measurement's noise.
 export function changeInWords(before: number | null | undefined, after: number | null | undefined, mdc: number | null | undefined): string {
@@ -60,7 +54,7 @@ function ProgressPage({ route }: { route: Route; user: User }) {
   const progress = useLoad(
     (signal) =>
       chosen
-        ? (call('GET /patients/{id}/progress', { path: { id: patientId }, query: { region: chosen } as never, signal }) as unknown as Promise<ProgressAnswer>)
+        ? call('GET /patients/{id}/progress', { path: { id: patientId }, query: { region: chosen as never }, signal })
         : Promise.resolve(undefined),
     [patientId, chosen],
   );
@@ -68,9 +62,14 @@ function ProgressPage({ route }: { route: Route; user: User }) {
 
   if ((visits.loading && !visits.data) || (progress.loading && !progress.data && !progress.error)) return <Loading />;
   const error = visits.error ?? progress.error;
-  const data = progress.data;
-  const visitList: VisitEntry[] = data?.visits ?? [];
-  const xLabels = visitList.map((visit) => (visit.date ? formatDate(visit.date) : t('progress.visitN', { n: visit.visit })));
+  const answer = progress.data;
+  const data = (answer?.series ?? null) as unknown as (Omit<ProgressDocument, 'visits'> & { visits: SeriesVisit[] }) | null;
+  const visitList: SeriesVisit[] = data?.visits ?? [];
+  const recordVisits = answer?.visits ?? [];
+  const xLabels = visitList.map((visit, index) => {
+    const date = recordVisits[index]?.date;
+    return date ? formatDate(date) : t('progress.visitN', { n: visit.visit });
+  });
   const last = visitList[visitList.length - 1];
   const firstFollowup = visitList[1];
   const baselineTotal = firstFollowup?.global?.volume_mm3?.[0] ?? null;
@@ -89,10 +88,8 @@ function ProgressPage({ route }: { route: Route; user: User }) {
     colour: TYPE_COLOURS[scar.type] ?? '#555',
   }));
   const mdcTotal = latestGlobal?.volume_mdc_mm3 ?? null;
-
-  const baselineScan = visitList[0]?.scan_id;
-  const latestScan = last?.scan_id;
-  const comparisonId = data?.comparison_ids?.[data.comparison_ids.length - 1];
+  const latestComparison = recordVisits[recordVisits.length - 1]?.comparison_id ?? null;
+  const pending = answer?.pending ?? [];
 
   return (
     <section>
@@ -114,7 +111,19 @@ function ProgressPage({ route }: { route: Route; user: User }) {
         </Field>
       )}
       <ErrorNotice error={error} />
-      {!error && data && visitList.length < 2 && <p>{t('progress.needTwo')}</p>}
+      {pending.length > 0 && (
+        <div class="notice notice-info" role="status">
+          {t('progress.pending')}
+          <ul>
+            {pending.map((entry) => (
+              <li key={entry.scan_id}>
+                <a href={href.scan(entry.scan_id)}>{t('timeline.scan')}</a>: {entry.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {!error && answer && visitList.length < 2 && <p>{t('progress.needTwo')}</p>}
       {data && visitList.length >= 2 && (
         <>
           <section class="panel" aria-labelledby="words-title">
@@ -136,35 +145,16 @@ function ProgressPage({ route }: { route: Route; user: User }) {
             <Chart title={t('progress.chartVolume')} xLabels={xLabels} yLabel="mm³" series={volumeSeries} />
             <Chart title={t('progress.chartDepth')} xLabels={xLabels} yLabel="µm" series={depthSeries} />
           </div>
-          {(baselineScan || comparisonId) && (
+          {latestComparison && (
             <section aria-labelledby="pictures-title">
               <h2 id="pictures-title">{t('progress.pictures')}</h2>
-              {comparisonId ? (
-                <figure class="side-by-side-single">
-                  <img
-                    src={apiPath('/comparisons/{id}/overlay.png', { id: comparisonId })}
-                    alt={t('progress.differenceAlt')}
-                    width={1200}
-                    height={400}
-                  />
-                  <figcaption>{t('progress.differenceCaption')}</figcaption>
-                </figure>
-              ) : (
-                <div class="side-by-side">
-                  {baselineScan && (
-                    <figure>
-                      <img src={apiPath('/scans/{id}/overlay.png', { id: baselineScan })} alt={t('progress.baselineAlt')} />
-                      <figcaption>{t('progress.baseline')}</figcaption>
-                    </figure>
-                  )}
-                  {latestScan && (
-                    <figure>
-                      <img src={apiPath('/scans/{id}/overlay.png', { id: latestScan })} alt={t('progress.latestAlt')} />
-                      <figcaption>{t('progress.latest')}</figcaption>
-                    </figure>
-                  )}
-                </div>
-              )}
+              <figure class="comparison-figure">
+                <img
+                  src={apiPath('/comparisons/{id}/overlay.png', { id: latestComparison })}
+                  alt={t('progress.differenceAlt')}
+                />
+                <figcaption>{t('progress.differenceCaption')}</figcaption>
+              </figure>
             </section>
           )}
           <section aria-labelledby="per-scar-title">
