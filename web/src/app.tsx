@@ -124,7 +124,7 @@ export function App() {
         </nav>
         <div class="who">
           <span>
-            {user.display_name} <span class="role">({t(`role.${user.role}`)})</span>
+            {user.display_name || user.email} <span class="role">({t(`role.${user.role}`)})</span>
           </span>
           <button type="button" onClick={logout}>
             {t('nav.logout')}

@@ -28,6 +28,11 @@ export interface CallOptions<O extends Op> {
   body?: BodyOf<O>;
   signal?: AbortSignal;
 }
+// A route whose request body is required (even if every field is optional: "{}") must be given one.
+type NeedsBody<O extends Op> = operations[O] extends { requestBody: { content: unknown } } ? true : false;
+type CallArguments<O extends Op> = NeedsBody<O> extends true
+  ? [options: CallOptions<O> & { body: BodyOf<O> }]
+  : [options?: CallOptions<O>];
 
 export const API_PREFIX = '/api/v1';
 
@@ -116,7 +121,8 @@ export function requestHeaders(method: string, json: boolean): Record<string, st
 }
 
 // Calls an operation of the OpenAPI document by its id ("GET /patients/{id}").
-export async function call<O extends Op>(op: O, options: CallOptions<O> = {}): Promise<Ok<O>> {
+export async function call<O extends Op>(op: O, ...args: CallArguments<O>): Promise<Ok<O>> {
+  const options: CallOptions<O> = args[0] ?? {};
   const space = (op as string).indexOf(' ');
   const method = (op as string).slice(0, space);
   const template = (op as string).slice(space + 1);

@@ -33,7 +33,8 @@ export function Chart({
       title,
       width: Math.max(320, element.clientWidth - 8),
       height: 260,
-      scales: { x: { time: false } },
+      // Half a visit of room on each side, so the first and last dates are not cut off.
+      scales: { x: { time: false, range: (_u, min, max) => [min - 0.4, max + 0.4] } },
       axes: [
         {
           label: '',

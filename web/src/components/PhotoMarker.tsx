@@ -138,7 +138,13 @@ export function PhotoMarker({
                 stroke={`var(--${mark.type})`}
                 stroke-width={index === selected ? stroke * 2.5 : stroke * 1.5}
               />
-              <text x={mark.x + radius + stroke * 2} y={mark.y - radius} font-size={size / 45} class="scar-label">
+              <text
+                x={mark.x + radius + stroke * 2}
+                y={mark.y - radius}
+                font-size={size / 45}
+                stroke-width={size / 250}
+                class="scar-label"
+              >
                 {index + 1}
               </text>
             </g>

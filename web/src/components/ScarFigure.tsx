@@ -83,7 +83,13 @@ export function ScarFigure({
               ) : (
                 <circle class={classes} cx={cx} cy={cy} r={radius} />
               )}
-              <text class="scar-label" x={cx + radius} y={cy - radius} font-size={fontSize}>
+              <text
+                class="scar-label"
+                x={cx + radius}
+                y={cy - radius}
+                font-size={fontSize}
+                stroke-width={fontSize * 0.18}
+              >
                 {scar.id}
               </text>
             </g>

@@ -260,7 +260,7 @@ export const en = {
   'grades.basis.3d_only_area': 'estimate from 3D scan ({area} cm²)',
   'grades.basis.3d_plus_clinician': '3D scan with clinician inputs',
   'grades.basis.clinician_only': 'clinician estimate from photograph, not a measurement',
-  'grades.missing': 'Not seen by the scan: {inputs}.',
+  'grades.missing': 'Not given: {inputs}.',
 
   'scan.title': 'Scan',
   'scan.subtitle': 'Visit {date}, {region} · {file}',

@@ -232,7 +232,7 @@ function MarkingWorkspace({ photo, user, onSaved }: { photo: Photo; user: User; 
     setBusy(true);
     setError(undefined);
     try {
-      const created = await call('POST /photos/{id}/plan', { path: { id: photo.id } });
+      const created = await call('POST /photos/{id}/plan', { path: { id: photo.id }, body: {} });
       navigate(href.plan((created as { id: string }).id));
     } catch (failure) {
       setError(failure);

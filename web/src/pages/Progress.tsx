@@ -132,7 +132,7 @@ function ProgressPage({ route }: { route: Route; user: User }) {
               {t('progress.totalVolume')}: {changeInWords(latestGlobal?.volume_mm3?.[0], latestGlobal?.volume_mm3?.[1], mdcTotal)}
             </p>
             <p class="hint">
-              {t('progress.mdcExplained', { mdc: formatNumber(mdcTotal, 3) })}
+              {t('progress.mdcExplained', { mdc: formatNumber(mdcTotal, 4) })}
             </p>
           </section>
           <div class="charts">
@@ -185,7 +185,7 @@ function ProgressPage({ route }: { route: Route; user: User }) {
                         </th>
                         <td class="num">{formatNumber(first?.volume_mm3, 3)}</td>
                         <td class="num">{formatNumber(latest?.volume_mm3, 3)}</td>
-                        <td class="num">{formatNumber(lastPoint?.volume_mdc_mm3, 3)}</td>
+                        <td class="num">{formatNumber(lastPoint?.volume_mdc_mm3, 4)}</td>
                         <td class="num">{formatNumber(first?.depth_um, 0)}</td>
                         <td class="num">{formatNumber(latest?.depth_um, 0)}</td>
                         <td>

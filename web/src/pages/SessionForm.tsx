@@ -271,7 +271,7 @@ function SessionFormPage({ route, user }: { route: Route; user: User }) {
         </fieldset>
         <fieldset>
           <legend>{t('session.operatorAndNotes')}</legend>
-          <p>{t('session.operator', { name: user.display_name })}</p>
+          <p>{t('session.operator', { name: user.display_name || user.email })}</p>
           <Field label={t('visit.notes')}>
             {(id) => <textarea id={id} rows={3} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />}
           </Field>
