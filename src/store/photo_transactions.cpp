@@ -101,13 +101,13 @@ std::vector<std::byte> ClinicReader::photo_file(const std::string& photo_id) con
 
 std::optional<clinic::PhotoMarking> ClinicReader::latest_marking(const std::string& photo_id) const {
   static const std::string sql = select_from(
-      marking_columns, "FROM photo_markings WHERE clinic_id = $1 AND photo_id = $2 ORDER BY made_at DESC, id DESC LIMIT 1");
+      marking_columns, "FROM photo_markings WHERE clinic_id = $1 AND photo_id = $2 ORDER BY sequence DESC LIMIT 1");
   return first_row(context_.query(sql, context_.clinic_id(), photo_id), marking_from);
 }
 
 std::vector<clinic::PhotoMarking> ClinicReader::markings(const std::string& photo_id) const {
   static const std::string sql =
-      select_from(marking_columns, "FROM photo_markings WHERE clinic_id = $1 AND photo_id = $2 ORDER BY made_at, id");
+      select_from(marking_columns, "FROM photo_markings WHERE clinic_id = $1 AND photo_id = $2 ORDER BY sequence");
   return all_rows(context_.query(sql, context_.clinic_id(), photo_id), marking_from);
 }
 
@@ -155,11 +155,17 @@ clinic::PhotoMarking ClinicWriter::add_marking(const clinic::PhotoMarking& draft
   marking.clinic_id = context_.clinic_id();
   marking.patient_id = of_photo->patient_id;
   marking.made_at = context_.now();
+  // The order of markings is their sequence (two can share a time); two writers that race for the
+  // same number meet the unique constraint instead of both being "latest".
+  const std::int64_t sequence =
+      context_.query("SELECT COALESCE(MAX(sequence), 0) + 1 FROM photo_markings WHERE clinic_id = $1 AND photo_id = $2",
+                     context_.clinic_id(), marking.photo_id)
+          .integer(0, 0);
   context_.execute(
-      "INSERT INTO photo_markings (id, clinic_id, patient_id, photo_id, marks, grades, grades_version, grades_schema, "
-      "made_by, made_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-      marking.id, marking.clinic_id, marking.patient_id, marking.photo_id, marking.marks_json, marking.grades.json,
-      marking.grades.version, marking.grades.schema, nullable(marking.made_by), marking.made_at);
+      "INSERT INTO photo_markings (id, clinic_id, patient_id, photo_id, sequence, marks, grades, grades_version, "
+      "grades_schema, made_by, made_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+      marking.id, marking.clinic_id, marking.patient_id, marking.photo_id, sequence, marking.marks_json,
+      marking.grades.json, marking.grades.version, marking.grades.schema, nullable(marking.made_by), marking.made_at);
   return marking;
 }
 

@@ -4,6 +4,7 @@
 // assistant's marks are refused and store nothing.
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "server/photo_marks.h"
 #include "server_test_support.h"
 #include "surface/png_codec.h"
@@ -134,7 +135,7 @@ TEST_P(Photos, MarksAreGradedAsAClinicianEstimateAndAPlanFollows) {
   fewer["marks"].erase(2);
   ASSERT_EQ(clinician.send("PUT", "/api/v1/photos/" + id + "/marks", fewer.dump(), "application/json").status, 200);
   Answer read = clinician.get("/api/v1/photos/" + id);
-  EXPECT_EQ(read.json["marking"]["marks"].size(), 2u);
+  EXPECT_EQ(read.json["marking"]["marks"].size(), 2u) << read.body;
   EXPECT_EQ(read.json["estimate"]["counts"].value("boxcar", 0), 0);
   EXPECT_EQ(server.counts().at("photo_markings"), 2);
 
@@ -161,7 +162,8 @@ TEST_P(Photos, BadMarksAndAnAssistantsMarksAreRefusedAndNothingIsStored) {
   EXPECT_EQ(off.status, 422) << off.body;
   EXPECT_EQ(off.json["field"], "marks[1]");
   Answer type = put(clinician, {{"marks", {{{"x", 10}, {"y", 10}, {"type", "keloid"}}}}});
-  EXPECT_EQ(type.status, 400) << type.body;
+  EXPECT_EQ(type.status, 422) << type.body;
+  EXPECT_EQ(type.json["field"], "marks.0.type");
   Answer ruler = put(clinician, {{"marks", Json::array()}, {"ruler", {{"x1", 5}, {"y1", 5}, {"x2", 5}, {"y2", 5}, {"mm", 10}}}});
   EXPECT_EQ(ruler.status, 422) << ruler.body;
   EXPECT_EQ(ruler.json["field"], "ruler");

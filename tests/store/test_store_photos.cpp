@@ -61,6 +61,8 @@ TEST_P(StorePhotos, PhotographsAndTheirMarksFollowTheVisitTheLatestMarksInForce)
   record.clock().advance(std::chrono::minutes(5));
   const clinic::PhotoMarking second_marks = mark(baseline.id, latest, 2);
   EXPECT_EQ(second_marks.patient_id, patient.id);
+  // Made at the same instant: the later one is still the one in force.
+  const clinic::PhotoMarking third_marks = mark(baseline.id, R"({"marks": []})", 4);
 
   store->read(north.clinic.id, [&](const ClinicReader& tx) {
     EXPECT_EQ(tx.photo(baseline.id), baseline);
@@ -72,12 +74,13 @@ TEST_P(StorePhotos, PhotographsAndTheirMarksFollowTheVisitTheLatestMarksInForce)
     EXPECT_EQ(tx.photos_of_visit(later.id)[0], follow_up);
     const std::vector<std::byte> bytes = tx.photo_file(baseline.id);
     EXPECT_EQ(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()), "jpeg bytes of the baseline");
-    EXPECT_EQ(tx.latest_marking(baseline.id), second_marks);
-    EXPECT_EQ(tx.latest_marking(baseline.id)->marks_json, latest);  // kept as given
-    EXPECT_EQ(tx.latest_marking(baseline.id)->grades, test_document("grades", 2));
+    EXPECT_EQ(tx.latest_marking(baseline.id), third_marks);
     const auto history = tx.markings(baseline.id);
-    ASSERT_EQ(history.size(), 2u);
+    ASSERT_EQ(history.size(), 3u);
     EXPECT_EQ(history[0], first_marks);
+    EXPECT_EQ(history[1], second_marks);
+    EXPECT_EQ(history[1].marks_json, latest);  // kept as given
+    EXPECT_EQ(history[1].grades, test_document("grades", 2));
     EXPECT_FALSE(tx.latest_marking(follow_up.id).has_value());
   });
 }

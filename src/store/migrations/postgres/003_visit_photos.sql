@@ -29,6 +29,7 @@ CREATE TABLE photo_markings (
   clinic_id TEXT NOT NULL,
   patient_id TEXT NOT NULL,
   photo_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL CHECK (sequence >= 1),
   marks JSON NOT NULL,
   grades JSON NOT NULL,
   grades_version TEXT NOT NULL,
@@ -36,9 +37,9 @@ CREATE TABLE photo_markings (
   made_by TEXT REFERENCES users (id),
   made_at BIGINT NOT NULL,
   FOREIGN KEY (clinic_id, patient_id) REFERENCES patients (clinic_id, id),
-  FOREIGN KEY (clinic_id, photo_id) REFERENCES visit_photos (clinic_id, id)
+  FOREIGN KEY (clinic_id, photo_id) REFERENCES visit_photos (clinic_id, id),
+  UNIQUE (clinic_id, photo_id, sequence)
 );
-CREATE INDEX photo_markings_photo ON photo_markings (clinic_id, photo_id, made_at);
 
 -- The same wall as every clinic table (migration 1), and a photograph's bytes readable in a clinic
 -- through one of its photographs as a scan file is through one of its scans.

@@ -1,7 +1,8 @@
 -- Migration 3 (SQLite): manual mode (issue 18 item 9), for clinics without a 3D camera. A visit's
 -- photographs of the treated region (JPEG or PNG blobs, like scan files), and a clinician's marks
 -- on each (the scars, their types and estimated sizes) with the grades the library made of them;
--- the latest marking of a photograph is in force, earlier ones are kept with who and when.
+-- the latest marking of a photograph (the highest sequence: times can tie) is in force, earlier
+-- ones are kept with who and when.
 
 CREATE TABLE visit_photos (
   id TEXT PRIMARY KEY,
@@ -29,6 +30,7 @@ CREATE TABLE photo_markings (
   clinic_id TEXT NOT NULL,
   patient_id TEXT NOT NULL,
   photo_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL CHECK (sequence >= 1),
   marks TEXT NOT NULL,
   grades TEXT NOT NULL,
   grades_version TEXT NOT NULL,
@@ -36,6 +38,6 @@ CREATE TABLE photo_markings (
   made_by TEXT REFERENCES users (id),
   made_at INTEGER NOT NULL,
   FOREIGN KEY (clinic_id, patient_id) REFERENCES patients (clinic_id, id),
-  FOREIGN KEY (clinic_id, photo_id) REFERENCES visit_photos (clinic_id, id)
+  FOREIGN KEY (clinic_id, photo_id) REFERENCES visit_photos (clinic_id, id),
+  UNIQUE (clinic_id, photo_id, sequence)
 ) STRICT;
-CREATE INDEX photo_markings_photo ON photo_markings (clinic_id, photo_id, made_at);
