@@ -90,7 +90,6 @@ struct HttpServer::Impl {
   std::unique_ptr<httplib::Server> server;
   bool secure = false;
   schema::Json object_schema = schema::object({});
-  static constexpr std::size_t drain_limit = std::size_t{4} << 20;
 
   Impl(const RouteTable& table, HttpOptions opts, Authenticate auth, const clinic::Clock& time)
       : routes(table), options(std::move(opts)), authenticate(std::move(auth)), clock(time) {}
@@ -184,41 +183,50 @@ struct HttpServer::Impl {
     }));
   }
 
-  // Reads the rest of the body into `text`, refusing more than `limit` bytes.
+  // Reads the rest of the body into `text`. Past `limit` the bytes are read and dropped, so the
+  // connection stays in step for the next request, and the request is refused afterwards.
   void read_body(Exchange& exchange, std::string& text, std::size_t limit) {
     if (exchange.reader == nullptr || exchange.body_read) return;
     bool over = false;
+    exchange.body_read = true;
     const bool complete = (*exchange.reader)([&](const char* data, std::size_t size) {
-      if (text.size() + size > limit) {
+      if (!over && text.size() + size <= limit) {
+        text.append(data, size);
+      } else {
         over = true;
-        return false;
       }
-      text.append(data, size);
       return true;
     });
     if (over || exchange.response.status == 413)
       throw ApiError("too_large", "the body is larger than " + std::to_string(limit) + " bytes");
     if (!complete) throw ApiError("bad_format", "the body ended before its announced length");
-    exchange.body_read = true;
   }
 
   UploadedFile read_file(Exchange& exchange, const FileSink& sink) {
     if (exchange.reader == nullptr || exchange.body_read) throw ApiError("missing_field", "no file in the body", "file");
+    exchange.body_read = true;  // from here on the reader has the stream; never drained again
     UploadedFile file;
     std::size_t received = 0;
     bool over = false;
     bool stopped = false;
     bool saw_file = false;
     bool in_file_part = false;
+    std::exception_ptr sink_error;
+    // Past the limit, or once the sink refused, the rest is read and dropped (the connection
+    // stays in step); the upload is refused when the body has ended.
     auto deliver = [&](const char* data, std::size_t size) {
       received += size;
+      if (over || stopped) return true;
       if (received > options.max_upload_bytes) {
         over = true;
-        return false;
+        return true;
       }
-      if (!sink(std::string_view(data, size))) {
+      try {
+        if (!sink(std::string_view(data, size))) stopped = true;
+      } catch (...) {
+        // Kept until the body has ended, so the connection stays in step.
+        sink_error = std::current_exception();
         stopped = true;
-        return false;
       }
       return true;
     };
@@ -236,13 +244,10 @@ struct HttpServer::Impl {
             return true;
           },
           [&](const char* data, std::size_t size) {
-            if (!in_file_part) return size <= 4096;  // other parts are ignored, if small
+            if (!in_file_part) return true;  // other parts are ignored
             return deliver(data, size);
           });
-      if (complete && !saw_file) {
-        exchange.body_read = true;
-        throw ApiError("missing_field", "the multipart body has no part named 'file'", "file");
-      }
+      if (complete && !saw_file) throw ApiError("missing_field", "the multipart body has no part named 'file'", "file");
     } else {
       file.content_type = exchange.request.get_header_value("Content-Type");
       complete = (*exchange.reader)(deliver);
@@ -250,9 +255,9 @@ struct HttpServer::Impl {
     if (over || exchange.response.status == 413)
       throw ApiError("too_large", "the file is larger than " + std::to_string(options.max_upload_bytes) + " bytes",
                      "file");
+    if (sink_error) std::rethrow_exception(sink_error);
     if (stopped) throw ApiError("bad_format", "the upload was refused while it was read", "file");
     if (!complete) throw ApiError("bad_format", "the upload ended before its announced length", "file");
-    exchange.body_read = true;
     return file;
   }
 
@@ -402,19 +407,13 @@ struct HttpServer::Impl {
                   {{"request_id", exchange.request_id}, {"route", exchange.route_name}, {"what", internal}});
       answer_error(exchange, error);
     }
-    // A body left unread would be taken for the next request on this connection: read a small
-    // one to the end; for a large one, tell the client to close the connection.
+    // A body left unread would be taken for the next request on this connection (httplib keeps
+    // it open whatever the answer says): read it to the end and drop it. Its size is bounded by
+    // the payload limit; beyond that httplib has refused it already.
     if (reader != nullptr && !exchange.body_read) {
-      const std::size_t length = request.get_header_value<std::uint64_t>("Content-Length");
-      bool drained = false;
-      if (length <= drain_limit && request.get_header_value("Transfer-Encoding").empty()) {
-        std::size_t seen = 0;
-        drained = (*reader)([&](const char*, std::size_t size) {
-          seen += size;
-          return seen <= drain_limit;
-        });
-      }
-      if (!drained) response.set_header("Connection", "close");
+      const int status = response.status;
+      (*reader)([](const char*, std::size_t) { return true; });
+      response.status = status;
     }
     set_security_headers(response, secure, true);
     response.set_header("X-Request-Id", exchange.request_id);
