@@ -42,7 +42,7 @@ std::vector<clinic::AuditEntry> append_audit_entries(TransactionContext& context
     entry.previous_hash = previous;
     entry.hash = clinic::audit_entry_hash(entry);
     previous = entry.hash;
-    context.execute(
+    context.execute_later(
         "INSERT INTO audit_entries (id, chain, clinic_id, sequence, at, user_id, action, object_kind, object_id, "
         "patient_id, detail, previous_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         entry.id, clinic_id, nullable(clinic_id), entry.sequence, entry.at, entry.user_id,
@@ -50,7 +50,7 @@ std::vector<clinic::AuditEntry> append_audit_entries(TransactionContext& context
         entry.previous_hash, entry.hash);
     entries.push_back(std::move(entry));
   }
-  context.execute("UPDATE audit_chains SET last_sequence = $2, last_hash = $3 WHERE chain = $1", clinic_id, sequence,
+  context.execute_later("UPDATE audit_chains SET last_sequence = $2, last_hash = $3 WHERE chain = $1", clinic_id, sequence,
                   previous);
   return entries;
 }

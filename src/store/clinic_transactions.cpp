@@ -300,7 +300,7 @@ clinic::Patient ClinicWriter::create_patient(const clinic::Patient& draft) {
   patient.created_at = patient.updated_at = context_.now();
   if (patient.profile_json.empty()) patient.profile_json = "{}";
   clinic::check_patient(patient, today_of(context_));
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO patients (id, clinic_id, identifier, identifier_folded, name, name_folded, birth_year, sex, "
       "fitzpatrick, profile, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
       "$12, $13)",
@@ -341,7 +341,7 @@ clinic::Consent ClinicWriter::record_consent(const clinic::Consent& draft) {
   consent.id = clinic::new_record_id();
   consent.clinic_id = context_.clinic_id();
   consent.recorded_at = context_.now();
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO consents (id, clinic_id, patient_id, kind, state, date, note, recorded_by, recorded_at) VALUES ($1, "
       "$2, $3, $4, $5, $6, $7, $8, $9)",
       consent.id, consent.clinic_id, consent.patient_id, std::string(clinic::name(consent.kind)),
@@ -358,7 +358,7 @@ clinic::Visit ClinicWriter::create_visit(const clinic::Visit& draft) {
   visit.id = clinic::new_record_id();
   visit.clinic_id = context_.clinic_id();
   visit.created_at = context_.now();
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO visits (id, clinic_id, patient_id, date, region, notes, created_by, created_at) VALUES ($1, $2, $3, "
       "$4, $5, $6, $7, $8)",
       visit.id, visit.clinic_id, visit.patient_id, visit.date, std::string(clinic::name(visit.region)), visit.notes,
@@ -385,7 +385,7 @@ clinic::Scan ClinicWriter::create_scan(const clinic::Scan& draft) {
   scan.clinic_id = context_.clinic_id();
   scan.patient_id = of_visit->patient_id;
   scan.uploaded_at = context_.now();
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO scans (id, clinic_id, patient_id, visit_id, file_name, format, sha256, size_bytes, instrument, "
       "uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
       scan.id, scan.clinic_id, scan.patient_id, scan.visit_id, scan.file_name, scan.format, scan.sha256, scan.size_bytes,
@@ -405,7 +405,7 @@ clinic::Assessment ClinicWriter::store_assessment(const clinic::Assessment& draf
   assessment.patient_id = of_scan->patient_id;
   assessment.visit_id = of_scan->visit_id;
   assessment.created_at = context_.now();
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO assessments (id, clinic_id, patient_id, visit_id, scan_id, analysis, analysis_version, "
       "analysis_schema, job_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
       assessment.id, assessment.clinic_id, assessment.patient_id, assessment.visit_id, assessment.scan_id,
@@ -428,7 +428,7 @@ clinic::AssessmentCorrection ClinicWriter::add_correction(const clinic::Assessme
   correction.clinic_id = context_.clinic_id();
   correction.made_at = context_.now();
   const auto& corrected = correction.corrected;
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO assessment_corrections (id, clinic_id, assessment_id, clinician_inputs, corrected, corrected_version, "
       "corrected_schema, made_by, made_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
       correction.id, correction.clinic_id, correction.assessment_id, correction.clinician_inputs_json,
@@ -455,7 +455,7 @@ clinic::Comparison ClinicWriter::store_comparison(const clinic::Comparison& draf
   comparison.clinic_id = context_.clinic_id();
   comparison.patient_id = baseline->patient_id;
   comparison.created_at = context_.now();
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO comparisons (id, clinic_id, patient_id, baseline_scan_id, followup_scan_id, result, result_version, "
       "result_schema, job_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
       comparison.id, comparison.clinic_id, comparison.patient_id, comparison.baseline_scan_id,
@@ -479,7 +479,7 @@ clinic::Plan ClinicWriter::create_plan(const clinic::Plan& draft) {
   plan.accepted_at.reset();
   plan.acceptance_note.clear();
   plan.created_at = context_.now();
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO plans (id, clinic_id, patient_id, visit_id, proposal, proposal_version, proposal_schema, status, "
       "created_by, created_at, acceptance_note) VALUES ($1, $2, $3, $4, $5, $6, $7, 'proposed', $8, $9, '')",
       plan.id, plan.clinic_id, plan.patient_id, plan.visit_id, plan.proposal.json, plan.proposal.version,
@@ -537,7 +537,7 @@ clinic::TreatmentSession ClinicWriter::record_treatment_session(const clinic::Tr
   session.id = clinic::new_record_id();
   session.clinic_id = context_.clinic_id();
   session.recorded_at = context_.now();
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO treatment_sessions (id, clinic_id, patient_id, visit_id, plan_id, date, modality, parameters, region, "
       "target_assessment_id, target_scar_ids, operator_id, notes, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, "
       "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
@@ -562,7 +562,7 @@ clinic::AdverseEvent ClinicWriter::record_adverse_event(const clinic::AdverseEve
   event.clinic_id = context_.clinic_id();
   event.patient_id = session->patient_id;
   event.recorded_at = context_.now();
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO adverse_events (id, clinic_id, patient_id, session_id, kind, severity, onset, resolved, notes, "
       "recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
       event.id, event.clinic_id, event.patient_id, event.session_id, std::string(clinic::name(event.kind)),
@@ -612,7 +612,7 @@ clinic::Job ClinicWriter::enqueue_job(clinic::JobKind kind, const std::string& s
   job.baseline_scan_id = baseline_scan_id;
   job.max_attempts = max_attempts;
   job.created_at = job.updated_at = context_.now();
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO jobs (id, clinic_id, patient_id, kind, scan_id, baseline_scan_id, state, attempts, max_attempts, "
       "progress, stage, error, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, 0, '', '', $8, $8)",
       job.id, job.clinic_id, job.patient_id, std::string(clinic::name(kind)), job.scan_id, nullable(job.baseline_scan_id),

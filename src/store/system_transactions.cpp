@@ -45,7 +45,7 @@ clinic::User insert_user(TransactionContext& context, clinic::User user) {
   user.created_at = context.now();
   // Emails are unique across clinics (a login names its clinic). Ask the whole record: a clinic's
   // own view (row-level security) would not see another clinic's user.
-  context.execute(
+  context.execute_later(
       "INSERT INTO users (id, clinic_id, email, display_name, role, password_hash, disabled, created_at) VALUES ($1, $2, "
       "$3, $4, $5, $6, $7, $8)",
       user.id, user.clinic_id, user.email, user.display_name, std::string(clinic::name(user.role)), user.password_hash,
@@ -165,7 +165,7 @@ clinic::Clinic SystemWriter::create_clinic(const std::string& name) {
   require_write(context_);
   clinic::check_clinic_name(name);
   clinic::Clinic clinic{clinic::new_record_id(), name, context_.now(), "{}"};
-  context_.execute("INSERT INTO clinics (id, name, created_at) VALUES ($1, $2, $3)", clinic.id, clinic.name,
+  context_.execute_later("INSERT INTO clinics (id, name, created_at) VALUES ($1, $2, $3)", clinic.id, clinic.name,
                    clinic.created_at);
   return clinic;
 }
@@ -205,7 +205,7 @@ clinic::AuthSession SystemWriter::create_auth_session(const std::string& user_id
   session.clinic_id = owner->clinic_id;
   session.created_at = context_.now();
   session.expires_at = expires_at;
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO auth_sessions (id, token_hash, user_id, clinic_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, "
       "$6)",
       session.id, session.token_hash, session.user_id, session.clinic_id, session.created_at, session.expires_at);
@@ -233,7 +233,7 @@ void SystemWriter::record_login_attempt(const clinic::LoginAttempt& attempt) {
   require_write(context_);
   clinic::check_text(attempt.email, "email", 320);
   clinic::check_text(attempt.address, "address", 64);
-  context_.execute("INSERT INTO login_attempts (id, email, address, at, succeeded) VALUES ($1, $2, $3, $4, $5)",
+  context_.execute_later("INSERT INTO login_attempts (id, email, address, at, succeeded) VALUES ($1, $2, $3, $4, $5)",
                    clinic::new_record_id(), attempt.email, attempt.address, attempt.at, attempt.succeeded);
 }
 
@@ -270,11 +270,11 @@ std::optional<clinic::Job> SystemWriter::claim_job(const JobClaim& claim) {
   const std::string job_id = candidate.text(0, 0);
   const std::string clinic_id = candidate.text(0, 1);
   const Timestamp expires = now + claim.lease;
-  context_.execute(
+  context_.execute_later(
       "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $2, lease_expires_at = $3, "
       "heartbeat_at = $4, progress = 0, stage = '', updated_at = $4 WHERE id = $1",
       job_id, claim.owner, expires, now);
-  context_.execute(
+  context_.execute_later(
       "INSERT INTO job_turns (clinic_id, last_claimed_at) VALUES ($1, $2) ON CONFLICT (clinic_id) DO UPDATE SET "
       "last_claimed_at = excluded.last_claimed_at",
       clinic_id, now);

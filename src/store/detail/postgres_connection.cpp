@@ -4,7 +4,9 @@
 
 #include <charconv>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "store/store_error.h"
 
@@ -64,6 +66,18 @@ std::string format_param(const SqlParam& param) {
   return {};
 }
 
+// A statement ready to send: a prepared statement's name (or an unprepared text such as BEGIN) and
+// its parameters, owned, so it can wait in a queue.
+struct Outgoing {
+  bool prepared = true;
+  std::string name_or_text;
+  std::vector<std::optional<std::string>> values;
+  std::vector<int> formats;
+};
+
+// One libpq connection. Within a transaction it sends what it can together (libpq pipeline mode):
+// BEGIN and the clinic scope go with the first statement, statements whose results nobody reads go
+// with the next one or the COMMIT, and a read-only COMMIT is not waited for.
 class PostgresConnection final : public Connection {
  public:
   PostgresConnection(const std::string& url, std::chrono::seconds connect_timeout) {
@@ -84,7 +98,8 @@ class PostgresConnection final : public Connection {
   ~PostgresConnection() override { PQfinish(connection_); }
 
   SqlRows query(std::string_view sql, std::span<const SqlParam> params) override {
-    PGresult* result = run(sql, params);
+    const Outgoing statement = outgoing(sql, params);
+    PGresult* result = send(&statement);
     const int rows = PQntuples(result);
     const int count = PQnfields(result);
     std::vector<std::string> columns;
@@ -112,7 +127,8 @@ class PostgresConnection final : public Connection {
   }
 
   std::int64_t execute(std::string_view sql, std::span<const SqlParam> params) override {
-    PGresult* result = run(sql, params);
+    const Outgoing statement = outgoing(sql, params);
+    PGresult* result = send(&statement);
     const char* affected = PQcmdTuples(result);
     std::int64_t count = 0;
     if (affected != nullptr && *affected != '\0') std::from_chars(affected, affected + std::strlen(affected), count);
@@ -120,40 +136,153 @@ class PostgresConnection final : public Connection {
     return count;
   }
 
+  void execute_later(std::string_view sql, std::span<const SqlParam> params) override {
+    queued_.push_back(outgoing(sql, params));
+  }
+
+  void begin(std::string_view begin_sql, std::string_view setup_sql, std::span<const SqlParam> setup_params) override {
+    collect_read_commit();
+    Outgoing begin_statement;
+    begin_statement.prepared = false;
+    begin_statement.name_or_text = std::string(begin_sql);
+    begin_pending_ = true;
+    queued_.clear();
+    queued_.push_back(std::move(begin_statement));
+    queued_.push_back(outgoing(setup_sql, setup_params));
+  }
+
   void run_script(std::string_view sql) override {
+    const bool commit = sql == "COMMIT";
+    const bool rollback = sql == "ROLLBACK";
+    if ((rollback && begin_pending_) || (commit && begin_pending_ && !holds_statements())) {
+      queued_.clear();  // the transaction never reached the server: nothing to end
+      begin_pending_ = false;
+      return;
+    }
+    if (rollback) queued_.clear();  // what was not sent is simply not sent
+    if (commit) {
+      Outgoing statement;
+      statement.prepared = false;
+      statement.name_or_text = "COMMIT";
+      PQclear(send(&statement));
+      return;
+    }
+    if (!queued_.empty()) PQclear(send(nullptr));
+    collect_read_commit();
     const std::string text(sql);
     PGresult* result = PQexec(connection_, text.c_str());
     check(result);
     PQclear(result);
   }
 
+  void commit_read_only() override {
+    if (begin_pending_ && !holds_statements()) {
+      queued_.clear();
+      begin_pending_ = false;
+      return;
+    }
+    if (!queued_.empty()) PQclear(send(nullptr));
+    if (PQsendQuery(connection_, "COMMIT") != 1) throw_lost(PQerrorMessage(connection_));
+    read_commit_pending_ = true;
+  }
+
   bool usable() const override { return PQstatus(connection_) == CONNECTION_OK; }
 
-  // BEGIN and the scope's set_config in one round trip (libpq pipeline mode).
-  void begin(std::string_view begin_sql, std::string_view setup_sql, std::span<const SqlParam> setup_params) override {
-    const std::string begin_text(begin_sql);
-    const std::string& setup_name = prepare(setup_sql, static_cast<int>(setup_params.size()));
-    std::vector<std::string> texts;
-    std::vector<const char*> values;
-    for (const SqlParam& param : setup_params) {
-      const auto* text = std::get_if<std::string>(&param);
-      texts.push_back(text ? *text : format_param(param));
+ private:
+  [[noreturn]] void throw_lost(const std::string& message) {
+    throw StoreUnavailableError("PostgreSQL connection lost: " + message);
+  }
+
+  // True when the queue holds more than a transaction's BEGIN and scope.
+  bool holds_statements() const { return queued_.size() > (begin_pending_ ? 2u : 0u); }
+
+  // The answer to a read-only COMMIT sent earlier (long arrived by now).
+  void collect_read_commit() {
+    if (!read_commit_pending_) return;
+    read_commit_pending_ = false;
+    while (PGresult* result = PQgetResult(connection_)) PQclear(result);
+  }
+
+  Outgoing outgoing(std::string_view sql, std::span<const SqlParam> params) {
+    Outgoing statement;
+    statement.name_or_text = prepare(sql, static_cast<int>(params.size()));
+    for (const SqlParam& param : params) {
+      if (std::holds_alternative<SqlNull>(param)) {
+        statement.values.emplace_back(std::nullopt);
+        statement.formats.push_back(0);
+      } else if (const auto* text = std::get_if<std::string>(&param)) {
+        statement.values.emplace_back(*text);
+        statement.formats.push_back(0);
+      } else if (const auto* bytes = std::get_if<SqlBytes>(&param)) {
+        statement.values.emplace_back(std::string(reinterpret_cast<const char*>(bytes->bytes.data()), bytes->bytes.size()));
+        statement.formats.push_back(1);
+      } else {
+        statement.values.emplace_back(format_param(param));
+        statement.formats.push_back(0);
+      }
     }
-    for (const std::string& text : texts) values.push_back(text.c_str());
+    return statement;
+  }
+
+  bool dispatch(const Outgoing& statement) {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    for (const auto& value : statement.values) {
+      values.push_back(value ? value->data() : nullptr);
+      lengths.push_back(value ? static_cast<int>(value->size()) : 0);
+    }
+    const int count = static_cast<int>(values.size());
+    if (!statement.prepared) {
+      return PQsendQueryParams(connection_, statement.name_or_text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1) == 1;
+    }
+    return PQsendQueryPrepared(connection_, statement.name_or_text.c_str(), count, values.data(), lengths.data(),
+                               statement.formats.data(), 1) == 1;
+  }
+
+  // Sends what is queued and then `last` (if any) in one round trip, and returns `last`'s result
+  // (the caller frees it). The first error among them is thrown.
+  PGresult* send(const Outgoing* last) {
+    collect_read_commit();
+    begin_pending_ = false;
+    std::vector<Outgoing> batch = std::move(queued_);
+    queued_.clear();
+    if (batch.empty() && last != nullptr) {
+      // One statement: the plain synchronous call.
+      std::vector<const char*> values;
+      std::vector<int> lengths;
+      for (const auto& value : last->values) {
+        values.push_back(value ? value->data() : nullptr);
+        lengths.push_back(value ? static_cast<int>(value->size()) : 0);
+      }
+      PGresult* result =
+          last->prepared
+              ? PQexecPrepared(connection_, last->name_or_text.c_str(), static_cast<int>(values.size()), values.data(),
+                               lengths.data(), last->formats.data(), 1)
+              : PQexecParams(connection_, last->name_or_text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1);
+      check(result);
+      return result;
+    }
     if (PQenterPipelineMode(connection_) != 1) throw_lost("cannot enter pipeline mode");
-    const bool sent =
-        PQsendQueryParams(connection_, begin_text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1) == 1 &&
-        PQsendQueryPrepared(connection_, setup_name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
-                            nullptr, 1) == 1 &&
-        PQpipelineSync(connection_) == 1;
-    if (!sent) throw_lost(PQerrorMessage(connection_));
-    // Two results (each followed by a null), then the sync marker. Keep the first error.
+    bool sent = true;
+    for (const Outgoing& statement : batch) sent = sent && dispatch(statement);
+    if (last != nullptr) sent = sent && dispatch(*last);
+    sent = sent && PQpipelineSync(connection_) == 1;
+    if (!sent) {
+      const std::string message = PQerrorMessage(connection_);
+      PQexitPipelineMode(connection_);
+      throw_lost(message);
+    }
+    const std::size_t statements = batch.size() + (last != nullptr ? 1 : 0);
     PGresult* failure = nullptr;
-    for (int statement = 0; statement < 2; ++statement) {
+    PGresult* answer = nullptr;
+    for (std::size_t i = 0; i < statements; ++i) {
       while (PGresult* result = PQgetResult(connection_)) {
         const ExecStatusType status = PQresultStatus(result);
-        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && failure == nullptr) {
+        const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+        if (!ok && failure == nullptr && status != PGRES_PIPELINE_ABORTED) {
           failure = result;
+        } else if (ok && last != nullptr && i + 1 == statements && answer == nullptr) {
+          answer = result;
         } else {
           PQclear(result);
         }
@@ -163,48 +292,22 @@ class PostgresConnection final : public Connection {
     const bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
     PQclear(sync);
     PQexitPipelineMode(connection_);
-    if (failure != nullptr) check(failure);
-    if (!synced) throw_lost(PQerrorMessage(connection_));
-  }
-
- private:
-  [[noreturn]] void throw_lost(const std::string& message) {
-    throw StoreUnavailableError("PostgreSQL connection lost: " + message);
-  }
-
-  PGresult* run(std::string_view sql, std::span<const SqlParam> params) {
-    const std::string& name = prepare(sql, static_cast<int>(params.size()));
-    std::vector<std::string> texts(params.size());
-    std::vector<const char*> values(params.size());
-    std::vector<int> lengths(params.size());
-    std::vector<int> formats(params.size());
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      const SqlParam& param = params[i];
-      if (std::holds_alternative<SqlNull>(param)) {
-        values[i] = nullptr;
-      } else if (const auto* text = std::get_if<std::string>(&param)) {
-        values[i] = text->c_str();
-        lengths[i] = static_cast<int>(text->size());
-      } else if (const auto* bytes = std::get_if<SqlBytes>(&param)) {
-        values[i] = reinterpret_cast<const char*>(bytes->bytes.data());
-        lengths[i] = static_cast<int>(bytes->bytes.size());
-        formats[i] = 1;
-      } else {
-        texts[i] = format_param(param);
-        values[i] = texts[i].c_str();
-        lengths[i] = static_cast<int>(texts[i].size());
-      }
+    if (failure != nullptr) {
+      PQclear(answer);
+      check(failure);
     }
-    PGresult* result = PQexecPrepared(connection_, name.c_str(), static_cast<int>(params.size()), values.data(),
-                                      lengths.data(), formats.data(), /*resultFormat=*/1);
-    check(result);
-    return result;
+    if (!synced) {
+      PQclear(answer);
+      throw_lost(PQerrorMessage(connection_));
+    }
+    return answer;
   }
 
   const std::string& prepare(std::string_view sql, int parameter_count) {
-    const std::string key(sql);
-    const auto found = prepared_.find(key);
+    const auto found = prepared_.find(sql);
     if (found != prepared_.end()) return found->second;
+    const std::string key(sql);
+    collect_read_commit();
     std::string name = "scarscope_" + std::to_string(prepared_.size() + 1);
     PGresult* result = PQprepare(connection_, name.c_str(), key.c_str(), parameter_count, nullptr);
     check(result);
@@ -237,7 +340,10 @@ class PostgresConnection final : public Connection {
   }
 
   PGconn* connection_ = nullptr;
-  std::unordered_map<std::string, std::string> prepared_;
+  std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> prepared_;
+  std::vector<Outgoing> queued_;
+  bool begin_pending_ = false;        // BEGIN (and the scope) queued, not yet sent
+  bool read_commit_pending_ = false;  // a read-only COMMIT sent, its answer not yet read
 };
 
 }  // namespace

@@ -38,12 +38,35 @@ const std::string_view audit_columns =
 const std::string_view auth_session_columns =
     "id, token_hash, user_id, clinic_id, created_at, expires_at, revoked_at";
 
-CalendarDate RowReader::date() { return CalendarDate::parse(text(), "stored date"); }
+namespace {
+
+// Dates as the store writes them (YYYY-MM-DD), read without the general parser's regex: a record
+// read is dominated by it otherwise. Anything else goes to CalendarDate::parse for its message.
+CalendarDate stored_date(const std::string& text) {
+  const auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-' && digit(0) && digit(1) && digit(2) && digit(3) &&
+      digit(5) && digit(6) && digit(8) && digit(9)) {
+    const auto number = [&](std::size_t at, std::size_t length) {
+      int value = 0;
+      for (std::size_t i = at; i < at + length; ++i) value = value * 10 + (text[i] - '0');
+      return value;
+    };
+    const std::chrono::year_month_day date{std::chrono::year(number(0, 4)),
+                                           std::chrono::month(static_cast<unsigned>(number(5, 2))),
+                                           std::chrono::day(static_cast<unsigned>(number(8, 2)))};
+    if (date.ok()) return CalendarDate{std::chrono::sys_days(date)};
+  }
+  return CalendarDate::parse(text, "stored date");
+}
+
+}  // namespace
+
+CalendarDate RowReader::date() { return stored_date(text()); }
 
 std::optional<CalendarDate> RowReader::optional_date() {
   const std::string value = text();
   if (value.empty()) return std::nullopt;
-  return CalendarDate::parse(value, "stored date");
+  return stored_date(value);
 }
 
 clinic::StoredDocument RowReader::document() {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <variant>
 #include <vector>
 
@@ -21,6 +22,12 @@ struct SqlBytes {
 };
 
 using SqlParam = std::variant<SqlNull, std::int64_t, double, std::string, SqlBytes>;
+
+// Statement caches are looked up by the SQL text without copying it.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
 
 // A cell of a result: NULL, an integer, a real, or text/bytes (both as std::string).
 using SqlCell = std::variant<SqlNull, std::int64_t, double, std::string>;
@@ -79,6 +86,13 @@ class Connection {
   virtual SqlRows query(std::string_view sql, std::span<const SqlParam> params) = 0;
   // Runs one statement and returns the number of rows it changed.
   virtual std::int64_t execute(std::string_view sql, std::span<const SqlParam> params) = 0;
+  // Runs one statement whose result nobody reads (an INSERT): PostgreSQL sends it with the next
+  // statement or the COMMIT in one round trip, and an error it raises surfaces there (the
+  // transaction fails as a whole either way). Statements keep their order.
+  virtual void execute_later(std::string_view sql, std::span<const SqlParam> params) { execute(sql, params); }
+  // Ends a read-only transaction. PostgreSQL does not wait for the answer: it is collected when the
+  // connection is next used (a read-only COMMIT changes nothing that could fail).
+  virtual void commit_read_only() { run_script("COMMIT"); }
   // Runs statements without parameters (transaction control, migrations).
   virtual void run_script(std::string_view sql) = 0;
   // Starts a transaction with `begin_sql` and runs `setup_sql` in it (the clinic scope); PostgreSQL

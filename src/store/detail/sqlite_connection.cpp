@@ -108,6 +108,14 @@ class SqliteConnection final : public Connection {
   }
 
   void run_script(std::string_view sql) override {
+    // Transaction control runs for every transaction: prepared once, not parsed each time.
+    if (sql == "BEGIN" || sql == "BEGIN IMMEDIATE" || sql == "COMMIT" || sql == "ROLLBACK") {
+      sqlite3_stmt* statement = prepare(sql);
+      const int status = sqlite3_step(statement);
+      if (status != SQLITE_DONE) fail(status, statement);
+      sqlite3_reset(statement);
+      return;
+    }
     const std::string text(sql);
     char* error = nullptr;
     const int status = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
@@ -122,9 +130,9 @@ class SqliteConnection final : public Connection {
 
  private:
   sqlite3_stmt* prepare(std::string_view sql) {
-    const std::string key(sql);
-    const auto found = statements_.find(key);
+    const auto found = statements_.find(sql);
     if (found != statements_.end()) return found->second;
+    const std::string key(sql);
     const std::string text = sqlite_placeholders(sql);
     sqlite3_stmt* statement = nullptr;
     const int status = sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size() + 1),
@@ -182,7 +190,7 @@ class SqliteConnection final : public Connection {
 
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> statements_;
 };
 
 }  // namespace

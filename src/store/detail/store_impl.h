@@ -79,6 +79,12 @@ class TransactionContext {
       return connection_.query(sql, params);
     }
   }
+  // A statement whose result nobody reads (see Connection::execute_later).
+  template <class... Args>
+  void execute_later(std::string_view sql, const Args&... args) const {
+    const SqlParam params[] = {sql_param(args)...};
+    connection_.execute_later(sql, params);
+  }
   template <class... Args>
   std::int64_t execute(std::string_view sql, const Args&... args) const {
     if constexpr (sizeof...(Args) == 0) {
@@ -117,7 +123,14 @@ class StoreImpl {
 
   // Transactions. begin() also fixes the clinic scope (row-level security on PostgreSQL).
   virtual void begin(Connection& connection, TransactionKind kind, const std::string& clinic_id) = 0;
-  void commit(Connection& connection) { connection.run_script("COMMIT"); }
+  void commit(Connection& connection, TransactionKind kind = TransactionKind::system_write) {
+    const bool read = kind == TransactionKind::clinic_read || kind == TransactionKind::system_read;
+    if (read) {
+      connection.commit_read_only();
+    } else {
+      connection.run_script("COMMIT");
+    }
+  }
   void rollback(Connection& connection) noexcept;
   // SQLite allows one writer: writes in this process queue here instead of spinning on SQLITE_BUSY.
   virtual std::unique_lock<std::mutex> write_lock(TransactionKind kind) = 0;

@@ -130,7 +130,7 @@ void run_in_transaction(StoreImpl& store, TransactionKind kind, const std::strin
         store.fault("transaction.before_commit");
       }
       committing = true;
-      store.commit(*connection);
+      store.commit(*connection, kind);
       return;
     } catch (const RetryableError&) {
       if (begun) store.rollback(*connection);
