@@ -122,6 +122,22 @@ function addWeeks(date: string, weeks: number): string {
 
 const itemKey = (stage: string, index: number) => `${stage}:${index}`;
 
+function CalendarHead({ editing }: { editing: boolean }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{t('plan.col.date')}</th>
+        <th scope="col">{t('plan.col.modality')}</th>
+        <th scope="col" class="num">
+          {t('plan.col.session')}
+        </th>
+        <th scope="col">{t('plan.col.targets')}</th>
+        {editing && <th scope="col">{t('plan.col.change')}</th>}
+      </tr>
+    </thead>
+  );
+}
+
 // The calendar while editing: each session's date can be changed or the session removed, and a
 // session added to a kept treatment (its last session plus the proposed interval).
 function CalendarEditor({
@@ -142,17 +158,7 @@ function CalendarEditor({
     <>
       <div class="table-wrap">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('plan.col.date')}</th>
-              <th scope="col">{t('plan.col.modality')}</th>
-              <th scope="col" class="num">
-                {t('plan.col.session')}
-              </th>
-              <th scope="col">{t('plan.col.targets')}</th>
-              <th scope="col">{t('plan.col.change')}</th>
-            </tr>
-          </thead>
+          <CalendarHead editing />
           <tbody>
             {preview.map((entry, row) => {
               const index = indexOf(entry);
@@ -384,16 +390,7 @@ function PlanPage({ route, user }: { route: Route; user: User }) {
         ) : (
           <div class="table-wrap">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('plan.col.date')}</th>
-                  <th scope="col">{t('plan.col.modality')}</th>
-                  <th scope="col" class="num">
-                    {t('plan.col.session')}
-                  </th>
-                  <th scope="col">{t('plan.col.targets')}</th>
-                </tr>
-              </thead>
+              <CalendarHead editing={false} />
               <tbody>
                 {(shown.schedule ?? []).map((entry, index) => (
                   <tr key={index}>
