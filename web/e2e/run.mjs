@@ -42,6 +42,8 @@ const files = {
   baseline: path.join(work, 'cheek-baseline.x3p'),
   followup: path.join(work, 'cheek-followup.x3p'),
   photo: path.join(work, 'forehead-photo.png'),
+  followupPhoto: path.join(work, 'forehead-photo-later.png'),
+  garbage: path.join(work, 'not-a-scan.x3p'),
 };
 
 /** @type {{ name: string, ok: boolean, detail?: string, ms: number }[]} */
@@ -104,6 +106,10 @@ try {
     const other = path.join(work, 'forehead.x3p');
     cli(scarscope, ['synth', '--seed', '13', '--preset', 'forehead', '--size-mm', '16', '12', '--out', other]);
     cli(scarscope, ['convert', other, path.join(work, 'forehead.tif'), '--preview', files.photo]);
+    const later = path.join(work, 'forehead-later.x3p');
+    cli(scarscope, ['synth', '--seed', '14', '--preset', 'forehead', '--size-mm', '16', '12', '--out', later]);
+    cli(scarscope, ['convert', later, path.join(work, 'forehead-later.tif'), '--preview', files.followupPhoto]);
+    writeFileSync(files.garbage, 'these are notes, not a scan\n'.repeat(50));
   });
 
   await step('scarscope serve on a free loopback port over a fresh SQLite record', async () => {
@@ -132,8 +138,9 @@ try {
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {
-    // The first GET /me before logging in answers 401, by design.
-    if (message.type() === 'error' && !/status of 401/.test(message.text())) pageErrors.push(message.text());
+    // A refused request is the browser's console noise for an answer the page shows (the first GET
+    // /me before logging in, the refused upload); a 5xx, or any other error, fails the run.
+    if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) pageErrors.push(message.text());
   });
 
   await step('login page: accessible, with a visible focus; a wrong password shows the server\'s message', async () => {
@@ -229,8 +236,20 @@ try {
   };
 
   let scarCount = 0;
-  await step('upload the baseline scan, follow its analysis, open the scan view', async () => {
+  await step('a file that is not a scan: the upload shows the server\'s own reason', async () => {
     await addVisit('2026-01-10', 'left_cheek');
+    const visit = page.locator('article.visit').filter({ has: page.getByRole('heading', { name: /2026-01-10/ }) });
+    await visit.getByRole('button', { name: 'Upload a scan' }).click();
+    await visit.getByLabel('Scan file (drop it here, or choose it)').setInputFiles(files.garbage);
+    const refusal = visit.getByRole('alert').filter({ hasText: 'The server refused the file' });
+    await refusal.waitFor({ timeout: LONG });
+    const text = await refusal.innerText();
+    expect(/not-a-scan\.x3p/.test(text) && !/\b400\b/.test(text), `the refusal does not give the server's reason: ${text}`);
+    await accessible(page, 'the patient page with a refused upload');
+    await visit.getByRole('button', { name: 'Upload a scan' }).click();
+  });
+
+  await step('upload the baseline scan, follow its analysis, open the scan view', async () => {
     const visit = await uploadScan('2026-01-10', files.baseline);
     await accessible(page, 'the patient page with an upload');
     await visit.getByRole('link', { name: 'Open the scan' }).click();
@@ -382,7 +401,7 @@ try {
     expect(/\d+ % less volume, (beyond|within) measurement noise/.test(words), `the change in words reads: ${words}`);
     expect((await page.locator('.chart canvas').count()) >= 3, 'the three progress charts are not drawn');
     const picture = page.getByRole('img', { name: /Baseline, latest follow-up and the map of their difference/ });
-    await picture.waitFor();
+    await picture.waitFor({ state: 'attached' });
     // The difference map is drawn by the server on first request: wait until it has loaded.
     await page.waitForFunction(
       () => {
@@ -441,6 +460,27 @@ try {
     await page.getByText('Clinician estimate from photograph, not a measurement').first().waitFor();
     await page.getByText('Proposal: not accepted yet.').waitFor();
     await accessible(page, 'the plan from manual marks');
+  });
+
+  await step('manual mode at a follow-up: a later photograph of the region compared by count and type', async () => {
+    await page.getByRole('link', { name: 'Back to the patient' }).click();
+    await addVisit('2026-06-01', 'forehead');
+    const visit = page.locator('article.visit').filter({ has: page.getByRole('heading', { name: /2026-06-01/ }) });
+    await visit.getByRole('link', { name: 'Manual mode (photograph)' }).click();
+    await page.getByLabel(/Photograph of the treated region/).setInputFiles(files.followupPhoto);
+    await page.getByRole('application', { name: /Photograph to mark scars on/ }).waitFor();
+    await page.getByRole('button', { name: 'Add a mark at the centre' }).click();
+    const editor = page.locator('fieldset.mark-editor').filter({ hasText: 'Mark 1' });
+    await editor.getByLabel('Type', { exact: true }).selectOption('rolling');
+    await page.getByRole('button', { name: 'Save marks and grade' }).click();
+    const table = page.locator('section[aria-labelledby="manual-compare-title"]');
+    await table.waitFor({ timeout: LONG });
+    const row = async (/** @type {string} */ type) => (await table.getByRole('row', { name: new RegExp(`^${type}`) }).innerText()).split(/\s+/).slice(-3);
+    const icePick = await row('ice pick');
+    const rolling = await row('rolling');
+    expect(icePick.join(' ') === '1 0 -1', `ice pick counts first/now/change: ${icePick}`);
+    expect(rolling.join(' ') === '1 1 0', `rolling counts first/now/change: ${rolling}`);
+    await accessible(page, 'manual mode with the comparison');
   });
 
   await step('a 768 px tablet: the patient page fits without sideways scrolling', async () => {
