@@ -13,9 +13,9 @@
 #include <functional>
 #include <numbers>
 #include <opencv2/core.hpp>
-#include <random>
 #include <string>
 
+#include "core/random.h"
 #include "surface/fill.h"
 #include "surface/x3p.h"
 #include "surface/form.h"
@@ -30,8 +30,7 @@ namespace {
 // A cheek-like surface: curvature, waviness, fine roughness and a few pits, heights in um.
 HeightMap skin_like(int n, double dx) {
   HeightMap map(n, n, dx, dx);
-  std::mt19937 random(42);
-  std::normal_distribution<double> noise(0.0, 2.0);
+  Random random(42);
   const double pi = std::numbers::pi;
   for (int r = 0; r < n; ++r) {
     for (int c = 0; c < n; ++c) {
@@ -39,7 +38,7 @@ HeightMap skin_like(int n, double dx) {
       double z = 30.0 * (x - 20.0) * (x - 20.0) / 40.0 + 15.0 * (y - 20.0) * (y - 20.0) / 40.0;
       z += 25.0 * std::sin(2.0 * pi * x / 7.0) * std::cos(2.0 * pi * y / 9.0);
       z += 6.0 * std::sin(2.0 * pi * (x + 0.3 * y) / 0.9);
-      z += noise(random);
+      z += random.gaussian(0.0, 2.0);
       for (int k = 0; k < 20; ++k) {
         const double px = 2.0 + 1.8 * k, py = 4.0 + 1.5 * (k % 7) * 3.0;
         const double d2 = (x - px) * (x - px) + (y - py) * (y - py);
@@ -53,12 +52,11 @@ HeightMap skin_like(int n, double dx) {
 
 // 10 % missing: scattered points plus a few larger dropouts (steep pit walls, a shadowed corner).
 void punch_holes(HeightMap& map) {
-  std::mt19937 random(7);
-  std::bernoulli_distribution drop(0.08);
+  Random random(7);
   const int n = map.nx();
   for (int r = 0; r < n; ++r) {
     for (int c = 0; c < n; ++c) {
-      if (drop(random)) map.set_missing(r, c);
+      if (random.chance(0.08)) map.set_missing(r, c);
     }
   }
   const int blobs[][3] = {{n / 4, n / 3, n / 25}, {n / 2, n / 2, n / 20}, {3 * n / 4, n / 5, n / 30}};

@@ -18,3 +18,14 @@ if(SCARSCOPE_SANITIZE)
     add_compile_options(-Wno-maybe-uninitialized)
   endif()
 endif()
+
+# ThreadSanitizer (./run tsan, build-tsan): the library is called from worker threads at once, and
+# every test runs under it. Not combinable with ASan.
+option(SCARSCOPE_TSAN "Build with ThreadSanitizer" OFF)
+if(SCARSCOPE_TSAN)
+  if(SCARSCOPE_SANITIZE)
+    message(FATAL_ERROR "SCARSCOPE_TSAN and SCARSCOPE_SANITIZE cannot be combined (ThreadSanitizer excludes ASan)")
+  endif()
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()

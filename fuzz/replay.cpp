@@ -1,38 +1,28 @@
-// Replays every fuzz seed, corpus file and crasher through the file readers as an ordinary test:
+// Replays every fuzz seed, corpus file and crasher through the file readers (and the analysis) as
+// an ordinary test:
 //   fuzz_replay FUZZ_DIR
-// Each file under FUZZ_DIR/{seeds,corpus,crashers}/<name>/ is copied to a temporary file with the
-// extension .<name> and read with scarscope::read_height_map. A refusal (InputError) is the right
-// answer to a bad file; any other exception fails the run, and a crash ends it.
+// Each file under FUZZ_DIR/{seeds,corpus,crashers}/<name>/ is read from memory with
+// scarscope::read_height_map as an upload named input.<name> (no sidecar); those under analyze/ are
+// analysed as fuzz_analyze does (fuzz_analyze_common.h). A refusal (InputError) is the right answer
+// to a bad file; any other exception fails the run, and a crash ends it.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
 #include <system_error>
 #include <typeinfo>
 #include <vector>
-#include <unistd.h>
 
 #include "core/error.h"
+#include "fuzz_analyze_common.h"
+#include "surface/formats/format_common.h"
 #include "surface/io.h"
 
 namespace fs = std::filesystem;
-
-namespace {
-
-bool copy_bytes(const fs::path& from, const fs::path& to) {
-  std::ifstream in(from, std::ios::binary);
-  std::ofstream out(to, std::ios::binary | std::ios::trunc);
-  if (!in || !out) return false;
-  out << in.rdbuf();
-  return static_cast<bool>(out);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -40,8 +30,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path root = argv[1];
-  const fs::path scratch = fs::temp_directory_path() / ("scarscope-replay-" + std::to_string(::getpid()));
-  fs::create_directories(scratch);
 
   scarscope::ReadOptions options;
   options.units = "um";
@@ -69,15 +57,25 @@ int main(int argc, char** argv) {
       std::size_t count = 0;
       std::size_t refused = 0;
       for (const fs::path& file : files) {
-        const fs::path copy = scratch / ("input." + name);
-        if (!copy_bytes(file, copy)) {
-          std::cerr << "cannot copy " << file << " to " << copy << "\n";
-          ++failures;
+        if (name == "analyze") {
+          ++count;
+          try {
+            const std::string bytes = scarscope::formats::read_file_bytes(file);
+            const bool analysed = scarscope::fuzz::analyze_fuzz_bytes(
+                std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+            if (!analysed) ++refused;
+          } catch (const std::exception& error) {
+            std::cerr << "FAIL " << file.string() << ": " << typeid(error).name() << ": " << error.what() << "\n";
+            ++failures;
+          }
           continue;
         }
         ++count;
         try {
-          (void)scarscope::read_height_map(copy, options);
+          const std::string bytes = scarscope::formats::read_file_bytes(file);
+          scarscope::ByteSource source;
+          source.name = "input." + name;
+          (void)scarscope::read_height_map(scarscope::as_bytes(bytes), source, options);
         } catch (const scarscope::InputError&) {
           ++refused;  // a refusal with a message: correct for a bad file
         } catch (const std::exception& error) {
@@ -90,8 +88,6 @@ int main(int argc, char** argv) {
       replayed += count;
     }
   }
-  std::error_code ignored;
-  fs::remove_all(scratch, ignored);
   if (replayed == 0) {
     std::cerr << "no files replayed under " << root << " (expected seeds/<name>/, corpus/<name>/, crashers/<name>/)\n";
     return 1;

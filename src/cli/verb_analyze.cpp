@@ -45,26 +45,16 @@ struct AnalyzeCliOptions {
   bool overlays = false;
 };
 
-std::string grade_value(const nlohmann::json& grade) {
-  if (!grade.is_object() || !grade.contains("value")) return "-";
-  const auto& value = grade["value"];
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number()) return value.dump();
-  return "-";
-}
-
 void print_summary(const Assessment& assessment) {
-  const nlohmann::json grades = grades_to_json(assessment.grades);
   std::cout << assessment.scan.file << ": "
             << assessment.scars.scars.size() << " scars on " << fixed_decimal(assessment.scars.coverage_cm2, 2)
             << " cm2 of skin\n";
   const auto counts = assessment.scars.counts();
   std::cout << "  ice pick " << counts.ice_pick << ", boxcar " << counts.boxcar << ", rolling " << counts.rolling
             << ", hypertrophic " << counts.hypertrophic << "\n";
-  std::cout << "  grades (estimate from 3D scan): Goodman & Baron quantitative "
-            << grade_value(grades.value("goodman_baron_quantitative", nlohmann::json())) << ", qualitative "
-            << grade_value(grades.value("goodman_baron_qualitative", nlohmann::json())) << ", ECCA "
-            << grade_value(grades.value("ecca", nlohmann::json())) << "\n";
+  const Grades& grades = assessment.grades;
+  std::cout << "  grades (estimate from 3D scan): Goodman & Baron quantitative " << grades.goodman_baron_quantitative.value
+            << ", qualitative " << grades.goodman_baron_qualitative.value_text() << ", ECCA " << grades.ecca.value << "\n";
   std::vector<const Scar*> deepest;
   for (const Scar& s : assessment.scars.scars)
     if (s.type != ScarType::hypertrophic) deepest.push_back(&s);

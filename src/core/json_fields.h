@@ -69,6 +69,18 @@ class JsonField {
   std::vector<std::string> texts(std::string_view problem = {}) const;
   float number_float(std::string_view problem = {}) const;
 
+  // The text read by `parse` (a function of a string that throws InputError for a name it does not
+  // know, such as parse_scar_type), its error given as this field's: "SOURCE: PATH: 'x' is not ...".
+  template <typename Parse>
+  auto parsed_text(Parse&& parse) const -> decltype(parse(std::string())) {
+    const std::string name = text();
+    try {
+      return parse(name);
+    } catch (const InputError& error) {
+      fail(error.code(), error.what());
+    }
+  }
+
   // The JSON type's name ("number", "string", "array", "object", "boolean", "null").
   std::string type_name() const;
 

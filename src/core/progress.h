@@ -4,6 +4,7 @@
 #pragma once
 #include <atomic>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "core/error.h"
@@ -19,6 +20,20 @@ struct Progress {
 
   bool cancelled() const { return cancel != nullptr && cancel->load(std::memory_order_relaxed); }
 };
+
+// A part of a longer work: its fractions 0..1 are reported as from..to of the parent's, and the
+// parent's cancellation applies. With no parent, nobody is asking (progress_step does nothing).
+inline Progress sub_progress(const Progress* parent, double from, double to) {
+  Progress part;
+  if (parent == nullptr) return part;
+  part.cancel = parent->cancel;
+  if (parent->report) {
+    part.report = [report = parent->report, from, to](std::string_view stage, double fraction) {
+      report(stage, from + (to - from) * fraction);
+    };
+  }
+  return part;
+}
 
 // Reports (if anyone listens) and throws CancelledError if cancellation was asked for.
 inline void progress_step(const Progress* progress, std::string_view stage, double fraction) {

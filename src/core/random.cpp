@@ -36,6 +36,13 @@ Random::Random(std::uint64_t seed) : seed_(seed) {
   for (auto& word : state_) word = splitmix64(state);
 }
 
+Random Random::from_state(const std::array<std::uint64_t, 4>& state) {
+  Random random(0);
+  random.state_ = state;
+  random.has_spare_ = false;
+  return random;
+}
+
 Random Random::fork(std::uint64_t stream) const {
   return Random(mix64(seed_ ^ mix64(stream + 0x632BE59BD9B4E019ULL)));
 }

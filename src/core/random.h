@@ -1,5 +1,6 @@
-// ScarScope's own deterministic random numbers: xoshiro256** seeded through splitmix64, and our
-// own Gaussian sampler. The standard library's distributions differ between implementations, so
+// ScarScope's own deterministic random numbers: xoshiro256** (Blackman & Vigna's reference
+// algorithm, checked against its published outputs in tests/synth/test_random.cpp) seeded through
+// splitmix64, and our own samplers. The standard library's distributions differ between implementations, so
 // synthetic data made with them would differ between machines; these give the same numbers
 // everywhere for the same seed (integer arithmetic plus IEEE sqrt/log/cos).
 #pragma once
@@ -18,7 +19,12 @@ std::uint64_t stable_hash(std::string_view name);
 
 class Random {
  public:
+  // Seeded as the reference implementation documents: a splitmix64 generator started at `seed`
+  // fills the four state words in order.
   explicit Random(std::uint64_t seed);
+  // A generator in exactly this state (for checks against the reference implementation; the state
+  // must not be all zeros). Its seed() is 0.
+  static Random from_state(const std::array<std::uint64_t, 4>& state);
 
   // An independent generator for a named purpose: the same (seed, stream) always gives the same
   // numbers, whatever else was drawn from this one. Lets the skin stay the same in a follow-up

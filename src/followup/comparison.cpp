@@ -6,11 +6,14 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
-#include <random>
+#include <locale>
 #include <sstream>
 
 #include "core/error.h"
 #include "core/format.h"
+#include "core/progress.h"
+#include "core/random.h"
+#include "surface/polynomial_surface.h"
 
 namespace scarscope {
 
@@ -19,17 +22,28 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPi = 3.14159265358979323846;
 
-// A scar's outline, or a circle of its diameter when the inventory has no outline.
-OutlineMm outline_of(const Scar& scar) {
-  if (scar.outline_mm.size() >= 3) return scar.outline_mm;
-  const double radius = std::max(0.5 * scar.diameter_mm, std::sqrt(std::max(scar.area_mm2, 0.0) / kPi));
-  OutlineMm circle;
-  for (int i = 0; i < 24; ++i) {
-    const double a = 2.0 * kPi * i / 24.0;
-    circle.push_back({scar.centroid_mm[0] + std::max(radius, 0.1) * std::cos(a),
-                      scar.centroid_mm[1] + std::max(radius, 0.1) * std::sin(a)});
+// A scar's outline, or a circle of its diameter when the inventory has no outline; held within a
+// margin of the scan it belongs to (an inventory may come from a file and hold any number: no
+// footprint or mask is ever sized by a scar far off the scan).
+OutlineMm outline_of(const Scar& scar, const HeightMap& scan) {
+  OutlineMm outline = scar.outline_mm;
+  if (outline.size() < 3) {
+    const double radius = std::max(0.5 * scar.diameter_mm, std::sqrt(std::max(scar.area_mm2, 0.0) / kPi));
+    outline.clear();
+    for (int i = 0; i < 24; ++i) {
+      const double a = 2.0 * kPi * i / 24.0;
+      outline.push_back({scar.centroid_mm[0] + std::max(radius, 0.1) * std::cos(a),
+                         scar.centroid_mm[1] + std::max(radius, 0.1) * std::sin(a)});
+    }
   }
-  return circle;
+  const double width = scan.nx() * scan.dx_um() / 1000.0, height = scan.ny() * scan.dy_um() / 1000.0;
+  const double margin = 0.25 * std::max(width, height) + 1.0;
+  for (auto& p : outline) {
+    if (!std::isfinite(p[0]) || !std::isfinite(p[1])) continue;  // left out when drawn
+    p[0] = std::clamp(p[0], -margin, width + margin);
+    p[1] = std::clamp(p[1], -margin, height + margin);
+  }
+  return outline;
 }
 
 OutlineMm to_baseline(const OutlineMm& outline, const RigidTransform& transform) {
@@ -186,43 +200,46 @@ struct Noise {
 double footprint_relief_um(const Footprint& f, const HeightMap& baseline, const std::vector<std::uint8_t>& unchanged,
                            bool raised) {
   if (f.count == 0) return 0.0;
-  cv::Mat normal = cv::Mat::zeros(6, 6, CV_64F), rhs = cv::Mat::zeros(6, 1, CV_64F);
+  // The box's rows and columns that fall on the map, in box coordinates.
+  const int r_begin = std::max(0, -f.row0), r_end = std::min(f.rows, baseline.ny() - f.row0);
+  const int c_begin = std::max(0, -f.col0), c_end = std::min(f.cols, baseline.nx() - f.col0);
+  if (r_begin >= r_end || c_begin >= c_end) return 0.0;
+  // Coordinates scaled to about [-1, 1] over the box (surface/polynomial_surface.h).
   const double scale_r = std::max(1.0, 0.5 * f.rows), scale_c = std::max(1.0, 0.5 * f.cols);
-  auto basis = [&](int r, int c, double* b) {
-    const double y = (r - 0.5 * f.rows) / scale_r, x = (c - 0.5 * f.cols) / scale_c;
-    b[0] = 1.0;
-    b[1] = x;
-    b[2] = y;
-    b[3] = x * x;
-    b[4] = x * y;
-    b[5] = y * y;
-  };
-  std::size_t ring_n = 0;
-  double b[6];
-  for_each_box_point(f, f.row0, f.col0, baseline.nx(), baseline.ny(), [&](int r, int c, std::size_t k, int row, int col) {
-    const std::size_t i = baseline.index(row, col);
-    if (!f.ring[k] || !baseline.mask()[i] || !unchanged[i]) return;
-    basis(r, c, b);
-    for (int u = 0; u < 6; ++u) {
-      for (int v = 0; v < 6; ++v) normal.at<double>(u, v) += b[u] * b[v];
-      rhs.at<double>(u) += b[u] * baseline.heights()[i];
+  const auto y_of = [&](int r) { return (r - 0.5 * f.rows) / scale_r; };
+  std::vector<double> x;
+  for (int c = c_begin; c < c_end; ++c) x.push_back((c - 0.5 * f.cols) / scale_c);
+  PolynomialFit fit(2, x);
+  std::vector<float> z(x.size());
+  std::vector<std::uint8_t> keep(x.size());
+  for (int r = r_begin; r < r_end; ++r) {
+    for (int c = c_begin; c < c_end; ++c) {
+      const std::size_t i = baseline.index(f.row0 + r, f.col0 + c);
+      const std::size_t k = static_cast<std::size_t>(c - c_begin);
+      z[k] = baseline.heights()[i];
+      keep[k] = f.ring[static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c)] &&
+                baseline.mask()[i] && unchanged[i];
     }
-    ++ring_n;
-  });
-  if (ring_n < 30) return 0.0;
-  cv::Mat fit;
-  if (!cv::solve(normal, rhs, fit, cv::DECOMP_SVD)) return 0.0;
+    fit.add_row(y_of(r), z.data(), keep.data());
+  }
+  if (fit.points() < 30) return 0.0;
+  const PolynomialSurface skin = fit.solve();
+  std::vector<double> skin_row(x.size());
   double relief = 0.0;
   std::size_t used = 0;
-  for_each_box_point(f, f.row0, f.col0, baseline.nx(), baseline.ny(), [&](int r, int c, std::size_t k, int row, int col) {
-    const std::size_t i = baseline.index(row, col);
-    if (!f.inside[k] || !baseline.mask()[i]) return;
-    basis(r, c, b);
-    double skin = 0.0;
-    for (int u = 0; u < 6; ++u) skin += b[u] * fit.at<double>(u);
-    relief += raised ? baseline.heights()[i] - skin : skin - baseline.heights()[i];
-    ++used;
-  });
+  for (int r = r_begin; r < r_end; ++r) {
+    skin.evaluate_row(y_of(r), x, skin_row.data());
+    for (int c = c_begin; c < c_end; ++c) {
+      const std::size_t i = baseline.index(f.row0 + r, f.col0 + c);
+      if (!f.inside[static_cast<std::size_t>(r) * static_cast<std::size_t>(f.cols) + static_cast<std::size_t>(c)] ||
+          !baseline.mask()[i]) {
+        continue;
+      }
+      const double s = skin_row[static_cast<std::size_t>(c - c_begin)];
+      relief += raised ? baseline.heights()[i] - s : s - baseline.heights()[i];
+      ++used;
+    }
+  }
   if (used == 0) return 0.0;
   return relief / static_cast<double>(used) * static_cast<double>(f.count);
 }
@@ -268,8 +285,9 @@ struct UnchangedCounts {
 };
 
 Noise patch_noise(const Footprint& f, const Registration& noise_source, HoldOutDifference& held_out_difference,
-                  const UnchangedCounts& unchanged_counts, double core_radius_px, int wanted, unsigned seed,
-                  const std::vector<std::uint8_t>* scar_seen, double scar_seen_fraction) {
+                  const UnchangedCounts& unchanged_counts, double core_radius_px, int wanted, std::uint64_t seed,
+                  const std::vector<std::uint8_t>* scar_seen, double scar_seen_fraction, const Progress* progress,
+                  double fraction) {
   Noise noise;
   const HeightMap& residual = noise_source.pose_residual;
   // About 2500 points are enough for the first look at a place.
@@ -277,15 +295,15 @@ Noise patch_noise(const Footprint& f, const Registration& noise_source, HoldOutD
   const std::vector<std::uint8_t>& unchanged = noise_source.unchanged_skin;
   if (f.count == 0 || residual.empty() || f.rows >= residual.ny() || f.cols >= residual.nx()) return noise;
   const double pixel_area_mm2 = residual.dx_um() * residual.dy_um() * 1e-6;
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> row_pick(0, residual.ny() - f.rows);
-  std::uniform_int_distribution<int> col_pick(0, residual.nx() - f.cols);
+  // ScarScope's own random numbers (core/random.h): the same patches on every standard library.
+  Random rng(seed);
   std::vector<double> sums, cores;
   const int attempts = wanted * 40;
   // At most this many patches per batch (each batch costs one low-pass of the whole map).
   const int batch_size = 25;
   int attempt = 0;
   while (attempt < attempts && static_cast<int>(sums.size()) < wanted) {
+    progress_step(progress, "measuring changes", fraction);  // each batch costs a low-pass: a place to stop
     std::vector<std::array<int, 2>> batch;
     std::vector<std::size_t> held_out;
     // Places that overlap a patch of the batch are passed over (they do not count as attempts; a
@@ -293,7 +311,8 @@ Noise patch_noise(const Footprint& f, const Registration& noise_source, HoldOutD
     for (int picks = 0; picks < 400 && attempt < attempts && static_cast<int>(batch.size()) < batch_size &&
                         static_cast<int>(sums.size() + batch.size()) < wanted;
          ++picks) {
-      const int row0 = row_pick(rng), col0 = col_pick(rng);
+      const int row0 = static_cast<int>(rng.uniform_int(0, residual.ny() - f.rows));
+      const int col0 = static_cast<int>(rng.uniform_int(0, residual.nx() - f.cols));
       bool overlaps = false;
       for (const auto& other : batch) {
         if (std::abs(other[0] - row0) < f.rows && std::abs(other[1] - col0) < f.cols) overlaps = true;
@@ -513,17 +532,24 @@ const char* kNewScarNote =
 
 VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& baseline_scars,
                                const HeightMap& followup, const ScarInventory& followup_scars,
-                               const CompareOptions& options) {
+                               const CompareOptions& options, const Progress* progress) {
+  progress_step(progress, "registration", 0.0);
   VisitComparison result;
   RegistrationOptions registration_options = options.registration;
-  for (const Scar& scar : baseline_scars.scars) registration_options.baseline_scars.push_back(outline_of(scar));
-  for (const Scar& scar : followup_scars.scars) registration_options.followup_scars.push_back(outline_of(scar));
-  result.registration = register_followup(baseline, followup, registration_options);
+  for (const Scar& scar : baseline_scars.scars) registration_options.baseline_scars.push_back(outline_of(scar, baseline));
+  for (const Scar& scar : followup_scars.scars) registration_options.followup_scars.push_back(outline_of(scar, followup));
+  // Registration takes about half the work, the scars' changes the rest (a retest registration its share).
+  const double registered_at = options.baseline_retest ? 0.35 : 0.5;
+  {
+    const Progress part = sub_progress(progress, 0.0, registered_at);
+    result.registration = register_followup(baseline, followup, registration_options, &part);
+  }
   result.global.count_baseline = static_cast<int>(baseline_scars.scars.size());
   result.global.count_followup = static_cast<int>(followup_scars.scars.size());
   const Registration& reg = result.registration;
   if (!reg.registered) {
     result.notes.push_back(reg.problem);
+    progress_step(progress, "done", 1.0);
     return result;
   }
 
@@ -535,9 +561,10 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
   if (options.baseline_retest) {
     RegistrationOptions retest_options = options.registration;
     for (const Scar& scar : baseline_scars.scars) {
-      retest_options.baseline_scars.push_back(outline_of(scar));
+      retest_options.baseline_scars.push_back(outline_of(scar, baseline));
     }
-    retest = register_followup(baseline, *options.baseline_retest, retest_options);
+    const Progress part = sub_progress(progress, 0.35, 0.5);
+    retest = register_followup(baseline, *options.baseline_retest, retest_options, &part);
     if (retest.registered) {
       noise_source = &retest;
       result.mdc_source = "test-retest scans of the baseline";
@@ -559,8 +586,12 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
   const double dx = baseline.dx_um() / 1000.0, dy = baseline.dy_um() / 1000.0;
   const double pixel_area_mm2 = dx * dy;
   const std::vector<ScarPair> pairs = match_scars(baseline_scars, followup_scars, reg.transform, options.matching);
-  unsigned seed = 1;
+  std::uint64_t seed = 1;
+  const double pair_count = static_cast<double>(pairs.size());
+  double done_pairs = 0.0;
   for (const ScarPair& pair : pairs) {
+    const double fraction = 0.5 + 0.49 * done_pairs++ / pair_count;
+    progress_step(progress, "measuring changes", fraction);
     ScarChange change;
     const Scar* b = pair.baseline_index >= 0 ? &baseline_scars.scars[static_cast<std::size_t>(pair.baseline_index)] : nullptr;
     const Scar* f = pair.followup_index >= 0 ? &followup_scars.scars[static_cast<std::size_t>(pair.followup_index)] : nullptr;
@@ -568,12 +599,12 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     if (b) {
       change.baseline_id = b->id;
       change.baseline_centroid_mm = b->centroid_mm;
-      outlines.push_back(outline_of(*b));
+      outlines.push_back(outline_of(*b, baseline));
     }
     if (f) {
       change.followup_id = f->id;
       change.followup_centroid_mm = f->centroid_mm;
-      outlines.push_back(to_baseline(outline_of(*f), reg.transform));
+      outlines.push_back(to_baseline(outline_of(*f, followup), reg.transform));
     }
     const Scar& reference = b ? *b : *f;
     change.type = scar_type_name(reference.type);
@@ -592,7 +623,7 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
     const Noise noise =
         patch_noise(footprint, *noise_source, noise_difference, unchanged_counts, core_radius_px, options.mdc_patches, seed++,
                     options.mdc_patches_as_scar_seen && measured.inside_fraction > 0.0 ? &seen : nullptr,
-                    options.mdc_patches_as_scar_seen ? std::max(measured.inside_fraction, 0.05) : 1.0);
+                    options.mdc_patches_as_scar_seen ? std::max(measured.inside_fraction, 0.05) : 1.0, progress, fraction);
     change.mdc_patches = noise.patches;
     // The resampling error of this scar's own relief adds to the noise the skin shows.
     const ResamplingError resampling =
@@ -717,6 +748,7 @@ VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& b
   g.volume_mdc_mm3 = std::sqrt(g.volume_mdc_mm3);
   g.volume_change_pct = percent(g.volume_after_mm3 - g.volume_before_mm3, g.volume_before_mm3);
   if (g.new_scars > 0) result.notes.push_back(std::to_string(g.new_scars) + " new scar(s): check acne activity");
+  progress_step(progress, "done", 1.0);
   return result;
 }
 

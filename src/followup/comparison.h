@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.h"
 #include "followup/matching.h"
 #include "followup/registration.h"
 #include "scars/inventory.h"
@@ -97,11 +98,15 @@ struct VisitComparison {
 };
 
 // Compares a follow-up with its baseline. The inventories are the analyses of the two scans (their
-// outlines are kept out of the registration). When the scans do not show the same skin, the result
-// has registration.registered == false and no scar changes.
+// outlines are kept out of the registration; outlines far off their scan are held near it). When
+// the scans do not show the same skin, the result has registration.registered == false and no
+// scar changes. Throws InputError for scans that cannot be registered (too few points, heights no
+// skin has: surface/height_range.h). With `progress`: the registration's stages, then one report
+// per scar (fractions rising to 1), and CancelledError at the next report once cancelled.
+// Reentrant: comparisons may run concurrently on other threads.
 VisitComparison compare_visits(const HeightMap& baseline, const ScarInventory& baseline_scars,
                                const HeightMap& followup, const ScarInventory& followup_scars,
-                               const CompareOptions& options = {});
+                               const CompareOptions& options = {}, const Progress* progress = nullptr);
 
 // The follow-up JSON of DESIGN.md (registration, scars, global), extended with what else was measured.
 nlohmann::json comparison_to_json(const VisitComparison& comparison);

@@ -5,11 +5,12 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "surface/polynomial_surface.h"
+
 namespace scarscope {
 
 bool fit_quadratic(const float* heights, const std::uint8_t* keep, int nx, int ny, double dx_mm, double dy_mm,
                    int degree, Quadratic& fit, std::size_t max_points) {
-  const int terms = degree >= 2 ? 6 : 3;
   std::size_t kept = 0;
   const std::size_t total = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
   for (std::size_t i = 0; i < total; ++i) kept += keep[i] != 0;
@@ -19,34 +20,23 @@ bool fit_quadratic(const float* heights, const std::uint8_t* keep, int nx, int n
                                                                       static_cast<double>(max_points)))));
   fit.origin_mm = {0.5 * (nx - 1) * dx_mm, 0.5 * (ny - 1) * dy_mm};
   fit.c = {0, 0, 0, 0, 0, 0};
-  cv::Mat normal = cv::Mat::zeros(terms, terms, CV_64F);
-  cv::Mat rhs = cv::Mat::zeros(terms, 1, CV_64F);
-  double basis[6];
-  std::size_t used = 0;
+  std::vector<double> x;
+  for (int col = 0; col < nx; col += step) x.push_back(col * dx_mm - fit.origin_mm[0]);
+  PolynomialFit fitter(degree >= 2 ? 2 : 1, x);
+  std::vector<float> z(x.size());
+  std::vector<std::uint8_t> usable(x.size());
   for (int row = 0; row < ny; row += step) {
-    const double y = row * dy_mm - fit.origin_mm[1];
-    for (int col = 0; col < nx; col += step) {
-      const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(nx) + static_cast<std::size_t>(col);
-      if (!keep[i] || !std::isfinite(heights[i])) continue;
-      const double x = col * dx_mm - fit.origin_mm[0];
-      basis[0] = 1.0;
-      basis[1] = x;
-      basis[2] = y;
-      basis[3] = x * x;
-      basis[4] = x * y;
-      basis[5] = y * y;
-      for (int a = 0; a < terms; ++a) {
-        double* normal_row = normal.ptr<double>(a);
-        for (int b = 0; b < terms; ++b) normal_row[b] += basis[a] * basis[b];
-        rhs.at<double>(a) += basis[a] * heights[i];
-      }
-      ++used;
+    const std::size_t start = static_cast<std::size_t>(row) * static_cast<std::size_t>(nx);
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const std::size_t i = start + k * static_cast<std::size_t>(step);
+      z[k] = heights[i];
+      usable[k] = keep[i] && std::isfinite(heights[i]) ? 1 : 0;
     }
+    fitter.add_row(row * dy_mm - fit.origin_mm[1], z.data(), usable.data());
   }
-  if (used < 12) return false;
-  cv::Mat solution;
-  if (!cv::solve(normal, rhs, solution, cv::DECOMP_SVD)) return false;
-  for (int a = 0; a < terms; ++a) fit.c[static_cast<std::size_t>(a)] = solution.at<double>(a);
+  if (fitter.points() < 12) return false;
+  const PolynomialSurface surface = fitter.solve();
+  for (std::size_t a = 0; a < surface.coefficients.size(); ++a) fit.c[a] = surface.coefficients[a];
   return true;
 }
 

@@ -23,9 +23,9 @@ struct Quadratic {
   }
 };
 
-// Least-squares quadratic (degree 1 or 2) through the heights where keep != 0 (row-major, nx*ny,
-// NaN-free where kept). x = col*dx, y = row*dy in mm. Uses at most ~max_points points (evenly
-// subsampled). Returns false when fewer than 12 points are usable.
+// Least-squares quadratic (degree 1 or 2; surface/polynomial_surface.h) through the heights where
+// keep != 0 and the height is finite (row-major, nx*ny). x = col*dx, y = row*dy in mm. Uses at
+// most ~max_points points (evenly subsampled). Returns false when fewer than 12 points are usable.
 bool fit_quadratic(const float* heights, const std::uint8_t* keep, int nx, int ny, double dx_mm, double dy_mm,
                    int degree, Quadratic& fit, std::size_t max_points = 400000);
 

@@ -2,14 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
 
-#include "core/format.h"
+#include "core/saturating_cast.h"
 #include "followup/grid_tools.h"
+#include "surface/formats/format_common.h"
 #include "surface/png_codec.h"
 #include "surface/shaded_relief.h"
 
@@ -86,12 +86,18 @@ Panel difference_panel(const HeightMap& difference, double range_um) {
   return panel_from(full, difference.dx_um(), difference.dy_um());
 }
 
+// A drawing coordinate in pixels: an inventory may hold any number, and OpenCV clips far-off
+// drawing, so anything beyond a few panels away is held there.
+int pixel(double value, int panel_size) {
+  const int reach = 4 * std::max(1, panel_size);
+  return std::clamp(round_saturating<int>(value), -reach, reach);
+}
+
 void draw_outline(Panel& panel, const OutlineMm& outline, const cv::Scalar& colour, const std::string& label) {
   std::vector<cv::Point> points;
   double cx = 0, cy = 0;
   for (const auto& p : outline) {
-    points.emplace_back(static_cast<int>(std::lround(p[0] * panel.px_per_mm_x)),
-                        static_cast<int>(std::lround(p[1] * panel.px_per_mm_y)));
+    points.emplace_back(pixel(p[0] * panel.px_per_mm_x, panel.rgb.cols), pixel(p[1] * panel.px_per_mm_y, panel.rgb.rows));
     cx += p[0];
     cy += p[1];
   }
@@ -99,7 +105,8 @@ void draw_outline(Panel& panel, const OutlineMm& outline, const cv::Scalar& colo
   cx /= static_cast<double>(outline.size());
   cy /= static_cast<double>(outline.size());
   if (points.size() >= 2) cv::polylines(panel.rgb, points, true, colour, 2, cv::LINE_AA);
-  const cv::Point at(static_cast<int>(cx * panel.px_per_mm_x) + 5, static_cast<int>(cy * panel.px_per_mm_y) - 5);
+  const cv::Point at(pixel(std::trunc(cx * panel.px_per_mm_x), panel.rgb.cols) + 5,
+                     pixel(std::trunc(cy * panel.px_per_mm_y), panel.rgb.rows) - 5);
   cv::putText(panel.rgb, label, at, cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(0, 0, 0), 3, cv::LINE_AA);
   cv::putText(panel.rgb, label, at, cv::FONT_HERSHEY_SIMPLEX, 0.45, colour, 1, cv::LINE_AA);
 }
@@ -122,9 +129,11 @@ cv::Mat with_header(const Panel& panel, const std::string& title) {
   return out;
 }
 
-// The picture's pixels: 8-bit RGB, continuous (made by hconcat).
-cv::Mat comparison_overlay_pixels(const HeightMap& baseline, const ScarInventory& baseline_scars, const HeightMap& followup,
-                                  const ScarInventory& followup_scars, const VisitComparison& comparison) {
+}  // namespace
+
+Bytes comparison_overlay_png(const HeightMap& baseline, const ScarInventory& baseline_scars,
+                                    const HeightMap& followup, const ScarInventory& followup_scars,
+                                    const VisitComparison& comparison) {
   Panel left = relief_panel(baseline);
   Panel middle = relief_panel(followup);
   const Registration& reg = comparison.registration;
@@ -168,7 +177,9 @@ cv::Mat comparison_overlay_pixels(const HeightMap& baseline, const ScarInventory
       }
     }
   }
-  const std::string range_text = "difference: blue rose, red sank, +-" + fixed_decimal(range, 0) + " um";
+  // Whole micrometres, whatever the process locale (no decimal point to localise).
+  const std::string range_text =
+      "difference: blue rose, red sank, +-" + std::to_string(saturating_cast<long long>(std::nearbyint(range))) + " um";
   std::vector<cv::Mat> parts{with_header(left, "baseline"), with_header(middle, "follow-up"),
                              with_header(right, reg.registered ? range_text : "not registered")};
   const int rows = std::max({parts[0].rows, parts[1].rows, parts[2].rows});
@@ -178,26 +189,15 @@ cv::Mat comparison_overlay_pixels(const HeightMap& baseline, const ScarInventory
   }
   cv::Mat canvas;
   cv::hconcat(parts, canvas);
-  return canvas;
-}
-
-}  // namespace
-
-std::vector<std::byte> comparison_overlay_png(const HeightMap& baseline, const ScarInventory& baseline_scars,
-                                              const HeightMap& followup, const ScarInventory& followup_scars,
-                                              const VisitComparison& comparison) {
-  const cv::Mat canvas = comparison_overlay_pixels(baseline, baseline_scars, followup, followup_scars, comparison);
-  const std::string png = encode_png(canvas.data, canvas.cols, canvas.rows, 3, 8, "comparison overlay");
-  const auto* first = reinterpret_cast<const std::byte*>(png.data());
-  return std::vector<std::byte>(first, first + png.size());
+  // The canvas is continuous 8-bit RGB (made by resize / hconcat): encoded as it is, without a copy.
+  return to_bytes(encode_png(canvas.data, canvas.cols, canvas.rows, 3, 8, "comparison overlay"));
 }
 
 void write_comparison_overlay(const HeightMap& baseline, const ScarInventory& baseline_scars, const HeightMap& followup,
                               const ScarInventory& followup_scars, const VisitComparison& comparison,
                               const std::filesystem::path& path) {
-  const cv::Mat canvas = comparison_overlay_pixels(baseline, baseline_scars, followup, followup_scars, comparison);
-  // The canvas is continuous 8-bit RGB (made by hconcat): written as it is, without a copy.
-  write_png_file(path, canvas.data, canvas.cols, canvas.rows, 3, 8);
+  const Bytes png = comparison_overlay_png(baseline, baseline_scars, followup, followup_scars, comparison);
+  formats::write_file_bytes(path, as_chars(png));
 }
 
 }  // namespace scarscope

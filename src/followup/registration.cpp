@@ -6,10 +6,13 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video/tracking.hpp>
+#include <locale>
 #include <sstream>
 
 #include "core/error.h"
 #include "core/format.h"
+#include "surface/height_range.h"
+#include "surface/masked_low_pass.h"
 
 namespace scarscope {
 
@@ -223,7 +226,9 @@ std::vector<Pose> coarse_candidates(const WorkSurface& baseline, const WorkSurfa
   };
   std::vector<Scored> scored;
   const double step = 1.0;
-  for (double deg = -max_rotation_deg; deg <= max_rotation_deg + 1e-9; deg += step) {
+  // (A half-turn either way covers every rotation: a larger limit is no reason to search longer.)
+  const double limit = std::clamp(max_rotation_deg, 0.0, 180.0);
+  for (double deg = -limit; deg <= limit + 1e-9; deg += step) {
     const double th = radians(deg);
     // G(x) = F(R (x − c) + c): the follow-up turned back, so that only a shift remains.
     cv::Mat m(2, 3, CV_64F);
@@ -369,29 +374,19 @@ double texture_correlation(const HeightMap& baseline, const cv::Mat& aligned, co
   return (sbf / n - (sb / n) * (sf / n)) / std::sqrt(vb * vf);
 }
 
-// The mask-weighted Gaussian low-pass of `values` over the points where keep != 0, computed on a
-// coarser grid (the scale is large) and brought back; 0 where no kept point is within reach.
+// The slow residual of the pose: the masked low-pass (surface/masked_low_pass.h) of `values` over the
+// points where keep != 0; 0 where less than 2 % of a neighbourhood's weight is kept skin (no
+// estimate there: the quadratic pose stands alone).
+constexpr float kLowPassMinWeight = 0.02f;
+
 cv::Mat masked_low_pass(const cv::Mat& values, const cv::Mat& keep, double sigma_x_px, double sigma_y_px) {
-  const int factor = std::max(1, static_cast<int>(std::floor(std::min(sigma_x_px, sigma_y_px) / 6.0)));
   cv::Mat w;
   keep.convertTo(w, CV_32F);
   w.setTo(1.0f, keep);
-  cv::Mat num = values.mul(w);
-  cv::Mat small_num, small_den;
-  const cv::Size small((values.cols + factor - 1) / factor, (values.rows + factor - 1) / factor);
-  cv::resize(num, small_num, small, 0, 0, cv::INTER_AREA);
-  cv::resize(w, small_den, small, 0, 0, cv::INTER_AREA);
-  cv::Mat blurred_num, blurred_den;
-  cv::GaussianBlur(small_num, blurred_num, cv::Size(0, 0), sigma_x_px / factor, sigma_y_px / factor, cv::BORDER_REFLECT);
-  cv::GaussianBlur(small_den, blurred_den, cv::Size(0, 0), sigma_x_px / factor, sigma_y_px / factor, cv::BORDER_REFLECT);
-  cv::Mat ratio = cv::Mat::zeros(small, CV_32F);
-  for (int r = 0; r < small.height; ++r)
-    for (int c = 0; c < small.width; ++c) {
-      const float d = blurred_den.at<float>(r, c);
-      if (d > 0.02f) ratio.at<float>(r, c) = blurred_num.at<float>(r, c) / d;
-    }
-  cv::Mat low;
-  cv::resize(ratio, low, values.size(), 0, 0, cv::INTER_LINEAR);
+  const cv::Mat num = values.mul(w);
+  cv::Mat low(values.size(), CV_32F);
+  scarscope::masked_low_pass(num.ptr<float>(0), w.ptr<float>(0), values.cols, values.rows, sigma_x_px, sigma_y_px,
+                             kLowPassMinWeight, low.ptr<float>(0));
   return low;
 }
 
@@ -553,11 +548,14 @@ double baseline_roughness(const HeightMap& baseline, const std::vector<std::uint
 std::string format(double value, int decimals) { return fixed_decimal(value, decimals); }
 
 void check_registrable(const HeightMap& map, const char* which) {
-  if (map.empty()) throw InputError(std::string("the ") + which + " scan is empty");
+  if (map.empty()) throw InputError(std::string("the ") + which + " scan is empty", ErrorCode::bad_input, which);
   if (map.valid_count() < 1000) {
     throw InputError(std::string("the ") + which + " scan has only " + std::to_string(map.valid_count()) +
-                     " valid points; at least 1000 are needed to register it");
+                         " valid points; at least 1000 are needed to register it",
+                     ErrorCode::out_of_range, which);
   }
+  // Heights no skin has are refused before anything is sized or fitted by them.
+  check_height_range(map);
 }
 
 }  // namespace
@@ -575,7 +573,9 @@ std::array<double, 2> RigidTransform::to_baseline(const std::array<double, 2>& p
   return {std::cos(th) * x + std::sin(th) * y + center_mm[0], -std::sin(th) * x + std::cos(th) * y + center_mm[1]};
 }
 
-Registration register_followup(const HeightMap& baseline, const HeightMap& followup, const RegistrationOptions& options) {
+Registration register_followup(const HeightMap& baseline, const HeightMap& followup, const RegistrationOptions& options,
+                               const Progress* progress) {
+  progress_step(progress, "registration", 0.0);
   check_registrable(baseline, "baseline");
   check_registrable(followup, "follow-up");
   const double bdx = baseline.dx_um() / 1000.0, bdy = baseline.dy_um() / 1000.0;
@@ -600,21 +600,26 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
   {
     const Pyramid b = build_pyramid(baseline, {}, s0, level_count);
     const Pyramid f = build_pyramid(followup, {}, s0, level_count);
+    progress_step(progress, "registration: rotation search", 0.15);
     // Coarsest level: try the best rotations of the search and keep the one ECC likes most.
     pose.correlation = -2.0;  // any ECC result, even a failed one (-1), replaces it
     for (const Pose& candidate : coarse_candidates(b.levels[static_cast<std::size_t>(top)],
                                                    f.levels[static_cast<std::size_t>(top)], center_mm,
                                                    options.max_rotation_deg)) {
+      progress_step(progress, "registration: rotation search", 0.2);
       const Pose refined =
           refine(b.levels[static_cast<std::size_t>(top)], f.levels[static_cast<std::size_t>(top)], candidate, 60);
       if (refined.correlation > pose.correlation) pose = refined;
     }
     for (int k = top - 1; k >= 0; --k) {
+      progress_step(progress, "registration: refining", 0.3);
       const Pose refined = refine(b.levels[static_cast<std::size_t>(k)], f.levels[static_cast<std::size_t>(k)], pose, 60);
       if (refined.correlation >= 0.0) pose = refined;
     }
   }
+  progress_step(progress, "registration: heights", 0.4);
   Comparison comparison = compare_heights(baseline, followup, pose, baseline_scars, options);
+  progress_step(progress, "registration: skin only", 0.55);
 
   // Second pass on the skin only: the scars of both analyses and every region that changed are left
   // out of both scans at the same places (each scan is filled in smoothly there), so that the
@@ -633,11 +638,13 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
     const Pyramid b = build_pyramid(baseline, baseline_excluded, s0, level_count);
     const Pyramid f = build_pyramid(followup, followup_excluded, s0, level_count);
     for (int k = std::min(1, top); k >= 0; --k) {
+      progress_step(progress, "registration: skin only", 0.7);
       const Pose refined = refine(b.levels[static_cast<std::size_t>(k)], f.levels[static_cast<std::size_t>(k)], pose,
                                   k == 0 ? 100 : 60);
       if (refined.correlation >= 0.0) pose = refined;
       else if (k == 0) pose.correlation = -1.0;
     }
+    progress_step(progress, "registration: heights", 0.85);
     comparison = compare_heights(baseline, followup, pose, baseline_scars, options);
   }
 
@@ -713,6 +720,7 @@ Registration register_followup(const HeightMap& baseline, const HeightMap& follo
     result.problem = "the scans do not show the same skin: " + why + " (residual " + format(result.residual_um, 1) +
                      " um RMS); no change is reported";
   }
+  progress_step(progress, "registration", 1.0);
   return result;
 }
 
@@ -722,49 +730,27 @@ HoldOutDifference::HoldOutDifference(const Registration& registration) : registr
   ny_ = residual.ny();
   if (residual.empty() || registration.unchanged_skin.size() != residual.size()) return;
   const double dx = residual.dx_um() / 1000.0, dy = residual.dy_um() / 1000.0;
-  const double sigma_x_px = registration.local_reference_mm / dx, sigma_y_px = registration.local_reference_mm / dy;
-  // The same coarse grid as masked_low_pass.
-  factor_ = std::max(1, static_cast<int>(std::floor(std::min(sigma_x_px, sigma_y_px) / 6.0)));
-  sigma_x_ = sigma_x_px / factor_;
-  sigma_y_ = sigma_y_px / factor_;
-  small_cols_ = (nx_ + factor_ - 1) / factor_;
-  small_rows_ = (ny_ + factor_ - 1) / factor_;
-  block_num_.assign(static_cast<std::size_t>(small_cols_) * static_cast<std::size_t>(small_rows_), 0.0f);
-  block_den_.assign(block_num_.size(), 0.0f);
+  // The same low-pass as the registration's own (masked_low_pass above), kept as sums.
+  sums_ = MaskedLowPassSums(
+      plan_masked_low_pass(nx_, ny_, registration.local_reference_mm / dx, registration.local_reference_mm / dy));
   for (int r = 0; r < ny_; ++r)
     for (int c = 0; c < nx_; ++c) {
       const std::size_t i = residual.index(r, c);
-      if (!residual.mask()[i] || !registration.unchanged_skin[i]) continue;
-      const std::size_t b = static_cast<std::size_t>(r / factor_) * static_cast<std::size_t>(small_cols_) +
-                            static_cast<std::size_t>(c / factor_);
-      block_num_[b] += residual.heights()[i];
-      block_den_[b] += 1.0f;
+      if (residual.mask()[i] && registration.unchanged_skin[i]) sums_.add(r, c, residual.heights()[i], 1.0f);
     }
   hold_out({});
 }
 
 void HoldOutDifference::hold_out(const std::vector<std::size_t>& points) {
-  if (block_num_.empty()) return;
+  if (sums_.empty()) return;
   const HeightMap& residual = registration_->pose_residual;
-  cv::Mat num(small_rows_, small_cols_, CV_32F), den(small_rows_, small_cols_, CV_32F);
-  std::copy(block_num_.begin(), block_num_.end(), num.ptr<float>());
-  std::copy(block_den_.begin(), block_den_.end(), den.ptr<float>());
+  MaskedLowPassSums held = sums_;  // each set is held out of the full sums
   for (const std::size_t i : points) {
     if (i >= residual.size() || !residual.mask()[i] || !registration_->unchanged_skin[i]) continue;
     const int r = static_cast<int>(i / static_cast<std::size_t>(nx_)), c = static_cast<int>(i % static_cast<std::size_t>(nx_));
-    num.at<float>(r / factor_, c / factor_) -= residual.heights()[i];
-    den.at<float>(r / factor_, c / factor_) -= 1.0f;
+    held.add(r, c, -residual.heights()[i], -1.0f);
   }
-  const float area = static_cast<float>(factor_ * factor_);
-  num /= area;
-  den /= area;
-  cv::GaussianBlur(num, num, cv::Size(0, 0), sigma_x_, sigma_y_, cv::BORDER_REFLECT);
-  cv::GaussianBlur(den, den, cv::Size(0, 0), sigma_x_, sigma_y_, cv::BORDER_REFLECT);
-  low_.assign(block_num_.size(), 0.0f);
-  for (std::size_t k = 0; k < low_.size(); ++k) {
-    const float d = den.ptr<float>()[k];
-    if (d > 0.02f) low_[k] = num.ptr<float>()[k] / d;
-  }
+  low_ = held.coarse_low_pass(kLowPassMinWeight);
 }
 
 float HoldOutDifference::at(int row, int col) const {
@@ -772,17 +758,7 @@ float HoldOutDifference::at(int row, int col) const {
   const std::size_t i = residual.index(row, col);
   if (!residual.mask()[i]) return std::numeric_limits<float>::quiet_NaN();
   if (low_.empty()) return residual.heights()[i];
-  // Bilinear from the block centres, as cv::resize brings the coarse low-pass back.
-  const double x = std::clamp((col + 0.5) / factor_ - 0.5, 0.0, static_cast<double>(small_cols_ - 1));
-  const double y = std::clamp((row + 0.5) / factor_ - 0.5, 0.0, static_cast<double>(small_rows_ - 1));
-  const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
-  const int x1 = std::min(x0 + 1, small_cols_ - 1), y1 = std::min(y0 + 1, small_rows_ - 1);
-  const double fx = x - x0, fy = y - y0;
-  auto L = [&](int yy, int xx) {
-    return static_cast<double>(low_[static_cast<std::size_t>(yy) * static_cast<std::size_t>(small_cols_) + static_cast<std::size_t>(xx)]);
-  };
-  const double low = (1 - fy) * ((1 - fx) * L(y0, x0) + fx * L(y0, x1)) + fy * ((1 - fx) * L(y1, x0) + fx * L(y1, x1));
-  return static_cast<float>(residual.heights()[i] - low);
+  return residual.heights()[i] - sums_.sample(low_, row, col);
 }
 
 }  // namespace scarscope

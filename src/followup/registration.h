@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.h"
 #include "followup/grid_tools.h"
 #include "surface/height_map.h"
+#include "surface/masked_low_pass.h"
 
 namespace scarscope {
 
@@ -69,7 +71,7 @@ struct Registration {
 // The registration's difference with its slow residual (the low-pass of the unchanged skin) estimated
 // without a set of held-out points, interpolated there from the skin around them as it is under a
 // scar: patches of skin held out this way measure like a scar would. Cheap to redo for many sets:
-// the low-pass works on block sums, and only the held-out points change them.
+// the low-pass works on coarse sums (MaskedLowPassSums), and only the held-out points change them.
 class HoldOutDifference {
  public:
   explicit HoldOutDifference(const Registration& registration);
@@ -82,14 +84,15 @@ class HoldOutDifference {
 
  private:
   const Registration* registration_;
-  int nx_ = 0, ny_ = 0, factor_ = 1, small_cols_ = 0, small_rows_ = 0;
-  double sigma_x_ = 1.0, sigma_y_ = 1.0;
-  std::vector<float> block_num_, block_den_;  // Σ keep·residual and Σ keep per factor × factor block
-  std::vector<float> low_;                    // the coarse low-pass for the current set
+  int nx_ = 0, ny_ = 0;
+  MaskedLowPassSums sums_;  // Σ keep·residual and Σ keep on the low-pass's coarse grid
+  std::vector<float> low_;  // the coarse low-pass for the current set
 };
 
-// Throws InputError when either map is empty or has too few valid points to register.
+// Throws InputError when either map is empty, has too few valid points to register, or heights no
+// skin has (surface/height_range.h). With `progress`: its stages as fractions 0..1, and
+// CancelledError at the next of them once cancelled.
 Registration register_followup(const HeightMap& baseline, const HeightMap& followup,
-                               const RegistrationOptions& options = {});
+                               const RegistrationOptions& options = {}, const Progress* progress = nullptr);
 
 }  // namespace scarscope

@@ -73,7 +73,8 @@ TrajectoryStatus parse_trajectory_status(const std::string& name) {
   throw InputError("'" + name + "' is not a trajectory status", ErrorCode::bad_input);
 }
 
-SeriesComparison compare_series(const std::vector<SeriesVisit>& visits, const CompareOptions& options) {
+SeriesComparison compare_series(const std::vector<SeriesVisit>& visits, const CompareOptions& options,
+                                const Progress* progress) {
   if (visits.size() < 2) throw InputError("a series needs at least two visits (the first is the baseline)", ErrorCode::bad_input);
   for (const SeriesVisit& v : visits) {
     if (!v.map || !v.scars) throw InputError("series visit " + v.name + " has no scan or no analysis", ErrorCode::missing_field);
@@ -81,7 +82,9 @@ SeriesComparison compare_series(const std::vector<SeriesVisit>& visits, const Co
   std::vector<VisitComparison> comparisons;
   std::vector<const ScarInventory*> scars{visits[0].scars};
   for (std::size_t k = 1; k < visits.size(); ++k) {
-    comparisons.push_back(compare_visits(*visits[0].map, *visits[0].scars, *visits[k].map, *visits[k].scars, options));
+    const double share = 1.0 / static_cast<double>(visits.size() - 1);
+    const Progress part = sub_progress(progress, static_cast<double>(k - 1) * share, static_cast<double>(k) * share);
+    comparisons.push_back(compare_visits(*visits[0].map, *visits[0].scars, *visits[k].map, *visits[k].scars, options, &part));
     scars.push_back(visits[k].scars);
   }
   return series_from_comparisons(scars, std::move(comparisons), options.matching);

@@ -52,8 +52,9 @@ struct SeriesComparison {
   std::vector<ScarTrajectory> scars;
 };
 
-// Throws InputError for fewer than two visits.
-SeriesComparison compare_series(const std::vector<SeriesVisit>& visits, const CompareOptions& options = {});
+// Throws InputError for fewer than two visits. With `progress`, each comparison reports its share.
+SeriesComparison compare_series(const std::vector<SeriesVisit>& visits, const CompareOptions& options = {},
+                                const Progress* progress = nullptr);
 
 // The trajectories from comparisons already made (each later visit against the first, in order):
 // what compare_series does after comparing, so that a course can be followed from stored

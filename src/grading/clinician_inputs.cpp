@@ -93,14 +93,7 @@ ClinicianInputs clinician_inputs_from_json(const json& document, const std::stri
       value.expect_object("expected an object of corrections");
       value.reject_unknown({"normal_base", "remove", "stretch_flattens", "tethered", "type"});
       ScarCorrection correction;
-      if (const auto type = value.optional("type")) {
-        const std::string name = type->text("expected a scar type name");
-        try {
-          correction.type = parse_scar_type(name);
-        } catch (const InputError& error) {
-          type->fail(ErrorCode::bad_input, error.what());
-        }
-      }
+      if (const auto type = value.optional("type")) correction.type = type->parsed_text(parse_scar_type);
       if (const auto flag = value.optional("stretch_flattens")) correction.stretch_flattens = flag->boolean();
       if (const auto flag = value.optional("normal_base")) correction.normal_base = flag->boolean();
       if (const auto flag = value.optional("tethered")) correction.tethered = flag->boolean();

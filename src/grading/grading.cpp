@@ -379,6 +379,13 @@ const char* grade_basis_name(GradeBasis basis) {
   return "unknown";
 }
 
+GradeBasis parse_grade_basis(const std::string& name) {
+  for (const GradeBasis basis : {GradeBasis::three_d_only, GradeBasis::clinician_only, GradeBasis::three_d_plus_clinician}) {
+    if (name == grade_basis_name(basis)) return basis;
+  }
+  throw InputError("'" + name + "' is not a basis (3d_only, clinician_only, 3d_plus_clinician)", ErrorCode::bad_input);
+}
+
 std::string QualitativeGrade::value_text() const {
   if (low == high) return std::to_string(low);
   return std::to_string(low) + "-" + std::to_string(high);
@@ -831,7 +838,7 @@ std::string format(double value, int decimals) { return fixed_decimal(value, dec
 }  // namespace
 
 Grades grade_inventory(const ScarInventory& original, const ClinicianInputs* clinician, const GradingKnowledge& knowledge) {
-  if (!knowledge.tables) throw InputError("grading: no knowledge base loaded");
+  if (!knowledge.tables) throw InputError("grading: no knowledge base loaded", ErrorCode::missing_field, "knowledge_base");
   const GradingKnowledge::Tables& kb = *knowledge.tables;
   const bool clinician_given = clinician != nullptr && !clinician->empty();
   const ScarInventory inventory = clinician_given ? apply_corrections(original, *clinician) : original;
@@ -840,7 +847,8 @@ Grades grade_inventory(const ScarInventory& original, const ClinicianInputs* cli
       const auto it = std::find_if(inventory.scars.begin(), inventory.scars.end(), [id = id](const Scar& scar) { return scar.id == id; });
       if (it == inventory.scars.end()) {
         throw InputError("clinician inputs: hypertrophic_age_months." + std::to_string(id) + ": the inventory has no scar " +
-                         std::to_string(id));
+                             std::to_string(id),
+                         ErrorCode::bad_input, "hypertrophic_age_months." + std::to_string(id));
       }
     }
   }
@@ -969,13 +977,7 @@ json grade_inventory_json(const ScarInventory& inventory, const ClinicianInputs*
 
 namespace {
 
-GradeBasis basis_from(const JsonField& field) {
-  const std::string name = field.text();
-  for (const GradeBasis basis : {GradeBasis::three_d_only, GradeBasis::clinician_only, GradeBasis::three_d_plus_clinician}) {
-    if (name == grade_basis_name(basis)) return basis;
-  }
-  field.fail(ErrorCode::bad_input, "'" + name + "' is not a basis (3d_only, clinician_only, 3d_plus_clinician)");
-}
+GradeBasis basis_from(const JsonField& field) { return field.parsed_text(parse_grade_basis); }
 
 std::optional<double> coverage_from(const JsonField& scale) {
   const auto coverage = scale.optional("coverage_cm2");

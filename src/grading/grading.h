@@ -36,6 +36,8 @@ GradingKnowledge grading_knowledge_from_json(const nlohmann::json& document, con
 // What a grade rests on (DESIGN.md "Grades are estimates").
 enum class GradeBasis { three_d_only, clinician_only, three_d_plus_clinician };
 const char* grade_basis_name(GradeBasis basis);  // "3d_only", "clinician_only", "3d_plus_clinician"
+// InputError for anything else.
+GradeBasis parse_grade_basis(const std::string& name);
 
 // One row of a scale, so a clinician can check the sum.
 struct GradeItem {

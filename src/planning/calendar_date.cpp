@@ -14,12 +14,12 @@ CalendarDate CalendarDate::parse(const std::string& text, const std::string& wha
   static const std::regex pattern(R"((\d{4})-(\d{2})-(\d{2}))");
   std::smatch match;
   if (!std::regex_match(text, match, pattern)) {
-    throw InputError(what + ": \"" + text + "\" is not a date; expected YYYY-MM-DD");
+    throw InputError(what + ": \"" + text + "\" is not a date; expected YYYY-MM-DD", ErrorCode::bad_format, what);
   }
   const chrono::year_month_day ymd{chrono::year{std::stoi(match[1])},
                                    chrono::month{static_cast<unsigned>(std::stoi(match[2]))},
                                    chrono::day{static_cast<unsigned>(std::stoi(match[3]))}};
-  if (!ymd.ok()) throw InputError(what + ": \"" + text + "\" is not a real calendar date");
+  if (!ymd.ok()) throw InputError(what + ": \"" + text + "\" is not a real calendar date", ErrorCode::out_of_range, what);
   return {chrono::sys_days{ymd}};
 }
 

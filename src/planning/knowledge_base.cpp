@@ -12,7 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kEvidenceKinds = {"rct", "review", "consensus", "series", "expert", "low_authority"};
+const std::set<std::string> kEvidenceKinds = {"rct",    "systematic_review", "review",       "consensus",
+                                              "series", "expert",            "low_authority"};
 
 // The helpers below read through JsonField (core/json_fields.h), so every kb error is an
 // InputError with the field's path and a stable code. `path` arguments end with "." (or are empty).
@@ -46,21 +47,45 @@ void check_keys(const json& object, const std::set<std::string>& allowed, const 
       .reject_unknown(std::vector<std::string>(allowed.begin(), allowed.end()), "not a field of the knowledge base");
 }
 
-std::vector<Evidence> evidence_of(const json& value, const std::string& source, const std::string& field) {
+double number_of(const json& value, const std::string& source, const std::string& field);
+
+// A number, or [min, max].
+NumericRange range_of(const json& number, const std::string& source, const std::string& field) {
+  if (number.is_array()) {
+    if (number.size() != 2) fail(source, field, "must be a number or [min, max]");
+    const double low = number_of(number[0], source, field + "[0]");
+    const double high = number_of(number[1], source, field + "[1]");
+    if (low > high) fail(source, field, "min is greater than max");
+    return NumericRange{low, high};
+  }
+  const double single = number_of(number, source, field);
+  return NumericRange{single, single};
+}
+
+// `figure_field`: the field the list is the evidence of ("sessions"), for an entry's own "value".
+std::vector<Evidence> evidence_of(const json& value, const std::string& source, const std::string& field,
+                                  const std::string& figure_field = "") {
   if (!value.is_array() || value.empty()) fail(source, field, "must be a non-empty list of {citation, kind, confirmed}");
   std::vector<Evidence> out;
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string item = field + "[" + std::to_string(i) + "]";
-    check_keys(value[i], {"citation", "kind", "confirmed"}, source, item + ".");
+    if (figure_field.empty()) {
+      check_keys(value[i], {"citation", "kind", "confirmed"}, source, item + ".");
+    } else {
+      check_keys(value[i], {"citation", "kind", "confirmed", "value"}, source, item + ".");
+    }
     Evidence evidence;
     evidence.citation = string_of(require(value[i], "citation", source, item + "."), source, item + ".citation");
     evidence.kind = string_of(require(value[i], "kind", source, item + "."), source, item + ".kind");
     if (!kEvidenceKinds.count(evidence.kind)) {
-      fail(source, item + ".kind", "\"" + evidence.kind + "\" is not one of rct|review|consensus|series|expert|low_authority");
+      fail(source, item + ".kind", "\"" + evidence.kind + "\" is not one of rct|systematic_review|review|consensus|series|expert|low_authority");
     }
     const json& confirmed = require(value[i], "confirmed", source, item + ".");
     if (!confirmed.is_boolean()) fail(source, item + ".confirmed", "must be true or false");
     evidence.confirmed = confirmed.get<bool>();
+    if (!figure_field.empty() && value[i].contains("value")) {
+      evidence.figures[figure_field] = range_of(value[i]["value"], source, item + ".value");
+    }
     out.push_back(evidence);
   }
   return out;
@@ -70,24 +95,18 @@ double number_of(const json& value, const std::string& source, const std::string
   return JsonField(value, source, field).number("must be a number");
 }
 
-// {"value": number | [min, max], "evidence": [...], "note": ".."}, or null when the sources give none.
+// {"value": number | [min, max], "evidence": [...], "note": "..", "applies_to": [scar classes]}, or
+// null when the sources give none. An evidence entry may carry the "value" that source gives.
 SourcedValue sourced_of(const json& value, const std::string& source, const std::string& field) {
   SourcedValue out;
   if (value.is_null()) return out;
-  check_keys(value, {"value", "evidence", "note"}, source, field + ".");
+  check_keys(value, {"value", "evidence", "note", "applies_to"}, source, field + ".");
   const json& number = require(value, "value", source, field + ".");
-  if (number.is_array()) {
-    if (number.size() != 2) fail(source, field + ".value", "must be a number or [min, max]");
-    const double low = number_of(number[0], source, field + ".value[0]");
-    const double high = number_of(number[1], source, field + ".value[1]");
-    if (low > high) fail(source, field + ".value", "min is greater than max");
-    out.value = NumericRange{low, high};
-  } else if (!number.is_null()) {
-    const double single = number_of(number, source, field + ".value");
-    out.value = NumericRange{single, single};
-  }
-  out.evidence = evidence_of(require(value, "evidence", source, field + "."), source, field + ".evidence");
+  if (!number.is_null()) out.value = range_of(number, source, field + ".value");
+  const std::string figure_field = field.substr(field.rfind('.') + 1);
+  out.evidence = evidence_of(require(value, "evidence", source, field + "."), source, field + ".evidence", figure_field);
   if (value.contains("note")) out.note = string_of(value["note"], source, field + ".note");
+  if (value.contains("applies_to")) out.applies_to = strings_of(value["applies_to"], source, field + ".applies_to");
   if (out.value && out.value->min < 0) fail(source, field + ".value", "must not be negative");
   return out;
 }
@@ -119,12 +138,16 @@ Modality modality_of(const std::string& id, const json& value, const std::string
   }
   m.side_effects = strings_of(require(value, "side_effects", source, path), source, path + "side_effects");
   const json& iso = require(value, "isotretinoin", source, path);
-  check_keys(iso, {"wait_months", "disputed", "note"}, source, path + "isotretinoin.");
+  check_keys(iso, {"wait_months", "disputed", "not_addressed", "note"}, source, path + "isotretinoin.");
   m.isotretinoin.wait_months = sourced_of(require(iso, "wait_months", source, path + "isotretinoin."), source,
                                           path + "isotretinoin.wait_months");
   if (iso.contains("disputed")) {
     if (!iso["disputed"].is_boolean()) fail(source, path + "isotretinoin.disputed", "must be true or false");
     m.isotretinoin.disputed = iso["disputed"].get<bool>();
+  }
+  if (iso.contains("not_addressed")) {
+    if (!iso["not_addressed"].is_boolean()) fail(source, path + "isotretinoin.not_addressed", "must be true or false");
+    m.isotretinoin.not_addressed = iso["not_addressed"].get<bool>();
   }
   if (iso.contains("note")) m.isotretinoin.note = string_of(iso["note"], source, path + "isotretinoin.note");
   if (value.contains("hsv_prophylaxis")) {
@@ -168,6 +191,14 @@ Modality modality_of(const std::string& id, const json& value, const std::string
 
 }  // namespace
 
+int evidence_strength(const std::string& kind) {
+  if (kind == "rct" || kind == "systematic_review") return 4;
+  if (kind == "consensus" || kind == "review") return 3;
+  if (kind == "series") return 2;
+  if (kind == "expert") return 1;
+  return 0;
+}
+
 const Modality& KnowledgeBase::modality(const std::string& id) const {
   const auto found = modalities.find(id);
   if (found == modalities.end()) throw InputError("unknown modality \"" + id + "\"", ErrorCode::bad_input);
@@ -207,7 +238,7 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
               "first_line", "first_line_evidence", "resurfacing_preference", "resurfacing_preference_dark_skin",
               "resurfacing_preference_evidence", "filler_preference", "filler_preference_evidence", "same_day_pairs",
               "same_day_pairs_evidence", "keloid_prone_regions", "keloid_prone_regions_evidence", "perioral_regions",
-              "rules"},
+              "pigment_priming_modalities", "pigment_priming_modalities_evidence", "rules"},
              source, "");
   KnowledgeBase kb;
   kb.version = string_of(require(document, "version", source, ""), source, "version");
@@ -226,9 +257,10 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
                            "punch_min_weeks_between_sessions", "stage_gap_weeks", "same_day_offset_days",
                            "acne_control_review_weeks", "distress_referral_min", "distress_referral_max_grade",
                            "dark_skin_min_fitzpatrick", "isotretinoin_conservative_wait_months",
-                           "expected_improvement_typical_pct", "expected_improvement_severe_combination_pct",
-                           "severe_min_grade", "hsv_valacyclovir_mg", "hsv_course_days", "priming_weeks",
-                           "priming_hydroquinone_pct"}) {
+                           "hsv_valacyclovir_mg", "hsv_course_days", "priming_weeks",
+                           "priming_hydroquinone_pct", "bdd_screen_sensitivity_pct", "bdd_screen_specificity_pct",
+                           "keloid_recurrence_after_excision_pct", "hypertrophic_good_excellent_tac_5fu_pdl_pct",
+                           "hypertrophic_good_excellent_tac_alone_pct", "isotretinoin_traditional_wait_months"}) {
     if (!kb.thresholds.count(name) || !kb.thresholds[name].value) fail(source, std::string("thresholds.") + name, "missing");
   }
   const json& stages = require(document, "stages", source, "");
@@ -270,6 +302,10 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
   if (document.contains("perioral_regions")) {
     kb.perioral_regions = strings_of(document["perioral_regions"], source, "perioral_regions");
   }
+  kb.pigment_priming_modalities = strings_of(require(document, "pigment_priming_modalities", source, ""), source,
+                                             "pigment_priming_modalities");
+  kb.pigment_priming_modalities_evidence = evidence_of(require(document, "pigment_priming_modalities_evidence", source, ""),
+                                                       source, "pigment_priming_modalities_evidence");
   const json& rules = require(document, "rules", source, "");
   if (!rules.is_object()) fail(source, "rules", "must be an object keyed by rule id");
   for (const auto& [id, value] : rules.items()) {
@@ -289,6 +325,7 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
   for (const auto& id : kb.resurfacing_preference) check_modality(id, "resurfacing_preference");
   for (const auto& id : kb.resurfacing_preference_dark_skin) check_modality(id, "resurfacing_preference_dark_skin");
   for (const auto& id : kb.filler_preference) check_modality(id, "filler_preference");
+  for (const auto& id : kb.pigment_priming_modalities) check_modality(id, "pigment_priming_modalities");
   for (const auto& [a, b] : kb.same_day_pairs) {
     check_modality(a, "same_day_pairs");
     check_modality(b, "same_day_pairs");
@@ -298,7 +335,7 @@ KnowledgeBase knowledge_base_from_json(const json& document, const std::string& 
       fail(source, "modalities." + id + ".stage", "\"" + modality.stage + "\" is not one of the kb stages");
     }
   }
-  for (const char* id : {"acne_treatment_first", "psychological_counselling"}) check_modality(id, "modalities");
+  for (const char* id : {"acne_treatment_first", "psychological_counselling", "pigment_priming"}) check_modality(id, "modalities");
   return kb;
 }
 

@@ -18,18 +18,29 @@
 
 namespace scarscope {
 
-// Where a number or a rule comes from, and how strong it is.
-struct Evidence {
-  std::string citation;
-  std::string kind;  // rct | review | consensus | series | expert | low_authority
-  bool confirmed = false;
-  bool operator==(const Evidence&) const = default;
-};
-
 struct NumericRange {
   double min = 0.0;
   double max = 0.0;
+  bool operator==(const NumericRange&) const = default;
 };
+
+// Where a number or a rule comes from, and how strong it is.
+struct Evidence {
+  std::string citation;
+  // rct | systematic_review | review | consensus | series | expert | low_authority
+  std::string kind;
+  bool confirmed = false;
+  // The figures this source itself gives, by field ("expected_improvement_pct"), where the kb records
+  // them because sources disagree: the kb's own value is the strongest source's (evidence_strength),
+  // the others stay here as alternatives.
+  std::map<std::string, NumericRange> figures;
+  bool operator==(const Evidence&) const = default;
+};
+
+// The evidence-ranking rule: where sources give different figures, the one shown is the strongest
+// kind's. 4: rct, systematic_review; 3: consensus, review; 2: series; 1: expert (opinion,
+// commentary, common practice); 0: low_authority (clinic pages, vendors, the customer's material).
+int evidence_strength(const std::string& kind);
 
 // A number (or a [min, max] range) from the kb with its evidence. A missing value means the sources
 // give none: the plan then says so instead of inventing one.
@@ -37,12 +48,16 @@ struct SourcedValue {
   std::optional<NumericRange> value;  // a single number is stored as min == max
   std::vector<Evidence> evidence;
   std::string note;
+  // The scar classes the sources measured it on (an improvement figure from series of ice pick
+  // scars); empty: not restricted.
+  std::vector<std::string> applies_to;
   bool known() const { return value.has_value(); }
 };
 
 struct IsotretinoinWait {
   SourcedValue wait_months;
   bool disputed = false;  // Spring 2017 and Waldman 2017 disagree
+  bool not_addressed = false;  // neither paper addresses it: the wait is an analogy, and the plan says so
   std::string note;
 };
 
@@ -106,6 +121,9 @@ struct KnowledgeBase {
   std::vector<Evidence> same_day_pairs_evidence;
   std::vector<std::string> keloid_prone_regions, perioral_regions;
   std::vector<Evidence> keloid_prone_regions_evidence;
+  // The procedures pigment-prone (darker) skin is primed for, before their first session.
+  std::vector<std::string> pigment_priming_modalities;
+  std::vector<Evidence> pigment_priming_modalities_evidence;
   // From a clinic override file: the modalities the clinic offers (none = all) and its name.
   std::optional<std::set<std::string>> clinic_modalities;
   std::string clinic_name;

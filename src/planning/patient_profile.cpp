@@ -1,33 +1,15 @@
 #include "planning/patient_profile.h"
 
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/error.h"
+#include "core/json_fields.h"
 
 namespace scarscope {
-namespace {
 
 using nlohmann::json;
-
-[[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& problem) {
-  throw InputError(source + ": " + field + ": " + problem);
-}
-
-const json& required(const json& document, const std::string& key, const std::string& source) {
-  if (!document.contains(key)) fail(source, key, "missing (required)");
-  return document.at(key);
-}
-
-bool boolean_field(const json& document, const std::string& key, const std::string& source) {
-  const json& value = required(document, key, source);
-  if (!value.is_boolean()) fail(source, key, "must be true or false");
-  return value.get<bool>();
-}
-
-}  // namespace
 
 const char* acne_activity_name(AcneActivity activity) {
   switch (activity) {
@@ -49,109 +31,91 @@ const char* isotretinoin_status_name(IsotretinoinStatus status) {
 }
 
 PatientProfile patient_profile_from_json(const json& document, const std::string& source, const CalendarDate& today) {
-  if (!document.is_object()) fail(source, "(top level)", "the patient profile must be a JSON object");
-  static const std::set<std::string> known = {
-      "birth_year", "fitzpatrick", "active_acne", "isotretinoin", "keloid_history", "hsv_history", "active_cold_sore",
-      "active_skin_infection", "pregnant_or_breastfeeding", "anticoagulants", "bdd_screen_positive", "distress_0_10",
-      "max_downtime_days", "available_modalities"};
-  for (const auto& [key, value] : document.items()) {
-    if (!known.count(key)) fail(source, key, "unknown field (see the patient profile schema in README.md, section Treatment planning)");
-  }
+  const JsonField root(document, source);
+  if (!document.is_object()) JsonField(document, source, "(top level)").fail(ErrorCode::wrong_type, "the patient profile must be a JSON object");
+  root.reject_unknown({"birth_year", "fitzpatrick", "active_acne", "isotretinoin", "keloid_history", "hsv_history",
+                       "active_cold_sore", "active_skin_infection", "pregnant_or_breastfeeding", "anticoagulants",
+                       "bdd_screen_positive", "distress_0_10", "max_downtime_days", "available_modalities"},
+                      "see the patient profile schema in README.md, section Treatment planning");
   PatientProfile profile;
+  const auto required = [&](std::string_view key) { return root.required(key, "missing (required)"); };
 
-  const json& birth_year = required(document, "birth_year", source);
-  if (!birth_year.is_number_integer()) fail(source, "birth_year", "must be a whole year such as 1994");
-  profile.birth_year = birth_year.get<int>();
-  if (profile.birth_year < 1900 || profile.birth_year > today.year()) {
-    fail(source, "birth_year", std::to_string(profile.birth_year) + " is out of range 1900-" + std::to_string(today.year()));
-  }
+  const JsonField birth_year = required("birth_year");
+  if (!birth_year.value().is_number_integer()) birth_year.fail(ErrorCode::wrong_type, "must be a whole year such as 1994");
+  profile.birth_year = static_cast<int>(birth_year.integer_between(1900, today.year(),
+                                                                   birth_year.value().dump() + " is out of range 1900-" +
+                                                                       std::to_string(today.year())));
 
-  const json& fitzpatrick = required(document, "fitzpatrick", source);
-  if (!fitzpatrick.is_number_integer()) fail(source, "fitzpatrick", "must be a whole number 1-6");
-  profile.fitzpatrick = fitzpatrick.get<int>();
-  if (profile.fitzpatrick < 1 || profile.fitzpatrick > 6) {
-    fail(source, "fitzpatrick", std::to_string(profile.fitzpatrick) + " is out of range 1-6");
-  }
+  const JsonField fitzpatrick = required("fitzpatrick");
+  if (!fitzpatrick.value().is_number_integer()) fitzpatrick.fail(ErrorCode::wrong_type, "must be a whole number 1-6");
+  profile.fitzpatrick = static_cast<int>(fitzpatrick.integer_between(1, 6, fitzpatrick.value().dump() + " is out of range 1-6"));
 
-  const json& acne = required(document, "active_acne", source);
-  if (!acne.is_string()) fail(source, "active_acne", "must be one of none, mild, moderate, severe");
-  const std::string acne_text = acne.get<std::string>();
+  const JsonField acne = required("active_acne");
+  const std::string acne_text = acne.text("must be one of none, mild, moderate, severe");
   if (acne_text == "none") profile.active_acne = AcneActivity::none;
   else if (acne_text == "mild") profile.active_acne = AcneActivity::mild;
   else if (acne_text == "moderate") profile.active_acne = AcneActivity::moderate;
   else if (acne_text == "severe") profile.active_acne = AcneActivity::severe;
-  else fail(source, "active_acne", "\"" + acne_text + "\" is not one of none, mild, moderate, severe");
+  else acne.fail(ErrorCode::bad_input, "\"" + acne_text + "\" is not one of none, mild, moderate, severe");
 
-  const json& isotretinoin = required(document, "isotretinoin", source);
-  if (!isotretinoin.is_object()) fail(source, "isotretinoin", "must be an object {\"status\", \"stopped_on\"}");
-  for (const auto& [key, value] : isotretinoin.items()) {
-    if (key != "status" && key != "stopped_on") fail(source, "isotretinoin." + key, "unknown field");
-  }
-  if (!isotretinoin.contains("status")) fail(source, "isotretinoin.status", "missing (required)");
-  if (!isotretinoin["status"].is_string()) fail(source, "isotretinoin.status", "must be one of never, current, stopped");
-  const std::string status = isotretinoin["status"].get<std::string>();
+  const JsonField isotretinoin = required("isotretinoin");
+  isotretinoin.expect_object("must be an object {\"status\", \"stopped_on\"}");
+  isotretinoin.reject_unknown({"status", "stopped_on"});
+  const JsonField status_field = isotretinoin.required("status", "missing (required)");
+  const std::string status = status_field.text("must be one of never, current, stopped");
   if (status == "never") profile.isotretinoin = IsotretinoinStatus::never;
   else if (status == "current") profile.isotretinoin = IsotretinoinStatus::current;
   else if (status == "stopped") profile.isotretinoin = IsotretinoinStatus::stopped;
-  else fail(source, "isotretinoin.status", "\"" + status + "\" is not one of never, current, stopped");
-  if (isotretinoin.contains("stopped_on") && !isotretinoin["stopped_on"].is_null()) {
-    if (!isotretinoin["stopped_on"].is_string()) fail(source, "isotretinoin.stopped_on", "must be a date YYYY-MM-DD");
+  else status_field.fail(ErrorCode::bad_input, "\"" + status + "\" is not one of never, current, stopped");
+  if (const auto stopped_on = isotretinoin.optional("stopped_on")) {
+    const std::string date = stopped_on->text("must be a date YYYY-MM-DD");
     if (profile.isotretinoin != IsotretinoinStatus::stopped) {
-      fail(source, "isotretinoin.stopped_on", "given, but status is \"" + status + "\" (use \"stopped\")");
+      stopped_on->fail(ErrorCode::bad_input, "given, but status is \"" + status + "\" (use \"stopped\")");
     }
-    profile.isotretinoin_stopped_on =
-        CalendarDate::parse(isotretinoin["stopped_on"].get<std::string>(), source + ": isotretinoin.stopped_on");
+    try {
+      profile.isotretinoin_stopped_on = CalendarDate::parse(date, stopped_on->where());
+    } catch (const InputError& error) {
+      throw InputError(error.what(), error.code(), stopped_on->path());  // the field is the path, not the file
+    }
     if (*profile.isotretinoin_stopped_on > today) {
-      fail(source, "isotretinoin.stopped_on", profile.isotretinoin_stopped_on->to_string() + " is after the plan date " +
-                                                   today.to_string());
+      stopped_on->fail(ErrorCode::out_of_range,
+                       profile.isotretinoin_stopped_on->to_string() + " is after the plan date " + today.to_string());
     }
   }
 
-  profile.keloid_history = boolean_field(document, "keloid_history", source);
-  profile.hsv_history = boolean_field(document, "hsv_history", source);
-  profile.active_cold_sore = boolean_field(document, "active_cold_sore", source);
-  profile.active_skin_infection = boolean_field(document, "active_skin_infection", source);
-  profile.pregnant_or_breastfeeding = boolean_field(document, "pregnant_or_breastfeeding", source);
-  profile.anticoagulants = boolean_field(document, "anticoagulants", source);
-  profile.bdd_screen_positive = boolean_field(document, "bdd_screen_positive", source);
+  const auto flag = [&](std::string_view key) { return required(key).boolean("must be true or false"); };
+  profile.keloid_history = flag("keloid_history");
+  profile.hsv_history = flag("hsv_history");
+  profile.active_cold_sore = flag("active_cold_sore");
+  profile.active_skin_infection = flag("active_skin_infection");
+  profile.pregnant_or_breastfeeding = flag("pregnant_or_breastfeeding");
+  profile.anticoagulants = flag("anticoagulants");
+  profile.bdd_screen_positive = flag("bdd_screen_positive");
 
-  const json& distress = required(document, "distress_0_10", source);
-  if (!distress.is_number()) fail(source, "distress_0_10", "must be a number 0-10");
-  profile.distress_0_10 = distress.get<double>();
+  const JsonField distress = required("distress_0_10");
+  if (!distress.is_number()) distress.fail(ErrorCode::wrong_type, "must be a number 0-10");
+  profile.distress_0_10 = distress.value().get<double>();
   if (!std::isfinite(profile.distress_0_10) || profile.distress_0_10 < 0 || profile.distress_0_10 > 10) {
-    fail(source, "distress_0_10", "is out of range 0-10");
+    distress.fail(ErrorCode::out_of_range, "is out of range 0-10");
   }
 
-  if (document.contains("max_downtime_days") && !document["max_downtime_days"].is_null()) {
-    const json& downtime = document["max_downtime_days"];
-    if (!downtime.is_number()) fail(source, "max_downtime_days", "must be a number of days");
-    const double days = downtime.get<double>();
-    if (!std::isfinite(days) || days < 0 || days > 365) fail(source, "max_downtime_days", "is out of range 0-365");
+  if (const auto downtime = root.optional("max_downtime_days")) {
+    if (!downtime->is_number()) downtime->fail(ErrorCode::wrong_type, "must be a number of days");
+    const double days = downtime->value().get<double>();
+    if (!std::isfinite(days) || days < 0 || days > 365) downtime->fail(ErrorCode::out_of_range, "is out of range 0-365");
     profile.max_downtime_days = days;
   }
-  if (document.contains("available_modalities") && !document["available_modalities"].is_null()) {
-    const json& list = document["available_modalities"];
-    if (!list.is_array()) fail(source, "available_modalities", "must be a list of modality identifiers");
+  if (const auto list = root.optional("available_modalities")) {
+    list->expect_array("must be a list of modality identifiers");
     std::vector<std::string> modalities;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      if (!list[i].is_string()) fail(source, "available_modalities[" + std::to_string(i) + "]", "must be a string");
-      modalities.push_back(list[i].get<std::string>());
-    }
+    for (const JsonField& id : list->elements()) modalities.push_back(id.text("must be a string"));
     profile.available_modalities = modalities;
   }
   return profile;
 }
 
 PatientProfile read_patient_profile(const std::filesystem::path& path, const CalendarDate& today) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open the patient profile");
-  json document;
-  try {
-    document = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw InputError(path.string() + ": not valid JSON (" + e.what() + ")");
-  }
-  return patient_profile_from_json(document, path.string(), today);
+  return patient_profile_from_json(read_json_file(path), path.string(), today);
 }
 
 json patient_profile_to_json(const PatientProfile& p) {

@@ -26,7 +26,16 @@ json range_json(const std::optional<NumericRange>& range) {
 
 json evidence_json(const std::vector<Evidence>& evidence) {
   json out = json::array();
-  for (const auto& e : evidence) out.push_back({{"citation", e.citation}, {"kind", e.kind}, {"confirmed", e.confirmed}});
+  for (const auto& e : evidence) {
+    json entry = {{"citation", e.citation}, {"kind", e.kind}, {"confirmed", e.confirmed}};
+    // The figures this source gives where sources disagree (the item shows the strongest's).
+    if (!e.figures.empty()) {
+      json figures = json::object();
+      for (const auto& [field, range] : e.figures) figures[field] = range_json(range);
+      entry["figures"] = figures;
+    }
+    out.push_back(entry);
+  }
   return out;
 }
 
@@ -50,7 +59,9 @@ std::string short_citation(const Evidence& e) {
   std::string text = e.citation;
   const auto dot = text.find(". ");
   if (dot != std::string::npos && dot < 80) text = text.substr(0, dot);
-  return text + " [" + e.kind + (e.confirmed ? "" : ", unconfirmed") + "]";
+  text += " [" + e.kind + (e.confirmed ? "" : ", unconfirmed") + "]";
+  for (const auto& [field, range] : e.figures) text += " (" + field + " " + range_text(range, "") + ")";
+  return text;
 }
 
 }  // namespace
@@ -122,8 +133,10 @@ json plan_to_json(const Plan& plan) {
   for (const auto& w : plan.warnings) warnings.push_back({{"id", w.id}, {"text", w.text}});
   json schedule = json::array();
   for (const auto& s : plan.schedule) {
-    schedule.push_back({{"date", s.date.to_string()}, {"modality", s.modality}, {"session", s.session},
-                        {"target_scar_ids", s.target_scar_ids}});
+    json entry = {{"date", s.date.to_string()}, {"modality", s.modality}, {"session", s.session},
+                  {"target_scar_ids", s.target_scar_ids}};
+    if (s.until) entry["until"] = s.until->to_string();
+    schedule.push_back(entry);
   }
   json rules = json::array();
   for (const auto& r : plan.rules_fired) {
@@ -213,7 +226,9 @@ std::string plan_to_text(const Plan& plan, bool explain) {
   if (!plan.schedule.empty()) {
     out << "\nSchedule (earliest dates; each session is confirmed by the clinician):\n";
     for (const auto& s : plan.schedule) {
-      out << "  " << s.date.to_string() << "  " << s.modality << " session " << s.session;
+      out << "  " << s.date.to_string() << "  " << s.modality;
+      if (s.until) out << " until " << s.until->to_string();
+      else out << " session " << s.session;
       if (!s.target_scar_ids.empty()) out << " (scars " << ids_text(s.target_scar_ids) << ")";
       out << "\n";
     }

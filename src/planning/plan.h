@@ -49,6 +49,7 @@ struct ScheduledSession {
   std::string modality;
   int session = 1;  // 1-based, per modality
   std::vector<int> target_scar_ids;
+  std::optional<CalendarDate> until;  // for a course rather than a visit (priming): the day it ends
 };
 
 struct FiredRule {

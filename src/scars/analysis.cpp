@@ -1,7 +1,6 @@
 #include "scars/analysis.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "core/progress.h"
 #include "scars/classification.h"
 #include "scars/detection.h"
@@ -35,9 +35,7 @@ void check_analysable(const HeightMap& map) {
   }
   for (const double spacing : {map.dx_um(), map.dy_um()}) {
     if (!(spacing >= kMinSpacingUm && spacing <= kMaxSpacingUm)) {
-      char text[32];
-      const auto written = std::to_chars(text, text + sizeof text, spacing, std::chars_format::general, 6);
-      throw InputError(name + ": lateral spacing " + std::string(text, written.ptr) +
+      throw InputError(name + ": lateral spacing " + general_decimal(spacing) +
                            " um is outside the 1-200 um that skin scans are analysed at"
                            " (check the file's units or --spacing-um)",
                        ErrorCode::out_of_range, "spacing");
@@ -248,12 +246,16 @@ nlohmann::json analysis_to_json(const ScanAnalysis& analysis, const nlohmann::js
   j["scars"] = inventory.at("scars");
   j["counts"] = inventory.at("counts");
   j["coverage_cm2"] = analysis.inventory.coverage_cm2;
-  j["candidates"] = {{"found", analysis.tally.candidates},
-                     {"rejected_pores", analysis.tally.rejected_pores},
-                     {"rejected_furrows", analysis.tally.rejected_furrows},
-                     {"rejected_shallow", analysis.tally.rejected_shallow}};
+  j["candidates"] = candidate_tally_json(analysis.tally);
   j["notes"] = analysis.notes;
   return j;
+}
+
+nlohmann::json candidate_tally_json(const CandidateTally& tally) {
+  return {{"found", tally.candidates},
+          {"rejected_pores", tally.rejected_pores},
+          {"rejected_furrows", tally.rejected_furrows},
+          {"rejected_shallow", tally.rejected_shallow}};
 }
 
 }  // namespace scarscope

@@ -52,6 +52,9 @@ HeightMap skin_relief(const HeightMap& map, const AnalysisSettings& settings = {
 // is added by the caller (the grading part sits above this one).
 nlohmann::json analysis_to_json(const ScanAnalysis& analysis, const nlohmann::json& scan);
 
+// "candidates": {"found", "rejected_pores", "rejected_furrows", "rejected_shallow"}.
+nlohmann::json candidate_tally_json(const CandidateTally& tally);
+
 // "settings": every threshold and scale, in physical units, with the pixel size.
 nlohmann::json analysis_settings_json(const AnalysisSettings& settings, double dx_um, double dy_um);
 

@@ -4,10 +4,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/classic_locale.h"
+
 namespace scarscope {
 namespace {
 
 std::string format(const char* pattern, double value) {
+  const ClassicLocaleScope classic_numbers;  // "1.9 mm wide" under any process locale
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, pattern, value);
   return buffer;

@@ -198,13 +198,7 @@ Scar read_scar(const JsonField& object) {
   Scar scar;
   scar.id = required_integer(
       object.required("id", "missing; every listed scar needs a unique integer id (clinician corrections refer to it)"));
-  const JsonField type = object.required("type", "missing; one of ice_pick, boxcar, rolling, hypertrophic");
-  const std::string type_text = type.text();
-  try {
-    scar.type = parse_scar_type(type_text);
-  } catch (const InputError& error) {
-    type.fail(ErrorCode::bad_input, error.what());
-  }
+  scar.type = object.required("type", "missing; one of ice_pick, boxcar, rolling, hypertrophic").parsed_text(parse_scar_type);
   const bool raised = scar.type == ScarType::hypertrophic;
 
   auto number_field = [&](ScarMeasure measure, double& target, bool must_be_positive) {

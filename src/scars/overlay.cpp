@@ -33,7 +33,7 @@ std::array<std::uint8_t, 3> scar_type_colour(ScarType type) {
   return {255, 255, 255};
 }
 
-Bytes encode_overlay_png(const HeightMap& relief, const ScarInventory& inventory) {
+Bytes overlay_png(const HeightMap& relief, const ScarInventory& inventory) {
   RgbImage image = render_shaded_relief(relief);
   if (image.width == 0 || image.height == 0) {
     image.width = std::max(1, relief.nx());
@@ -77,7 +77,7 @@ Bytes encode_overlay_png(const HeightMap& relief, const ScarInventory& inventory
 }
 
 void write_overlay_png(const HeightMap& relief, const ScarInventory& inventory, const std::filesystem::path& path) {
-  const Bytes png = encode_overlay_png(relief, inventory);
+  const Bytes png = overlay_png(relief, inventory);
   formats::write_file_bytes(path, as_chars(png));
 }
 

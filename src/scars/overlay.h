@@ -16,7 +16,7 @@ std::array<std::uint8_t, 3> scar_type_colour(ScarType type);
 // The overlay PNG of `relief` (heights above the reference skin; any height map will do) with the
 // scars' outlines and ids, as bytes (for a response or a store). Large scans are drawn at most 2400
 // pixels across; outlines far off the picture are clipped, whatever numbers the inventory holds.
-Bytes encode_overlay_png(const HeightMap& relief, const ScarInventory& inventory);
+Bytes overlay_png(const HeightMap& relief, const ScarInventory& inventory);
 // The same, written to a file; throws InputError naming the path if it cannot be written.
 void write_overlay_png(const HeightMap& relief, const ScarInventory& inventory, const std::filesystem::path& path);
 

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "surface/formats/format_common.h"
 
 namespace scarscope {
 
@@ -301,7 +302,7 @@ void solve(Grid& g, Coupling coupling) {
 Coupling coupling_for(double dx_um, double dy_um) {
   if (!std::isfinite(dx_um) || !std::isfinite(dy_um) || dx_um <= 0.0 || dy_um <= 0.0) {
     throw InputError("harmonic fill: lateral spacing must be finite and positive, got dx = " +
-                     std::to_string(dx_um) + " um, dy = " + std::to_string(dy_um) + " um");
+                     formats::format_number(dx_um) + " um, dy = " + formats::format_number(dy_um) + " um");
   }
   const double h = 1.0 / (dx_um * dx_um);
   const double v = 1.0 / (dy_um * dy_um);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "surface/formats/format_common.h"
 
 namespace scarscope {
 
@@ -66,7 +67,7 @@ double gaussian_sigma_um(double cutoff_um) {
 HeightMap gaussian_filter(const HeightMap& map, double cutoff_um, GaussianFilterMethod method) {
   if (!std::isfinite(cutoff_um) || cutoff_um <= 0.0) {
     throw InputError("Gaussian filter: the cutoff wavelength must be finite and positive, got " +
-                     std::to_string(cutoff_um) + " um");
+                     formats::format_number(cutoff_um) + " um");
   }
   const std::size_t valid_points = map.valid_count();
   if (valid_points == 0) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "surface/formats/format_common.h"
 
 namespace scarscope {
 
@@ -55,8 +56,9 @@ HeightMap HeightMap::clone() const {
 
 void HeightMap::set_spacing(double dx_um, double dy_um) {
   if (!std::isfinite(dx_um) || !std::isfinite(dy_um) || dx_um <= 0.0 || dy_um <= 0.0) {
-    throw InputError("lateral spacing must be finite and positive, got dx = " + std::to_string(dx_um) +
-                     " um, dy = " + std::to_string(dy_um) + " um");
+    throw InputError("lateral spacing must be finite and positive, got dx = " + formats::format_number(dx_um) +
+                         " um, dy = " + formats::format_number(dy_um) + " um",
+                     ErrorCode::out_of_range, "spacing");
   }
   dx_um_ = dx_um;
   dy_um_ = dy_um;

@@ -47,9 +47,29 @@ double scaled_y(const HeightMap& map, int row) {
 
 bool usable(const HeightMap& map, std::size_t i) { return map.mask()[i] != 0 && std::isfinite(map.heights()[i]); }
 
-}  // namespace
+// The valid height furthest from zero beyond kMaxHeightUm, refused.
+void check_height_magnitude(const HeightMap& map) {
+  double worst = kMaxHeightUm;
+  std::size_t worst_at = map.size();
+  for (std::size_t i = 0; i < map.size(); ++i) {
+    const double magnitude = std::fabs(map.heights()[i]);
+    if (map.mask()[i] && !(magnitude <= worst)) {
+      worst = std::isfinite(magnitude) ? magnitude : std::numeric_limits<double>::infinity();
+      worst_at = i;
+    }
+  }
+  if (worst_at == map.size()) return;
+  const std::string name = map.metadata.source_file.empty() ? "scan" : map.metadata.source_file;
+  const auto row = worst_at / static_cast<std::size_t>(map.nx()), col = worst_at % static_cast<std::size_t>(map.nx());
+  throw InputError(name + ": a height lies " + significant(worst / 1e6) + " m from zero at row " + std::to_string(row) +
+                       ", column " + std::to_string(col) + "; heights are held to 0.06 um only within " +
+                       significant(kMaxHeightUm / 1e6) +
+                       " m of zero, and no skin scanner reports them further out (check the height unit, --units, or the file)",
+                   ErrorCode::out_of_range, "heights");
+}
 
-void check_height_range(const HeightMap& map, double max_relief_um) {
+// The relief about a quadratic form, refused beyond max_relief_um from its median.
+void check_relief(const HeightMap& map, double max_relief_um) {
   const std::size_t valid_points = map.valid_count();
   if (valid_points < 6) return;
   int step = std::max(1, static_cast<int>(std::sqrt(static_cast<double>(valid_points) / kFittedPoints)));
@@ -157,12 +177,19 @@ void check_height_range(const HeightMap& map, double max_relief_um) {
   const std::string where = "row " + std::to_string(worst_row) + ", column " + std::to_string(worst_col);
   const std::string how_far = std::isfinite(worst_signed)
                                   ? significant(std::fabs(worst_signed) / 1000.0) + " mm " + (worst_signed < 0 ? "below" : "above")
-                                  : "beyond any number";
+                                  : "infinitely far from";
   throw InputError(name + ": a height lies " + how_far + " the skin's median at " + where +
                        " (after a quadratic form is removed); skin relief stays within " +
                        significant(max_relief_um / 1000.0) +
                        " mm of it, so this is not a skin scan as read (check the height unit, --units, or the file)",
                    ErrorCode::out_of_range, "heights");
+}
+
+}  // namespace
+
+void check_height_range(const HeightMap& map, double max_relief_um) {
+  check_relief(map, max_relief_um);
+  check_height_magnitude(map);
 }
 
 }  // namespace scarscope

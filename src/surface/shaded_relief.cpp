@@ -5,6 +5,7 @@
 #include <opencv2/core.hpp>
 
 #include "core/error.h"
+#include "surface/formats/format_common.h"
 #include "surface/png_codec.h"
 
 namespace scarscope {
@@ -96,12 +97,17 @@ RgbImage render_shaded_relief(const HeightMap& map, const ShadedReliefOptions& o
   return image;
 }
 
-void write_png(const RgbImage& image, const std::filesystem::path& path) {
+Bytes encode_rgb_png(const RgbImage& image, const std::string& name) {
   if (image.width <= 0 || image.height <= 0 ||
       image.rgb.size() != static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height) * 3) {
-    throw InputError(path.string() + ": nothing to write (empty or inconsistent image)");
+    throw InputError(name + ": nothing to write (empty or inconsistent image)");
   }
-  write_png_file(path, image.rgb.data(), image.width, image.height, 3, 8);
+  return to_bytes(encode_png(image.rgb.data(), image.width, image.height, 3, 8, name));
+}
+
+void write_png(const RgbImage& image, const std::filesystem::path& path) {
+  const Bytes png = encode_rgb_png(image, path.string());
+  formats::write_file_bytes(path, as_chars(png));
 }
 
 }  // namespace scarscope

@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "core/bytes.h"
 #include "surface/height_map.h"
 
 namespace scarscope {
@@ -51,6 +53,9 @@ double shaded_relief_exaggeration(const HeightMap& map);
 // Renders the relief; the result is map.nx() x map.ny() pixels. An empty map gives an empty image.
 RgbImage render_shaded_relief(const HeightMap& map, const ShadedReliefOptions& options = {});
 
+// The image as an 8-bit RGB PNG in memory (a preview for a response). InputError for an empty or
+// inconsistent image.
+Bytes encode_rgb_png(const RgbImage& image, const std::string& name = "image");
 // Writes the image as an 8-bit RGB PNG; InputError naming the path if it cannot be written.
 void write_png(const RgbImage& image, const std::filesystem::path& path);
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "surface/formats/format_common.h"
 #include "surface/zip_archive.h"
 
 namespace scarscope {
@@ -780,9 +781,7 @@ HeightMap read_archive(const ZipReader& zip, Reader& reader) {
     const double guess = x.has_increment ? x.spacing_um : (y.has_increment ? y.spacing_um : 1.0);
     if (!x.has_increment) x.spacing_um = guess;
     if (!y.has_increment) y.spacing_um = guess;
-    char spacing[32];
-    std::snprintf(spacing, sizeof spacing, "%g", guess);
-    reader.warn(std::string("main.xml: lateral spacing missing; taken as ") + spacing +
+    reader.warn("main.xml: lateral spacing missing; taken as " + formats::format_number(guess) +
                 " um (the spacing of the scan is unknown)");
   }
 
@@ -927,7 +926,7 @@ bool looks_like_zip(std::string_view first_bytes) {
 
 HeightMap read_x3p_bytes(std::string_view bytes, const std::string& name, const X3pReadOptions& options) {
   Reader reader{name, options, {}};
-  const ZipReader zip = ZipReader::from_bytes(bytes, name);
+  const ZipReader zip = ZipReader::view_bytes(bytes, name);  // read in place: `bytes` outlives it
   return read_archive(zip, reader);
 }
 

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <ctime>
 #include <stdexcept>
 #include <vector>
 
@@ -42,18 +41,12 @@ const char* isal_inflate_message(int code) {
   }
 }
 
-// The timestamp every written entry carries. libzip converts time_t to the DOS date with the
-// local time zone, so build the time_t from local fields: the stored fields are then the same
-// in every time zone.
-time_t fixed_entry_time() {
-  std::tm fields{};
-  fields.tm_year = 2000 - 1900;
-  fields.tm_mon = 0;
-  fields.tm_mday = 1;
-  fields.tm_hour = 0;
-  fields.tm_isdst = -1;
-  return std::mktime(&fields);
-}
+// The timestamp every written entry carries, 2000-01-01 00:00:00, as the DOS date and time fields a
+// zip stores (year - 1980, month, day; hour, minute, second / 2). Given as fields, not as a time_t
+// that libzip would convert with the process's time zone (mktime and localtime read and reset
+// shared time-zone state: the same bytes in every time zone, and nothing shared between threads).
+constexpr zip_uint16_t kEntryDosDate = ((2000 - 1980) << 9) | (1 << 5) | 1;
+constexpr zip_uint16_t kEntryDosTime = 0;
 
 }  // namespace
 
@@ -102,16 +95,22 @@ void list_entries(zip_t* archive, const std::string& label, std::vector<ZipEntry
 
 }  // namespace
 
-ZipReader ZipReader::from_bytes(std::string_view bytes, const std::string& label) {
+ZipReader ZipReader::from_bytes(std::string_view bytes, const std::string& label) { return open_bytes(bytes, label, true); }
+
+ZipReader ZipReader::view_bytes(std::string_view bytes, const std::string& label) { return open_bytes(bytes, label, false); }
+
+ZipReader ZipReader::open_bytes(std::string_view bytes, const std::string& label, bool copy) {
   if (bytes.empty()) throw InputError(label + ": the file is empty (0 bytes); an X3P file is a zip archive");
   ZipReader reader;
   reader.label_ = label;
   reader.state_ = std::make_unique<State>();
-  reader.state_->bytes.assign(bytes.data(), bytes.size());
+  if (copy) {
+    reader.state_->bytes.assign(bytes.data(), bytes.size());
+    bytes = reader.state_->bytes;
+  }
   zip_error_t error;
   zip_error_init(&error);
-  zip_source_t* source =
-      zip_source_buffer_create(reader.state_->bytes.data(), reader.state_->bytes.size(), 0, &error);
+  zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
   if (!source) {
     const std::string message = libzip_message(&error);
     zip_error_fini(&error);
@@ -333,7 +332,6 @@ std::string ZipWriter::finish() const {
   }
   zip_error_fini(&error);
   zip_source_keep(target);  // keep the buffer after zip_close so the bytes can be read out
-  const time_t stamp = fixed_entry_time();
   auto fail = [&](const std::string& what) {
     const std::string message = zip_strerror(archive);
     zip_discard(archive);
@@ -351,7 +349,7 @@ std::string ZipWriter::finish() const {
     const auto at = static_cast<zip_uint64_t>(index);
     const zip_int32_t method = entry.compression == Compression::deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
     if (zip_set_file_compression(archive, at, method, 0) != 0) fail("cannot set the compression of " + entry.name);
-    if (zip_file_set_mtime(archive, at, stamp, 0) != 0) fail("cannot set the time of " + entry.name);
+    if (zip_file_set_dostime(archive, at, kEntryDosTime, kEntryDosDate, 0) != 0) fail("cannot set the time of " + entry.name);
   }
   if (zip_close(archive) != 0) fail("cannot finish the archive");
 

@@ -25,6 +25,8 @@ class ZipReader {
  public:
   // The archive is copied into the reader, so `bytes` need not outlive it.
   static ZipReader from_bytes(std::string_view bytes, const std::string& label);
+  // The archive is read in place (no copy of an upload): `bytes` must outlive the reader.
+  static ZipReader view_bytes(std::string_view bytes, const std::string& label);
   static ZipReader from_file(const std::filesystem::path& path, const std::string& label);
 
   ZipReader(ZipReader&&) noexcept;
@@ -51,6 +53,7 @@ class ZipReader {
 
  private:
   ZipReader() = default;
+  static ZipReader open_bytes(std::string_view bytes, const std::string& label, bool copy);
   std::string inflate(int index, std::uint64_t count, bool to_end) const;
   void inflate_deflated(int index, std::size_t chunk_bytes, const ChunkSink& sink) const;
   struct State;

@@ -90,7 +90,9 @@ struct Grid {
   double height_mm() const { return ny * dy_mm; }
 };
 
-void report(const SynthRequest& request, const std::string& message) {
+// Tells the request's message callback and the caller's Progress (which may cancel: CancelledError).
+void report(const SynthRequest& request, const Progress* progress, const std::string& message, double fraction) {
+  progress_step(progress, message, fraction);
   if (request.progress) request.progress(message);
 }
 
@@ -406,17 +408,17 @@ cv::Mat make_roughness(const SynthRequest& request, const RoughnessParameters& p
   return field;
 }
 
-Skin make_skin(const SynthRequest& request) {
+Skin make_skin(const SynthRequest& request, const Progress* progress) {
   Skin skin;
   skin.parameters = parameters_for(request);
   const Grid grid = grid_for(request.width_mm, request.height_mm, request.spacing_um);
   skin.width_mm = grid.width_mm();
   skin.height_mm = grid.height_mm();
-  report(request, "placing scars");
+  report(request, progress, "placing scars", 0.0);
   skin.scars = place_scars(request, skin.parameters, skin.width_mm, skin.height_mm);
   skin.pores = draw_pores(request, skin.parameters, skin.width_mm, skin.height_mm);
   skin.furrows = draw_furrows(request, skin.parameters);
-  report(request, "roughness");
+  report(request, progress, "roughness", 0.05);
   skin.roughness = make_roughness(request, skin.parameters.roughness, grid);
   skin.roughness_dx_mm = grid.dx_mm;
   skin.roughness_dy_mm = grid.dy_mm;
@@ -650,7 +652,7 @@ struct RenderSetup {
   std::uint64_t instrument_seed = 0;  // noise, dropouts, spikes
 };
 
-SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequest& request) {
+SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequest& request, const Progress* progress) {
   const Grid& grid = setup.grid;
   const Pose& pose = setup.pose;
   const SkinParameters& parameters = skin.parameters;
@@ -658,7 +660,7 @@ SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequ
   const std::size_t count = nx * static_cast<std::size_t>(grid.ny);
 
   // Microrelief, in skin coordinates.
-  report(request, "microrelief");
+  report(request, progress, "microrelief", 0.25);
   std::vector<float> micro(count, 0.0f);
   const bool direct_roughness = pose_is_identity(pose) && std::abs(grid.dx_mm - skin.roughness_dx_mm) < 1e-12 &&
                                 std::abs(grid.dy_mm - skin.roughness_dy_mm) < 1e-12;
@@ -703,7 +705,12 @@ SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequ
   std::vector<ScarPatch> patches;
   patches.reserve(skin.scars.size());
   for (std::size_t i = 0; i < skin.scars.size(); ++i) {
-    if (i % 8 == 0) report(request, "scars " + std::to_string(i) + "/" + std::to_string(skin.scars.size()));
+    const double scar_fraction = 0.35 + 0.35 * static_cast<double>(i) / static_cast<double>(skin.scars.size());
+    if (i % 8 == 0) {
+      report(request, progress, "scars " + std::to_string(i) + "/" + std::to_string(skin.scars.size()), scar_fraction);
+    } else {
+      progress_step(progress, "scars", scar_fraction);
+    }
     const ScarShape& scar = skin.scars[i];
     ScarPatch patch = render_scar(scar, pose, grid);
     if (!patch.empty()) {
@@ -725,7 +732,7 @@ SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequ
   }
 
   // Form, in scan coordinates, and the sum of everything.
-  report(request, "form and instrument");
+  report(request, progress, "form and instrument", 0.75);
   HeightMap map(grid.nx, grid.ny, grid.dx_mm * 1000.0, grid.dy_mm * 1000.0);
   float* heights = map.heights();
   std::uint8_t* mask = map.mask();
@@ -846,6 +853,7 @@ SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequ
     if (cx >= 0.0 && cy >= 0.0 && cx < grid.width_mm() && cy < grid.height_mm()) ++scan.pore_count_in_view;
   }
   for (std::size_t s = 0; s < skin.scars.size(); ++s) {
+    progress_step(progress, "truth", 0.85 + 0.14 * static_cast<double>(s) / static_cast<double>(skin.scars.size()));
     const ScarPatch& patch = patches[s];
     bool any = false;
     if (!patch.empty()) {
@@ -865,7 +873,7 @@ SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequ
     scan.truth.push_back(truth);
   }
   scan.map = std::move(map);
-  report(request, "done");
+  report(request, progress, "done", 1.0);
   return scan;
 }
 
@@ -898,22 +906,22 @@ std::vector<ScarShape> generate_scars(const SynthRequest& request) {
   return place_scars(request, parameters_for(request), grid.width_mm(), grid.height_mm());
 }
 
-SyntheticScan generate_scan(const SynthRequest& request) {
-  const Skin skin = make_skin(request);
+SyntheticScan generate_scan(const SynthRequest& request, const Progress* progress) {
+  const Skin skin = make_skin(request, progress);
   RenderSetup setup;
   setup.grid = grid_for(request.width_mm, request.height_mm, request.spacing_um);
   setup.pose.center_x_mm = setup.grid.width_mm() / 2.0;
   setup.pose.center_y_mm = setup.grid.height_mm() / 2.0;
   setup.form = draw_form(Random(request.seed).fork("form"), skin.parameters.form, setup.grid);
   setup.instrument_seed = instrument_seed_for(request.seed);
-  return render(skin, setup, request);
+  return render(skin, setup, request, progress);
 }
 
-SyntheticScan generate_followup(const SynthRequest& baseline, const FollowupRequest& followup) {
+SyntheticScan generate_followup(const SynthRequest& baseline, const FollowupRequest& followup, const Progress* progress) {
   if (!(followup.global_response > 0.0 && followup.global_response <= 5.0)) {
     throw InputError("response factor must be in (0, 5] (got " + std::to_string(followup.global_response) + ")");
   }
-  Skin skin = make_skin(baseline);
+  Skin skin = make_skin(baseline, progress);
   for (const auto& [id, factor] : followup.per_scar) {
     const bool known = std::any_of(skin.scars.begin(), skin.scars.end(), [&](const ScarShape& s) { return s.id == id; });
     if (!known) throw InputError("response names scar " + std::to_string(id) + ", which the baseline does not have");
@@ -946,7 +954,7 @@ SyntheticScan generate_followup(const SynthRequest& baseline, const FollowupRequ
   }
   setup.form = draw_form(Random(visit_seed).fork("form"), skin.parameters.form, setup.grid);
   setup.instrument_seed = instrument_seed_for(visit_seed);
-  SyntheticScan scan = render(skin, setup, baseline);
+  SyntheticScan scan = render(skin, setup, baseline, progress);
   scan.is_followup = true;
   scan.followup_seed = followup.seed;
   for (ScarTruth& truth : scan.truth) {

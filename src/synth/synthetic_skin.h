@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.h"
 #include "surface/height_map.h"
 #include "synth/scar_shape.h"
 #include "synth/skin_parameters.h"
@@ -98,12 +99,15 @@ struct SyntheticScan {
   std::vector<double> furrow_directions_deg;
 };
 
-// Makes a baseline scan. Throws InputError for an unknown preset or absurd sizes.
-SyntheticScan generate_scan(const SynthRequest& request);
+// Makes a baseline scan. Throws InputError for an unknown preset or absurd sizes. With `progress`:
+// its stages and one report per scar (fractions rising to 1), CancelledError at the next report once
+// cancelled. Reentrant: scans may be made concurrently on other threads.
+SyntheticScan generate_scan(const SynthRequest& request, const Progress* progress = nullptr);
 
 // Makes a follow-up of the baseline that `baseline` describes: the same skin (microrelief, scars),
-// each scar's depth scaled by its factor, a new pose, form and noise.
-SyntheticScan generate_followup(const SynthRequest& baseline, const FollowupRequest& followup);
+// each scar's depth scaled by its factor, a new pose, form and noise. `progress` as generate_scan.
+SyntheticScan generate_followup(const SynthRequest& baseline, const FollowupRequest& followup,
+                                const Progress* progress = nullptr);
 
 // The scars of a request without rendering anything (the scene is deterministic in the request).
 std::vector<ScarShape> generate_scars(const SynthRequest& request);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/bytes.h"
 #include "core/csv.h"
 #include "core/json_fields.h"
 #include "scars/overlay.h"
@@ -13,19 +14,13 @@ namespace scarscope {
 
 using nlohmann::json;
 using workflow_detail::guarded;
-using workflow_detail::progress_part;
 
 namespace {
-
-std::vector<std::byte> as_bytes(const std::string& data) {
-  const auto* first = reinterpret_cast<const std::byte*>(data.data());
-  return std::vector<std::byte>(first, first + data.size());
-}
 
 std::vector<std::byte> relief_png_of(const HeightMap& map) {
   const RgbImage image = render_shaded_relief(map);
   if (image.width == 0 || image.height == 0) return {};
-  return as_bytes(encode_png(image.rgb.data(), image.width, image.height, 3, 8, map.metadata.source_file));
+  return to_bytes(encode_png(image.rgb.data(), image.width, image.height, 3, 8, map.metadata.source_file));
 }
 
 bool inputs_given(const std::optional<ClinicianInputs>& clinician) { return clinician && !clinician->empty(); }
@@ -61,14 +56,6 @@ std::optional<SurfaceParameters> surface_from_json(const JsonField& field) {
   return p;
 }
 
-std::string grade_value(const nlohmann::json& grade) {
-  if (!grade.is_object() || !grade.contains("value")) return "-";
-  const auto& value = grade["value"];
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number()) return value.dump();
-  return "-";
-}
-
 }  // namespace
 
 Assessment analyze_scan(const ScanInput& scan, const AnalyzeOptions& options, const Knowledge& knowledge,
@@ -82,7 +69,9 @@ Assessment analyze_scan(const ScanInput& scan, const AnalyzeOptions& options, co
     if (options.relief_png) assessment.relief_png = relief_png_of(map);
     progress_step(progress, "analysis", 0.1);
     HeightMap relief;
-    const ScanAnalysis analysis = analyze_height_map(std::move(map), options.settings, options.overlay_png ? &relief : nullptr);
+    const Progress analysis_progress = sub_progress(progress, 0.1, 0.85);
+    const ScanAnalysis analysis =
+        analyze_height_map(std::move(map), options.settings, options.overlay_png ? &relief : nullptr, &analysis_progress);
     progress_step(progress, "grading", 0.85);
     // The analysis part's own JSON gives the settings and the candidates as written.
     const json described = analysis_to_json(analysis, scan_summary_to_json(assessment.scan));
@@ -93,7 +82,7 @@ Assessment analyze_scan(const ScanInput& scan, const AnalyzeOptions& options, co
     grade_and_correct(assessment, analysis.inventory, options.clinician, knowledge);
     if (options.overlay_png) {
       progress_step(progress, "overlay", 0.9);
-      assessment.overlay_png = encode_overlay_png(relief, assessment.scars);
+      assessment.overlay_png = overlay_png(relief, assessment.scars);
     }
     progress_step(progress, "done", 1.0);
     return assessment;
@@ -124,10 +113,7 @@ json to_json(const Assessment& assessment) {
   document["scars"] = inventory.at("scars");
   document["counts"] = inventory.at("counts");
   document["coverage_cm2"] = assessment.scars.coverage_cm2;
-  document["candidates"] = {{"found", assessment.candidates.candidates},
-                            {"rejected_pores", assessment.candidates.rejected_pores},
-                            {"rejected_furrows", assessment.candidates.rejected_furrows},
-                            {"rejected_shallow", assessment.candidates.rejected_shallow}};
+  document["candidates"] = candidate_tally_json(assessment.candidates);
   document["notes"] = assessment.notes;
   document["grades"] = grades_to_json(assessment.grades);
   if (inputs_given(assessment.clinician)) document["clinician_inputs"] = clinician_inputs_to_json(*assessment.clinician);
@@ -165,7 +151,6 @@ std::string assessment_summary_csv_header() {
 
 std::string assessment_summary_csv_row(const std::string& scan_name, const Assessment& assessment, double seconds) {
   const ScarCounts c = assessment.scars.counts();
-  const json grades = grades_to_json(assessment.grades);
   return CsvRow()
       .text(scan_name)
       .plain("ok")
@@ -175,8 +160,8 @@ std::string assessment_summary_csv_row(const std::string& scan_name, const Asses
       .integer(c.rolling)
       .integer(c.hypertrophic)
       .number(assessment.scars.coverage_cm2, 3)
-      .plain(grade_value(grades.value("goodman_baron_quantitative", json())))
-      .plain(grade_value(grades.value("ecca", json())))
+      .integer(assessment.grades.goodman_baron_quantitative.value)
+      .integer(assessment.grades.ecca.value)
       .number(seconds, 3)
       .empty()
       .line();

@@ -33,7 +33,8 @@ LoadedVisit load_visit(const ComparedVisit& visit, const Progress* progress, con
     loaded.scars = *visit.scars;
   } else {
     progress_step(progress, std::string("analysing the ") + which, from + 0.05);
-    loaded.scars = analyze_height_map(loaded.map.clone()).inventory;
+    const Progress analysis = sub_progress(progress, from + 0.05, from + 0.3);
+    loaded.scars = analyze_height_map(loaded.map.clone(), {}, nullptr, &analysis).inventory;
   }
   return loaded;
 }
@@ -107,12 +108,7 @@ ScarChange change_from(const JsonField& entry) {
   c.resampling_bias_mm3 = number(entry.member("resampling_bias_mm3"));
   c.seen_fraction = number(entry.member("footprint_seen_fraction"));
   c.relief_mm3 = number(entry.member("footprint_relief_mm3"));
-  const JsonField status = entry.required("status");
-  try {
-    c.status = parse_change_status(status.text());
-  } catch (const InputError& error) {
-    status.fail(ErrorCode::bad_input, error.what());
-  }
+  c.status = entry.required("status").parsed_text(parse_change_status);
   c.note = entry.required("note").text();
   return c;
 }
@@ -127,7 +123,7 @@ Comparison compare_scans(const CompareRequest& request, const Progress* progress
     CompareOptions options = request.options;
     options.baseline_retest = nullptr;
     if (request.baseline_retest) {
-      progress_step(progress, "reading the retest scan", 0.55);
+      progress_step(progress, "reading the retest scan", 0.6);
       retest = read_scan(*request.baseline_retest);
       options.baseline_retest = &*retest;
     }
@@ -138,7 +134,8 @@ Comparison compare_scans(const CompareRequest& request, const Progress* progress
     result.followup_file = followup.name;
     result.baseline_count = baseline.scars.scars.size();
     result.followup_count = followup.scars.scars.size();
-    result.comparison = compare_visits(baseline.map, baseline.scars, followup.map, followup.scars, options);
+    const Progress registration = sub_progress(progress, 0.6, 0.95);
+    result.comparison = compare_visits(baseline.map, baseline.scars, followup.map, followup.scars, options, &registration);
     if (request.overlay_png) {
       progress_step(progress, "overlay", 0.95);
       result.overlay_png =

@@ -47,7 +47,9 @@ ProgressSeries progress_series(const std::vector<ComparedVisit>& visits, const C
     for (std::size_t k = 1; k < loaded.size(); ++k) {
       progress_step(progress, "comparing visit " + std::to_string(k + 1) + " with the baseline",
                     static_cast<double>(visits.size() + k - 1) / steps);
-      comparisons.push_back(compare_visits(loaded[0].map, loaded[0].scars, loaded[k].map, loaded[k].scars, options));
+      const Progress part = sub_progress(progress, static_cast<double>(visits.size() + k - 1) / steps,
+                                         static_cast<double>(visits.size() + k) / steps);
+      comparisons.push_back(compare_visits(loaded[0].map, loaded[0].scars, loaded[k].map, loaded[k].scars, options, &part));
       scars.push_back(&loaded[k].scars);
     }
     result.series = series_from_comparisons(scars, std::move(comparisons), options.matching);
@@ -118,12 +120,7 @@ ProgressSeries progress_series_from_json(const json& document, const std::string
         point.volume_change_pct = number(point_entry.member("volume_change_pct"));
         point.volume_mdc_mm3 = number(point_entry.member("volume_mdc_mm3"));
         point.depth_um = number(point_entry.member("depth_um"));
-        const JsonField status = point_entry.required("status");
-        try {
-          point.status = parse_trajectory_status(status.text());
-        } catch (const InputError& error) {
-          status.fail(ErrorCode::bad_input, error.what());
-        }
+        point.status = point_entry.required("status").parsed_text(parse_trajectory_status);
         trajectory.points.push_back(point);
       }
       result.series.scars.push_back(std::move(trajectory));

@@ -1,9 +1,6 @@
 #include "workflows/scan_input.h"
 
-#include <string_view>
-
 #include "core/error.h"
-#include "surface/x3p.h"
 
 namespace scarscope {
 
@@ -36,18 +33,12 @@ HeightMap read_scan(const ScanInput& scan) {
     if (!scan.name.empty()) map.metadata.source_file = scan.name;
     return map;
   }
-  const std::string name = scan.display_name();
-  const std::string_view text(reinterpret_cast<const char*>(scan.bytes.data()), scan.bytes.size());
-  const bool x3p = scan.format == "x3p" || (scan.format.empty() && looks_like_zip(text.substr(0, 4)));
-  if (!x3p) {
-    throw InputError(name + ": only X3P scans can be read from memory in this build; give the file's path for " +
-                         (scan.format.empty() ? std::string("other formats") : scan.format),
-                     ErrorCode::unsupported, "format");
-  }
-  X3pReadOptions options;
-  options.max_points = scan.read.max_points;
-  HeightMap map = read_x3p_bytes(text, name, options);
-  map.metadata.source_file = name;
+  ByteSource source;
+  source.name = scan.display_name();
+  source.format = scan.format;
+  source.sidecar_json = scan.sidecar_json;
+  HeightMap map = read_height_map(scan.bytes, source, scan.read);
+  map.metadata.source_file = source.name;
   return map;
 }
 

@@ -21,6 +21,9 @@ struct ScanInput {
   std::string format;
   // Units and spacing of unit-less formats, the largest grid accepted.
   ReadOptions read;
+  // With bytes: the text of the file's JSON sidecar (spacing, units, a PNG's height scale), which a
+  // file would have beside it as NAME.json. Empty: none.
+  std::string sidecar_json;
 
   static ScanInput file(std::filesystem::path path, ReadOptions read = {});
   // The bytes must outlive the workflow call (they are not copied).
@@ -30,8 +33,7 @@ struct ScanInput {
   std::string display_name() const;
 };
 
-// Reads the scan. Throws InputError naming it (unsupported: a format that cannot be read from
-// memory yet; see README "Height-map formats").
+// Reads the scan (bytes exactly as a file holding them). Throws InputError naming it.
 HeightMap read_scan(const ScanInput& scan);
 
 }  // namespace scarscope

@@ -68,18 +68,20 @@ std::vector<int> ids_from(const JsonField& field) {
 std::vector<Evidence> evidence_from(const JsonField& field) {
   std::vector<Evidence> out;
   for (const JsonField& entry : field.elements()) {
-    out.push_back({entry.required("citation").text(), entry.required("kind").text(), entry.required("confirmed").boolean()});
+    Evidence evidence;
+    evidence.citation = entry.required("citation").text();
+    evidence.kind = entry.required("kind").text();
+    evidence.confirmed = entry.required("confirmed").boolean();
+    if (const auto figures = entry.optional("figures")) {
+      for (const auto& [name, range] : figures->expect_object("expected {field: [min, max]}").members()) {
+        if (const auto value = range_from(range)) evidence.figures[name] = *value;
+      }
+    }
+    out.push_back(std::move(evidence));
   }
   return out;
 }
 
-GradeBasis basis_from(const JsonField& field) {
-  const std::string name = field.text();
-  for (const GradeBasis basis : {GradeBasis::three_d_only, GradeBasis::clinician_only, GradeBasis::three_d_plus_clinician}) {
-    if (name == grade_basis_name(basis)) return basis;
-  }
-  field.fail(ErrorCode::bad_input, "'" + name + "' is not a basis (3d_only, clinician_only, 3d_plus_clinician)");
-}
 
 PlanStatus status_from(const JsonField& field) {
   const std::string name = field.text();
@@ -89,7 +91,13 @@ PlanStatus status_from(const JsonField& field) {
   field.fail(ErrorCode::bad_input, "'" + name + "' is not a plan status (none, plan, defer, refer)");
 }
 
-CalendarDate date_from(const JsonField& field) { return CalendarDate::parse(field.text(), field.where()); }
+CalendarDate date_from(const JsonField& field) {
+  try {
+    return CalendarDate::parse(field.text(), field.where());
+  } catch (const InputError& error) {
+    throw InputError(error.what(), error.code(), field.path());  // the field is the path, not the file
+  }
+}
 
 }  // namespace
 
@@ -136,9 +144,10 @@ VisitPlan visit_plan_from_json(const json& document, const std::string& source) 
       session.modality = entry.required("modality").text();
       session.session = static_cast<int>(entry.required("session").integer_between(0, 1000));
       session.target_scar_ids = ids_from(entry.required("target_scar_ids"));
+      if (const auto until = entry.optional("until")) session.until = date_from(*until);
       plan.schedule.push_back(std::move(session));
     }
-    plan.basis = basis_from(root.required("basis"));
+    plan.basis = root.required("basis").parsed_text(parse_grade_basis);
     if (const auto severity = root.optional("severity")) {
       const std::string grade = severity->required("goodman_baron_qualitative").text();
       SeverityEstimate estimate;
@@ -149,7 +158,7 @@ VisitPlan visit_plan_from_json(const json& document, const std::string& source) 
       } catch (const std::exception&) {
         severity->member("goodman_baron_qualitative").fail(ErrorCode::bad_input, "'" + grade + "' is not a grade such as \"3\" or \"3-4\"");
       }
-      estimate.basis = basis_from(severity->required("basis"));
+      estimate.basis = severity->required("basis").parsed_text(parse_grade_basis);
       plan.severity = estimate;
     }
     plan.region = root.required("region").text();

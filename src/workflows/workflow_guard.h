@@ -34,18 +34,4 @@ auto guarded(const std::string& what, Work&& work) -> decltype(work()) {
   }
 }
 
-// A Progress that reports a part of the caller's: fractions 0..1 of the part become from..to of
-// the whole; cancellation is the caller's.
-inline Progress progress_part(const Progress* whole, double from, double to) {
-  Progress part;
-  if (whole == nullptr) return part;
-  part.cancel = whole->cancel;
-  if (whole->report) {
-    part.report = [whole, from, to](std::string_view stage, double fraction) {
-      whole->report(stage, from + (to - from) * fraction);
-    };
-  }
-  return part;
-}
-
 }  // namespace scarscope::workflow_detail

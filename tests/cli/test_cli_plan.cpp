@@ -135,11 +135,8 @@ TEST(CliPlan, ChangingTheKnowledgeBaseChangesThePlanWithoutRebuild) {
   for (const auto& entry : fs::directory_iterator(source_kb())) fs::copy_file(entry.path(), kb / entry.path().filename());
   json treatments = json::parse(read_text_file(kb / "treatments.json"));
   treatments["modalities"]["tca_cross"]["sessions"]["value"] = json::array({5, 7});
+  treatments["modalities"]["tca_cross"]["expected_improvement_pct"]["value"] = json::array({40, 60});
   write_text_file(kb / "treatments.json", treatments.dump(2));
-  json rules = json::parse(read_text_file(kb / "planning_rules.json"));
-  rules["thresholds"]["expected_improvement_typical_pct"]["value"] = json::array({20, 40});
-  rules["thresholds"]["expected_improvement_severe_combination_pct"]["value"] = json::array({20, 45});
-  write_text_file(kb / "planning_rules.json", rules.dump(2));
 
   const json before = json::parse(run_cli(plan_args() + " --json").out);
   ASSERT_EQ((*item_of(before, "tca_cross"))["sessions"], json::array({3, 6}));

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
-#include <random>
 #include <vector>
 
+#include "core/random.h"
 #include "followup/grid_tools.h"
 #include "surface/height_map.h"
 
@@ -63,9 +63,9 @@ namespace detail {
 inline cv::Mat world_skin(unsigned seed, double world_mm, double spacing_mm, double roughness_um) {
   const int n = static_cast<int>(world_mm / spacing_mm);
   cv::Mat fine(n, n, CV_32F), coarse(n, n, CV_32F);
-  cv::RNG rng(seed);
-  rng.fill(fine, cv::RNG::NORMAL, 0.0, 1.0);
-  rng.fill(coarse, cv::RNG::NORMAL, 0.0, 1.0);
+  Random rng(seed);  // ScarScope's own random numbers: the same skin on every library
+  for (float& v : cv::Mat_<float>(fine)) v = static_cast<float>(rng.gaussian());
+  for (float& v : cv::Mat_<float>(coarse)) v = static_cast<float>(rng.gaussian());
   cv::GaussianBlur(fine, fine, cv::Size(0, 0), 0.08 / spacing_mm, 0.08 / spacing_mm, cv::BORDER_REFLECT);
   cv::GaussianBlur(coarse, coarse, cv::Size(0, 0), 0.6 / spacing_mm, 0.6 / spacing_mm, cv::BORDER_REFLECT);
   cv::Scalar mf, sf, mc, sc;
@@ -109,8 +109,8 @@ inline Pair make_pair(const PairSpec& spec) {
                                  : skin;
   Pair pair;
   pair.center_mm = {0.5 * spec.nx * s, 0.5 * spec.ny * s};  // n × spacing / 2, as compare and synth use
-  std::mt19937 noise_rng(spec.seed + 1000);
-  std::normal_distribution<double> noise(0.0, spec.noise_um);
+  Random noise_rng(spec.seed + 1000);
+  const auto noise = [&] { return noise_rng.gaussian(0.0, spec.noise_um); };
   // A cheek-like form common to both visits.
   auto form = [&](double x, double y) {
     const double dx = x - pair.center_mm[0], dy = y - pair.center_mm[1];
@@ -123,7 +123,7 @@ inline Pair make_pair(const PairSpec& spec) {
       double z = sample(skin, world_origin, world_spacing, x, y) + form(x, y);
       for (const BowlScar& scar : spec.scars)
         if (!scar.new_at_followup) z += detail::bowl(scar, scar.depth_um, x, y);
-      pair.baseline.set(r, c, static_cast<float>(z + noise(noise_rng)));
+      pair.baseline.set(r, c, static_cast<float>(z + noise()));
     }
   const double fs = spec.followup_spacing_um / 1000.0;
   const int fnx = static_cast<int>(std::lround(spec.nx * s / fs)), fny = static_cast<int>(std::lround(spec.ny * s / fs));
@@ -140,7 +140,7 @@ inline Pair make_pair(const PairSpec& spec) {
       for (const BowlScar& scar : spec.scars) z += detail::bowl(scar, scar.depth_um * scar.followup_factor, x, y);
       const double dx = x - pair.center_mm[0], dy = y - pair.center_mm[1];
       z += spec.offset_um + spec.tilt_x_um_per_mm * dx + spec.tilt_y_um_per_mm * dy + spec.curvature_um_per_mm2 * dx * dx;
-      pair.followup.set(r, c, static_cast<float>(z + noise(noise_rng)));
+      pair.followup.set(r, c, static_cast<float>(z + noise()));
     }
   return pair;
 }

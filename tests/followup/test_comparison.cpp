@@ -3,10 +3,15 @@
 // out-of-view scars are named as such; a pair with no change shows (almost) no change.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
+#include "core/error.h"
+#include "core/progress.h"
 #include "followup/comparison.h"
 #include "synthetic_pair.h"
 
@@ -83,11 +88,16 @@ TEST(Comparison, MeasuresEachScarsChangeAgainstItsOwnNoise) {
   ASSERT_TRUE(halved->followup_id.has_value());
   EXPECT_EQ(*halved->followup_id, 103);  // the same scar, under the follow-up's own id
   EXPECT_EQ(halved->status, ChangeStatus::improved);
-  // The share is taken of the baseline relief over the footprint, on this test's very rough skin
-  // (8 um texture and 16 um at 0.6 mm around a 120 um bowl): a few points less exact than the
-  // analysis volume this inventory states exactly, but on real analyses (which measure wide shallow
-  // scars short) far better: tuning suite global error max 3.5 -> 3.0 pp, per-scar p90 14 -> 6 pp.
-  EXPECT_NEAR(halved->volume_change_pct, -50.0, 10.0);
+  // The change measured in the registered difference is the true one (half the bowl's volume).
+  EXPECT_NEAR(halved->measured_volume_change_mm3, -0.5 * halved->volume_mm3[0], 0.03 * halved->volume_mm3[0]);
+  // The percentage is that change as a share of the baseline relief over the footprint, which on
+  // this test's very rough skin (8 um texture and 16 um at 0.6 mm around a 120 um bowl 1.8 mm wide)
+  // the quadratic through the ring cannot pin down: over skins 1-10 it comes out -30 to -100 % for
+  // the true -50 % (median -50), the measured change within 1 % every time. On real analyses (which
+  // measure wide shallow scars short) the share is far better: tuning suite global error max 3.5 ->
+  // 3.0 pp, per-scar p90 14 -> 6 pp. Here: an improvement, clearly, and no more than the scar.
+  EXPECT_LT(halved->volume_change_pct, -25.0);
+  EXPECT_GE(halved->volume_change_pct, -100.0);
   EXPECT_GT(halved->volume_mdc_mm3, 0.0);
   EXPECT_LT(halved->volume_mdc_mm3, 0.2 * halved->volume_mm3[0]);
   EXPECT_NE(describe_change(*halved).find("% less volume, beyond measurement noise"), std::string::npos)
@@ -186,9 +196,13 @@ TEST(Comparison, APitSeenOnlyInPartHasItsMdcMeasuredOnTheSamePoints) {
   for (int r = 0; r < v.pair.baseline.ny(); ++r)
     for (int c = 0; c < v.pair.baseline.nx(); ++c)
       if (std::hypot(c * s - 3.0, r * s - 3.0) < 0.75) v.pair.baseline.set_missing(r, c);
-  CompareOptions whole_patches;
+  // An MDC is itself estimated from random patches (its spread about 1 / sqrt(2 x patches)): 600
+  // patches keep that near 3 %, so the two runs differ by the points they measure on, not by the draw.
+  CompareOptions seen_patches;
+  seen_patches.mdc_patches = 600;
+  CompareOptions whole_patches = seen_patches;
   whole_patches.mdc_patches_as_scar_seen = false;
-  const VisitComparison same_points = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup);
+  const VisitComparison same_points = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, seen_patches);
   const VisitComparison all_points = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, whole_patches);
   ASSERT_TRUE(same_points.registration.registered) << same_points.registration.problem;
   const ScarChange* hidden = by_baseline_id(same_points, 1);
@@ -196,8 +210,9 @@ TEST(Comparison, APitSeenOnlyInPartHasItsMdcMeasuredOnTheSamePoints) {
   ASSERT_NE(hidden, nullptr);
   ASSERT_NE(hidden_before, nullptr);
   EXPECT_LT(hidden->seen_fraction, 0.6);
-  // White noise over the seen fraction f, scaled to the whole footprint: about 1/sqrt(f) the spread.
-  EXPECT_GT(hidden->volume_mdc_mm3, 1.2 * hidden_before->volume_mdc_mm3);
+  // White noise over the seen fraction f, scaled to the whole footprint: about 1/sqrt(f) the spread
+  // (1.36 here); with the skin's texture, which does not average out so, 1.17-1.32 over skins 33-38.
+  EXPECT_GT(hidden->volume_mdc_mm3, 1.1 * hidden_before->volume_mdc_mm3);
   EXPECT_EQ(hidden->status, ChangeStatus::stable);
   EXPECT_LT(std::fabs(hidden->measured_volume_change_mm3), hidden->volume_mdc_mm3);
   for (int id : {2, 3}) {
@@ -253,6 +268,71 @@ TEST(Comparison, ScansOfDifferentSkinReportNoChange) {
   const nlohmann::json j = comparison_to_json(c);
   EXPECT_FALSE(j["registration"]["registered"].get<bool>());
   EXPECT_NE(j["registration"]["problem"].get<std::string>().find("residual"), std::string::npos);
+}
+
+test::PairSpec two_scars() {
+  test::PairSpec spec;
+  spec.scars = {{{3.0, 3.5}, 0.9, 120.0, 0.5}, {{8.0, 7.0}, 1.2, 200.0, 1.0}};
+  return spec;
+}
+
+TEST(Comparison, ReportsProgressRisingToOneAndStopsWhenCancelled) {
+  const Visits v = make_visits(two_scars());
+  std::vector<std::pair<std::string, double>> reports;
+  Progress progress;
+  progress.report = [&](std::string_view stage, double fraction) { reports.emplace_back(std::string(stage), fraction); };
+  const VisitComparison c = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, {}, &progress);
+  ASSERT_TRUE(c.registration.registered) << c.registration.problem;
+  ASSERT_GE(reports.size(), 8u);
+  EXPECT_EQ(reports.front().second, 0.0);
+  EXPECT_EQ(reports.back().second, 1.0);
+  for (std::size_t i = 1; i < reports.size(); ++i) EXPECT_GE(reports[i].second, reports[i - 1].second) << reports[i].first;
+
+  // Cancelled (as another thread would) once the registration reached its rotation search: no
+  // further report, and CancelledError instead of a result.
+  std::atomic<bool> cancel{false};
+  std::vector<std::string> stages;
+  progress.cancel = &cancel;
+  progress.report = [&](std::string_view stage, double) {
+    stages.emplace_back(stage);
+    if (stage == "registration: rotation search") cancel = true;
+  };
+  EXPECT_THROW((void)compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup, {}, &progress),
+               CancelledError);
+  ASSERT_FALSE(stages.empty());
+  EXPECT_EQ(stages.back(), "registration: rotation search");
+}
+
+TEST(Comparison, AnInventoryWithAbsurdNumbersIsMeasuredWithoutRunningAway) {
+  // An analysis file can hold anything: an outline a kilometre off, a diameter of 1e30 mm, NaN.
+  Visits v = make_visits(two_scars());
+  Scar far = v.baseline.scars[0];
+  far.id = 3;
+  far.outline_mm = {{1e6, 1e6}, {1e30, 2e6}, {std::nan(""), 5.0}, {-1e30, 1e30}};
+  v.baseline.scars.push_back(far);
+  Scar huge = v.followup.scars[0];
+  huge.id = 150;
+  huge.outline_mm.clear();
+  huge.diameter_mm = 1e30;
+  huge.centroid_mm = {std::nan(""), 1e300};
+  v.followup.scars.push_back(huge);
+  const VisitComparison c = compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup);
+  ASSERT_TRUE(c.registration.registered) << c.registration.problem;
+  EXPECT_EQ(c.scars.size(), 4u);  // two matched pairs, the far scar, the huge one
+  for (const ScarChange& change : c.scars) EXPECT_FALSE(change.note.empty()) << change_status_name(change.status);
+}
+
+TEST(Comparison, HeightsNoSkinHasAreRefused) {
+  Visits v = make_visits(two_scars());
+  for (int r = 100; r < 110; ++r)
+    for (int c = 100; c < 110; ++c) v.pair.followup.set(r, c, -1e9f);
+  try {
+    (void)compare_visits(v.pair.baseline, v.baseline, v.pair.followup, v.followup);
+    FAIL() << "compared a follow-up with a patch 1 km deep";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.code(), ErrorCode::out_of_range);
+    EXPECT_EQ(error.field(), "heights");
+  }
 }
 
 TEST(Matching, PairsEachScarOnceWithinASizeBasedTolerance) {

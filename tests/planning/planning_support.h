@@ -1,6 +1,7 @@
 // Small builders for planning vignettes: scars, inventories, patients and requests in code, so each
 // test reads as the clinical story it checks.
 #pragma once
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -38,5 +39,21 @@ std::vector<std::string> planned_modalities(const Plan& plan);
 bool intervals_respected(const Plan& plan, const KnowledgeBase& kb, std::string* problem);
 // Everything a plan must always say: a proposal, a realistic range (never near 100 %), evidence on items.
 void expect_sound_plan(const Plan& plan);
+
+// What the plan says and what it schedules agree (issue 21): an empty list when they do. plan_for()
+// checks every plan it makes with no rule disabled, so every vignette is checked.
+//  (a) priming: where the plan primes pigment-prone skin, priming is scheduled, and no session of a
+//      modality it protects falls inside it.
+//  (b) expectations: the overall range is the span of the procedures' own figures (none when none
+//      has one), so no item's range lies outside it and it is never wider than they support.
+//  (d) sessions: every procedure is scheduled as often as its session range's minimum (once without
+//      a range), its sessions at least its minimum interval apart.
+//  (c) downtime: with a downtime limit, every procedure's shortest downtime fits it, and one whose
+//      longest downtime does not carries the warning downtime_over_limit_<modality>.
+std::vector<std::string> consistency_problems(const Plan& plan, const PlanRequest& request, const KnowledgeBase& kb);
+
+// The kb document (treatments.json + planning_rules.json merged), read from $SCARSCOPE_KB_DIR or the
+// source tree's kb/, for tests that change a number and parse it with knowledge_base_from_json.
+nlohmann::json planning_kb_document();
 
 }  // namespace scarscope::test

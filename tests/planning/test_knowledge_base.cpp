@@ -19,7 +19,8 @@ json read_json(const std::filesystem::path& path) {
   return json::parse(in);
 }
 
-// Every number must be the "value" of an object that also has a non-empty "evidence" list.
+// Every number must be the "value" of an object that also has a non-empty "evidence" list, or the
+// "value" an evidence entry gives itself (next to its citation).
 void check_numbers(const json& node, const std::string& path, bool inside_value, std::vector<std::string>& bare) {
   if (node.is_number()) {
     if (!inside_value) bare.push_back(path);
@@ -30,8 +31,9 @@ void check_numbers(const json& node, const std::string& path, bool inside_value,
     return;
   }
   if (!node.is_object()) return;
-  const bool sourced = node.contains("value") && node.contains("evidence") && node["evidence"].is_array() &&
-                       !node["evidence"].empty();
+  const bool sourced = (node.contains("value") && node.contains("evidence") && node["evidence"].is_array() &&
+                        !node["evidence"].empty()) ||
+                       (node.contains("value") && node.contains("citation"));
   for (const auto& [key, value] : node.items()) {
     check_numbers(value, path + "." + key, inside_value || (sourced && key == "value"), bare);
   }
@@ -96,10 +98,14 @@ TEST(KnowledgeBase, UnconfirmedItemsAreMarkedUnconfirmed) {
   EXPECT_TRUE(all_unconfirmed(kb.modality("dermabrasion").downtime_days));
   EXPECT_TRUE(all_unconfirmed(kb.modality("tca_cross").downtime_days));
   EXPECT_TRUE(all_unconfirmed(kb.threshold("narrow_boxcar_max_diameter_mm")));
-  // Pregnancy and anticoagulant rules rest on no retrieved source.
-  for (const char* rule : {"pregnancy", "anticoagulants"}) {
-    for (const auto& e : kb.rule(rule).evidence) EXPECT_FALSE(e.confirmed) << rule;
-  }
+  // The pregnancy rule rests on no retrieved source; the anticoagulant rule on Otley 2003 (retrieved)
+  // and an analogy that is not.
+  for (const auto& e : kb.rule("pregnancy").evidence) EXPECT_FALSE(e.confirmed);
+  EXPECT_TRUE(kb.rule("anticoagulants").evidence.front().confirmed);
+  EXPECT_FALSE(kb.rule("anticoagulants").evidence.back().confirmed);
+  // Neither isotretinoin paper addresses TCA CROSS: its no-wait stays unconfirmed.
+  for (const auto& e : kb.modality("tca_cross").isotretinoin.wait_months.evidence) EXPECT_FALSE(e.confirmed);
+  EXPECT_TRUE(kb.modality("tca_cross").isotretinoin.not_addressed);
   // A retrieved RCT stays confirmed.
   EXPECT_TRUE(kb.modality("fractional_co2").hsv_prophylaxis);
   EXPECT_TRUE(kb.rule("hsv_prophylaxis").evidence.front().confirmed);

@@ -98,6 +98,21 @@ TEST(Rule, DarkSkinChangesResurfacing) {
   EXPECT_TRUE(without(request, "fitzpatrick_dark").has_item("fractional_co2"));
 }
 
+TEST(Rule, PigmentPrimingIsScheduledBeforeWhatItProtects) {
+  PatientProfile patient = healthy_patient();
+  patient.fitzpatrick = 5;
+  const PlanRequest request = request_for({ice_pick(1, 5, 5)}, patient);
+  const Plan plan = plan_for(request);
+  EXPECT_TRUE(plan.has_item("pigment_priming"));
+  const Plan unprimed = without(request, "pigment_priming");
+  EXPECT_FALSE(unprimed.has_item("pigment_priming"));
+  for (const auto& s : unprimed.schedule) {
+    if (s.modality == "tca_cross" && s.session == 1) {
+      EXPECT_EQ(s.date, unprimed.date);
+    }
+  }
+}
+
 TEST(Rule, DowntimeLimit) {
   PatientProfile patient = healthy_patient();
   patient.max_downtime_days = 2;

@@ -4,9 +4,9 @@
 #pragma once
 #include <cmath>
 #include <numbers>
-#include <random>
 #include <vector>
 
+#include "core/random.h"
 #include "scars/inventory.h"
 #include "surface/height_map.h"
 
@@ -56,13 +56,12 @@ inline double analytic_volume_mm3(const AnalyticScar& s) {
 inline HeightMap analytic_skin(int nx, int ny, double spacing_um, const std::vector<AnalyticScar>& scars,
                                double noise_um = 2.0, int pores = 0, unsigned seed = 7) {
   HeightMap map(nx, ny, spacing_um, spacing_um);
-  std::mt19937 random(seed);
-  std::normal_distribution<double> noise(0.0, noise_um);
-  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  Random random(seed);
+  const auto uniform = [&] { return random.uniform(); };
   std::vector<AnalyticScar> all = scars;
   for (int p = 0; p < pores; ++p) {
-    all.push_back({Shape::pore, uniform(random) * nx * spacing_um / 1000.0, uniform(random) * ny * spacing_um / 1000.0,
-                   0.10 + 0.12 * uniform(random), 20.0 + 30.0 * uniform(random)});
+    all.push_back({Shape::pore, uniform() * nx * spacing_um / 1000.0, uniform() * ny * spacing_um / 1000.0,
+                   0.10 + 0.12 * uniform(), 20.0 + 30.0 * uniform()});
   }
   const double radius_um = 80000.0;
   for (int row = 0; row < ny; ++row) {
@@ -71,7 +70,7 @@ inline HeightMap analytic_skin(int nx, int ny, double spacing_um, const std::vec
       const double cx = x - nx * spacing_um / 2000.0, cy = y - ny * spacing_um / 2000.0;
       double z = -(cx * cx + cy * cy) * 1e6 / (2.0 * radius_um) + 20.0 * cx + 8.0 * cy;
       for (const auto& s : all) z -= analytic_depth(s, std::hypot(x - s.x_mm, y - s.y_mm));
-      map.set(row, col, static_cast<float>(z + (noise_um > 0 ? noise(random) : 0.0)));
+      map.set(row, col, static_cast<float>(z + (noise_um > 0 ? random.gaussian(0.0, noise_um) : 0.0)));
     }
   }
   map.metadata.source_format = "synthetic";

@@ -9,9 +9,9 @@
 #include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <vector>
 
+#include "core/random.h"
 #include "analytic_skin.h"
 #include "scars/analysis.h"
 #include "scars/detection.h"
@@ -82,14 +82,14 @@ std::vector<int> plain_flood(const std::vector<float>& relief, float sign, int n
 
 // A rough random relief (µm) with a few pits and bumps of various depths, some touching.
 std::vector<float> random_relief(int nx, int ny, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> noise(0.0f, 6.0f);
-  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  Random rng(seed);
+  const auto noise = [&] { return static_cast<float>(rng.gaussian(0.0, 6.0)); };
+  const auto uniform = [&] { return static_cast<float>(rng.uniform()); };
   std::vector<float> z(static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny));
-  for (float& v : z) v = noise(rng);
+  for (float& v : z) v = noise();
   for (int k = 0; k < 14; ++k) {
-    const float cx = uniform(rng) * nx, cy = uniform(rng) * ny, radius = 2.0f + 8.0f * uniform(rng);
-    const float amplitude = (k % 4 == 3 ? 1.0f : -1.0f) * (20.0f + 180.0f * uniform(rng));
+    const float cx = uniform() * nx, cy = uniform() * ny, radius = 2.0f + 8.0f * uniform();
+    const float amplitude = (k % 4 == 3 ? 1.0f : -1.0f) * (20.0f + 180.0f * uniform());
     for (int row = 0; row < ny; ++row)
       for (int col = 0; col < nx; ++col) {
         const float r2 = ((col - cx) * (col - cx) + (row - cy) * (row - cy)) / (radius * radius);

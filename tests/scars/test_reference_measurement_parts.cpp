@@ -9,9 +9,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <vector>
 
+#include "core/random.h"
 #include "scars/detection.h"
 #include "scars/measurement.h"
 #include "scars/reference_surface.h"
@@ -23,13 +23,13 @@ namespace {
 // columns at cell edges, and a patch reaching into the partial last cells.
 HeightMap random_map(int nx, int ny, double spacing_um, std::uint32_t seed) {
   HeightMap map(nx, ny, spacing_um, spacing_um);
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> noise(0.0f, 25.0f);
-  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  Random rng(seed);
+  const auto noise = [&] { return static_cast<float>(rng.gaussian(0.0, 25.0)); };
+  const auto unit = [&] { return static_cast<float>(rng.uniform()); };
   for (int row = 0; row < ny; ++row)
     for (int col = 0; col < nx; ++col) {
-      map.heights()[map.index(row, col)] = 300.0f + 0.8f * static_cast<float>(col) - 0.5f * static_cast<float>(row) + noise(rng);
-      if (unit(rng) < 0.08f) map.set_missing(row, col);
+      map.heights()[map.index(row, col)] = 300.0f + 0.8f * static_cast<float>(col) - 0.5f * static_cast<float>(row) + noise();
+      if (unit() < 0.08f) map.set_missing(row, col);
     }
   return map;
 }
@@ -95,11 +95,11 @@ TEST(ReferenceParts, BlockMeansCountCellsTallerThanSixteenBitsOfRows) {
 }
 
 TEST(ReferenceParts, MedianIsTheExactUpperMedian) {
-  std::mt19937 rng(3);
-  std::lognormal_distribution<double> spread(1.0, 2.0);
+  Random rng(3);
+  const auto spread = [&] { return std::exp(rng.gaussian(1.0, 2.0)); };  // log-normal
   for (const std::size_t n : {1u, 2u, 3u, 10u, 1001u, 20000u}) {
     std::vector<double> values(n);
-    for (double& v : values) v = spread(rng);
+    for (double& v : values) v = spread();
     // Ties, zeros and values that share their exponent and top mantissa bits with the median.
     if (n > 10) {
       for (std::size_t i = 0; i < n / 10; ++i) values[i] = 0.0;
@@ -122,13 +122,13 @@ TEST(ReferenceParts, SubtractionEqualsAPlainBilinearEvaluation) {
   };
   for (const Case c : {Case{37, 26, 4, 3}, Case{37, 2, 4, 3}, Case{3, 26, 4, 3}, Case{50, 40, 1, 1}}) {
     const int cx = (c.nx + c.fx - 1) / c.fx, cy = (c.ny + c.fy - 1) / c.fy;
-    std::mt19937 rng(static_cast<std::uint32_t>(c.nx * 100 + c.ny));
-    std::uniform_real_distribution<float> level(-400.0f, 400.0f);
+    Random rng(static_cast<std::uint64_t>(c.nx * 100 + c.ny));
+    const auto level = [&] { return static_cast<float>(rng.uniform(-400.0, 400.0)); };
     std::vector<float> reference(static_cast<std::size_t>(cx) * static_cast<std::size_t>(cy));
-    for (float& r : reference) r = level(rng);
+    for (float& r : reference) r = level();
     HeightMap map(c.nx, c.ny, 20.0, 20.0);
     for (int row = 0; row < c.ny; ++row)
-      for (int col = 0; col < c.nx; ++col) map.heights()[map.index(row, col)] = level(rng);
+      for (int col = 0; col < c.nx; ++col) map.heights()[map.index(row, col)] = level();
     map.set_missing(0, 0);
     map.set_missing(c.ny - 1, c.nx - 1);
     map.set_missing(c.ny / 2, c.nx / 2);

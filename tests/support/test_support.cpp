@@ -2,9 +2,10 @@
 
 #include <array>
 #include <atomic>
+#include <clocale>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -63,5 +64,23 @@ void write_text_file(const fs::path& path, const std::string& text) {
 fs::path test_data(const std::string& name) { return fs::path(SCARSCOPE_TEST_DATA) / name; }
 
 fs::path test_kb_dir() { return fs::path(SCARSCOPE_SOURCE_DIR) / "kb"; }
+
+CommaDecimalLocale::CommaDecimalLocale() {
+  const std::string command = "localedef -i de_DE -f UTF-8 '" + (dir_ / "de_DE.UTF-8").string() + "' >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) {
+    throw std::runtime_error("cannot generate de_DE.UTF-8 with localedef (Debian package locales)");
+  }
+  setenv("LOCPATH", dir_.path().c_str(), 1);
+  before_ = std::locale::global(std::locale("de_DE.UTF-8"));  // a named locale: setlocale(LC_ALL) too
+  char printed[16];
+  std::snprintf(printed, sizeof printed, "%.1f", 0.5);
+  if (std::string(printed) != "0,5") throw std::runtime_error("de_DE.UTF-8 is not in force (printf wrote " + std::string(printed) + ")");
+}
+
+CommaDecimalLocale::~CommaDecimalLocale() {
+  std::locale::global(before_);
+  std::setlocale(LC_ALL, "C");
+  unsetenv("LOCPATH");
+}
 
 }  // namespace scarscope::test

@@ -1,6 +1,7 @@
 // Helpers shared by the tests: run the real CLI, make temporary folders, read files.
 #pragma once
 #include <filesystem>
+#include <locale>
 #include <string>
 
 namespace scarscope::test {
@@ -31,6 +32,22 @@ class TempDir {
 
 std::string read_text_file(const std::filesystem::path& path);
 void write_text_file(const std::filesystem::path& path, const std::string& text);
+
+// While alive, the whole process runs under a comma-decimal locale (de_DE.UTF-8: printf and
+// iostreams write "0,5"), as a server embedding the library might; the locale is generated for the
+// test with localedef (Debian package locales) into a temporary folder, and "C" comes back at the
+// end. Throws std::runtime_error when it cannot be generated.
+class CommaDecimalLocale {
+ public:
+  CommaDecimalLocale();
+  ~CommaDecimalLocale();
+  CommaDecimalLocale(const CommaDecimalLocale&) = delete;
+  CommaDecimalLocale& operator=(const CommaDecimalLocale&) = delete;
+
+ private:
+  TempDir dir_;
+  std::locale before_;
+};
 
 // Folder of checked-in test data (tests/data).
 std::filesystem::path test_data(const std::string& name);

@@ -6,13 +6,14 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
-#include <random>
 #include <vector>
 
+#include "core/random.h"
 #include "core/error.h"
 #include "surface/fill.h"
 #include "surface/height_map.h"
 
+using scarscope::Random;
 using scarscope::fill_missing;
 using scarscope::harmonic_fill;
 using scarscope::harmonic_filled;
@@ -100,12 +101,12 @@ TEST(HoleFilling, ScatteredDropoutsAcrossAWholeScanAreFilled) {
     return 20.0 * std::exp(x / 2000.0) * std::cos(y / 2000.0) + 0.01 * x;
   };
   HeightMap map = map_of(surface, 400, 300, 10.0, 10.0);
-  std::mt19937 random(1);
-  std::bernoulli_distribution drop(0.1);
+  Random random(1);
+  const auto drop = [&] { return random.chance(0.1); };
   std::vector<std::uint8_t> missing(map.size(), 0);
   for (int r = 0; r < map.ny(); ++r) {
     for (int c = 0; c < map.nx(); ++c) {
-      if (drop(random)) {
+      if (drop()) {
         map.set_missing(r, c);
         missing[map.index(r, c)] = 1;
       }

@@ -3,13 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
 
+#include "core/random.h"
 #include "core/error.h"
 #include "surface/form.h"
 #include "surface/height_map.h"
 
+using scarscope::Random;
 using scarscope::FormFit;
 using scarscope::HeightMap;
 using scarscope::InputError;
@@ -86,12 +87,12 @@ TEST(FormRemoval, PlaneFarFromZeroKeepsItsPrecision) {
 }
 
 TEST(FormRemoval, PolynomialFormsOfDegreeTwoToFourAreRemovedExactly) {
-  std::mt19937 random(7);
-  std::uniform_real_distribution<double> coefficient(-10.0, 10.0);
+  Random random(7);
+  const auto coefficient = [&] { return random.uniform(-10.0, 10.0); };
   for (int degree = 2; degree <= 4; ++degree) {
     SCOPED_TRACE("degree " + std::to_string(degree));
     std::vector<double> form((degree + 1) * (degree + 2) / 2);
-    for (double& value : form) value = coefficient(random);
+    for (double& value : form) value = coefficient();
     // Unequal spacing and an odd size, so the x and y scaling both matter.
     const HeightMap map = map_of(form, 161, 120, 25.0, 30.0);  // 4 mm x 3.6 mm
     const double form_range = largest_valid_height(map);
@@ -110,11 +111,11 @@ TEST(FormRemoval, PolynomialFormsOfDegreeTwoToFourAreRemovedExactly) {
 TEST(FormRemoval, HonoursTheMaskAndKeepsMissingPointsMissing) {
   const std::vector<double> plane = {1.0, -4.0, 6.0};
   HeightMap map = map_of(plane, 120, 100, 20.0, 20.0);
-  std::mt19937 random(3);
-  std::bernoulli_distribution drop(0.3);
+  Random random(3);
+  const auto drop = [&] { return random.chance(0.3); };
   for (int r = 0; r < map.ny(); ++r) {
     for (int c = 0; c < map.nx(); ++c) {
-      if (drop(random)) {
+      if (drop()) {
         // A spike the instrument flagged as invalid: its height is still in memory but masked.
         map.heights()[map.index(r, c)] = 1e6f;
         map.mask()[map.index(r, c)] = 0;

@@ -5,13 +5,14 @@
 
 #include <cmath>
 #include <numbers>
-#include <random>
 #include <string>
 
+#include "core/random.h"
 #include "core/error.h"
 #include "surface/gaussian_filter.h"
 #include "surface/height_map.h"
 
+using scarscope::Random;
 using scarscope::gaussian_filter;
 using scarscope::GaussianFilterMethod;
 using scarscope::HeightMap;
@@ -104,12 +105,12 @@ TEST(GaussianFilter, PassesLongWavesAndStopsShortOnes) {
 TEST(GaussianFilter, HolesNeitherCountNorPullTowardsZero) {
   // A constant 7.25 um surface with 30 % of its points missing filters to 7.25 um everywhere,
   // the holes included (they are well within reach of valid points).
-  std::mt19937 random(5);
-  std::bernoulli_distribution drop(0.3);
+  Random random(5);
+  const auto drop = [&] { return random.chance(0.3); };
   HeightMap map(300, 200, 10.0, 10.0);
   for (int r = 0; r < map.ny(); ++r) {
     for (int c = 0; c < map.nx(); ++c) {
-      if (drop(random)) {
+      if (drop()) {
         map.set_missing(r, c);
       } else {
         map.set(r, c, 7.25f);
@@ -151,16 +152,16 @@ TEST(GaussianFilter, PointsOutOfReachOfValidDataStayMissing) {
 
 TEST(GaussianFilter, CoarseGridAgreesWithDirectConvolution) {
   // A random smooth surface (sum of waves longer than the cutoff), 5 % holes.
-  std::mt19937 random(9);
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  Random random(9);
+  const auto unit = [&] { return random.uniform(); };
   const double dx = 5.0, cutoff = 1500.0;  // sigma 56 px
   HeightMap map(360, 300, dx, dx);
   double wave[6][4];
   for (auto& w : wave) {
-    w[0] = 10.0 * unit(random);                 // amplitude
-    w[1] = 1000.0 + 5000.0 * unit(random);     // wavelength
-    w[2] = 2.0 * kPi * unit(random);            // direction
-    w[3] = 2.0 * kPi * unit(random);            // phase
+    w[0] = 10.0 * unit();                 // amplitude
+    w[1] = 1000.0 + 5000.0 * unit();     // wavelength
+    w[2] = 2.0 * kPi * unit();            // direction
+    w[3] = 2.0 * kPi * unit();            // phase
   }
   for (int r = 0; r < map.ny(); ++r) {
     for (int c = 0; c < map.nx(); ++c) {
@@ -168,7 +169,7 @@ TEST(GaussianFilter, CoarseGridAgreesWithDirectConvolution) {
       for (const auto& w : wave) {
         z += w[0] * std::sin(2.0 * kPi * (c * dx * std::cos(w[2]) + r * dx * std::sin(w[2])) / w[1] + w[3]);
       }
-      if (unit(random) < 0.05) {
+      if (unit() < 0.05) {
         map.set_missing(r, c);
       } else {
         map.set(r, c, static_cast<float>(z));

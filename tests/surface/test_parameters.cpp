@@ -5,13 +5,14 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <numbers>
-#include <random>
 
+#include "core/random.h"
 #include "core/error.h"
 #include "surface/form.h"
 #include "surface/height_map.h"
 #include "surface/parameters.h"
 
+using scarscope::Random;
 using scarscope::compute_surface_parameters;
 using scarscope::HeightMap;
 using scarscope::InputError;
@@ -153,11 +154,11 @@ TEST(SurfaceParameters, MaskedPointsDoNotCount) {
 TEST(SurfaceParameters, SlopeAroundHolesUsesOneSidedDifferences) {
   // A plane z = 0.2 x with scattered missing points: one-sided differences are exact on a plane.
   HeightMap map(60, 60, 4.0, 4.0);
-  std::mt19937 random(11);
-  std::bernoulli_distribution drop(0.2);
+  Random random(11);
+  const auto drop = [&] { return random.chance(0.2); };
   for (int r = 0; r < map.ny(); ++r) {
     for (int c = 0; c < map.nx(); ++c) {
-      if (drop(random)) {
+      if (drop()) {
         map.set_missing(r, c);
       } else {
         map.set(r, c, static_cast<float>(0.2 * c * 4.0));

@@ -10,12 +10,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <random>
 #include <vector>
 
+#include "core/random.h"
 #include "surface/height_map.h"
 #include "surface/parameters.h"
 
+using scarscope::Random;
 using scarscope::compute_surface_parameters;
 using scarscope::detail::compute_surface_parameters_baseline;
 using scarscope::HeightMap;
@@ -25,12 +26,12 @@ namespace {
 
 HeightMap rough_map(int nx, int ny, double dx, double dy, unsigned seed) {
   HeightMap map(nx, ny, dx, dy);
-  std::mt19937 random(seed);
-  std::normal_distribution<double> noise(0.0, 3.0);
+  Random random(seed);
+  const auto noise = [&] { return random.gaussian(0.0, 3.0); };
   for (int r = 0; r < ny; ++r) {
     for (int c = 0; c < nx; ++c) {
       const double relief = 40.0 * std::sin(c * 0.21) * std::cos(r * 0.17) + 0.5 * c - 0.3 * r;
-      map.set(r, c, static_cast<float>(1000.0 + relief + noise(random)));  // an offset, as scans have
+      map.set(r, c, static_cast<float>(1000.0 + relief + noise()));  // an offset, as scans have
     }
   }
   return map;
@@ -192,12 +193,12 @@ TEST(SurfaceParameterPaths, RandomDropoutsMatchTheDefinitions) {
   for (const int nx : {29, 64, 83}) {
     SCOPED_TRACE(nx);
     HeightMap map = rough_map(nx, 37, 9.0, 9.0, 55u + static_cast<unsigned>(nx));
-    std::mt19937 random(static_cast<unsigned>(nx));
-    std::uniform_int_distribution<int> pick(0, 11);
+    Random random(static_cast<std::uint64_t>(nx));
+    const auto pick = [&] { return random.uniform_int(0, 11); };
     for (int r = 0; r < map.ny(); ++r) {
       if (r % 5 == 2) continue;  // some rows stay complete, next to masked ones
       for (int c = 0; c < nx; ++c) {
-        if (pick(random) == 0) map.set_missing(r, c);
+        if (pick() == 0) map.set_missing(r, c);
       }
     }
     expect_same(compute_surface_parameters(map), direct(map));

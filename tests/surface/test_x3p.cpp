@@ -9,10 +9,10 @@
 #include <cstring>
 #include <ctime>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "core/random.h"
 #include "core/error.h"
 #include "surface/height_map.h"
 #include "surface/x3p.h"
@@ -52,10 +52,10 @@ bool has_warning(const HeightMap& map, const std::string& part) {
 
 HeightMap sample_map(int nx, int ny) {
   HeightMap map(nx, ny, 2.5, 3.75);
-  std::mt19937 random(7);
-  std::uniform_real_distribution<float> height(-900.0f, 1400.0f);
+  Random random(7);
+  const auto height = [&] { return static_cast<float>(random.uniform(-900.0, 1400.0)); };
   for (int row = 0; row < ny; ++row) {
-    for (int col = 0; col < nx; ++col) map.set(row, col, height(random));
+    for (int col = 0; col < nx; ++col) map.set(row, col, height());
   }
   map.set_missing(0, 1);
   map.set_missing(ny - 1, nx - 1);
@@ -642,13 +642,13 @@ TEST(X3pRealFiles, RealFilesSurviveARoundTrip) {
 // straddle piece boundaries; every type, with its scaling, missing values and a valid.bin.
 TEST(X3pStreaming, EveryPieceSizeGivesTheSameHeightsForEveryDataType) {
   const int nx = 13, ny = 7, points = nx * ny;
-  std::mt19937 random(11);
+  Random random(11);
   for (const char type : {'I', 'L', 'F', 'D'}) {
     const bool integer = type == 'I' || type == 'L';
-    std::uniform_int_distribution<int> steps(-30000, 30000);
-    std::uniform_real_distribution<double> metres(-2e-3, 2e-3);
+    const auto steps = [&] { return static_cast<double>(random.uniform_int(-30000, 30000)); };
+    const auto metres = [&] { return random.uniform(-2e-3, 2e-3); };
     std::vector<double> values(points);
-    for (double& value : values) value = integer ? steps(random) : metres(random);
+    for (double& value : values) value = integer ? steps() : metres();
     if (!integer) {
       values[5] = std::numeric_limits<double>::quiet_NaN();
       values[40] = kInf;
@@ -706,9 +706,8 @@ TEST(X3pStreaming, Float64WithoutOffsetMatchesTheScalarRulesAtEveryEdge) {
                                         std::nextafter(just_inside, 0.0), 3.4e32, -3.4e32, 1.5e-6, -2.25e-4};
   const int nx = 300, ny = 230, points = nx * ny;  // 69000 values: past one 65536-value block
   std::vector<double> values(static_cast<std::size_t>(points));
-  std::mt19937 random(5);
-  std::uniform_real_distribution<double> metres(-3e-3, 3e-3);
-  for (double& value : values) value = metres(random);
+  Random random(5);
+  for (double& value : values) value = random.uniform(-3e-3, 3e-3);
   for (std::size_t k = 0; k < specials.size(); ++k) {
     values[k] = specials[k];                                  // at the start
     values[65530 + k] = specials[k];                          // across the block boundary

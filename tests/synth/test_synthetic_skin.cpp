@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "synth/scar_shape.h"
 #include "synth/skin_parameters.h"
 #include "synth/synthetic_skin.h"
@@ -174,6 +176,28 @@ TEST(SyntheticSkin, PinnedBytesOfOneSmallScan) {
     if (!scan.map.mask()[i]) heights[i] = 0.0f;  // NaN payloads are not part of the contract
   }
   EXPECT_EQ(sha256_hex(heights.data(), heights.size() * sizeof(float)), "36e5f149c639126da7e41cc3e08e52174ae29043a804befbdee0955eb8aabf08");
+}
+
+TEST(SyntheticSkin, ReportsProgressToOneAndStopsWhenCancelled) {
+  std::vector<double> fractions;
+  Progress progress;
+  progress.report = [&](std::string_view, double fraction) { fractions.push_back(fraction); };
+  const SyntheticScan scan = generate_scan(small_request("severe", 5), &progress);
+  EXPECT_FALSE(scan.truth.empty());
+  ASSERT_GE(fractions.size(), scan.truth.size());  // at least one report per scar
+  EXPECT_EQ(fractions.front(), 0.0);
+  EXPECT_EQ(fractions.back(), 1.0);
+  for (std::size_t i = 1; i < fractions.size(); ++i) EXPECT_GE(fractions[i], fractions[i - 1]);
+
+  std::atomic<bool> cancel{false};
+  int reports_after_cancel = 0;
+  progress.cancel = &cancel;
+  progress.report = [&](std::string_view stage, double) {
+    if (cancel) ++reports_after_cancel;
+    if (stage == "microrelief") cancel = true;
+  };
+  EXPECT_THROW((void)generate_followup(small_request("severe", 5), FollowupRequest{}, &progress), CancelledError);
+  EXPECT_EQ(reports_after_cancel, 0);
 }
 
 TEST(SyntheticSkin, NoiseLevelIsTheDocumentedOne) {

@@ -97,8 +97,8 @@ HeightMap read_csv_text(std::string_view text, const std::string& name, const Re
   return map;
 }
 
-std::vector<std::string> write_csv(const HeightMap& map, const std::filesystem::path& path) {
-  if (map.empty()) throw InputError(path.string() + ": nothing to write (empty height map)");
+EncodedHeightMap encode_csv(const HeightMap& map, const std::string& name) {
+  if (map.empty()) throw InputError(name + ": nothing to write (empty height map)");
   std::string text = "# ScarScope height map: heights in micrometres, one row per line (row 0 first), NaN = missing; dx_um " +
                      format_number(map.dx_um()) + ", dy_um " + format_number(map.dy_um()) + "\n";
   text.reserve(map.size() * 10 + text.size());
@@ -109,11 +109,16 @@ std::vector<std::string> write_csv(const HeightMap& map, const std::filesystem::
     }
     text += '\n';
   }
-  write_file_bytes(path, text);
-  Sidecar sidecar = micrometre_sidecar(map.dx_um(), map.dy_um());
-  write_sidecar(sidecar, path);
-  return {"CSV carries no units: heights written in micrometres (spacing and unit in " +
-          sidecar_path_for(path).filename().string() + ")"};
+  EncodedHeightMap encoded;
+  encoded.bytes = to_bytes(text);
+  encoded.sidecar_json = sidecar_to_json(micrometre_sidecar(map.dx_um(), map.dy_um()));
+  encoded.notes = {"CSV carries no units: heights written in micrometres (spacing and unit in " +
+                   sidecar_path_for(name).filename().string() + ")"};
+  return encoded;
+}
+
+std::vector<std::string> write_csv(const HeightMap& map, const std::filesystem::path& path) {
+  return write_encoded(encode_csv(map, path.string()), path);
 }
 
 }  // namespace scarscope::formats

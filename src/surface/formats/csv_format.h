@@ -16,8 +16,10 @@ namespace scarscope::formats {
 HeightMap read_csv_text(std::string_view text, const std::string& name, const ReadOptions& options,
                         const Sidecar* sidecar);
 
-// Writes heights in micrometres (shortest exact float text, NaN = missing) with a '#' comment
-// line and the sidecar PATH.json giving the spacing and unit; returns notes for the user.
+// Heights in micrometres (shortest exact float text, NaN = missing) after a '#' comment line, with
+// the sidecar (spacing and unit) that goes beside it as NAME.json; `name` is for messages and notes.
+EncodedHeightMap encode_csv(const HeightMap& map, const std::string& name);
+// encode_csv written to PATH and its sidecar to PATH.json; returns notes for the user.
 std::vector<std::string> write_csv(const HeightMap& map, const std::filesystem::path& path);
 
 }  // namespace scarscope::formats

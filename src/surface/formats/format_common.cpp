@@ -60,9 +60,10 @@ std::string_view trim(std::string_view text) {
 }
 
 std::string format_number(double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.6g", value);
-  return buffer;
+  // As printf's %.6g in the "C" locale, whatever the process locale.
+  std::array<char, 64> buffer{};
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value, std::chars_format::general, 6);
+  return std::string(buffer.data(), result.ptr);
 }
 
 std::string float_to_text(float value) {

@@ -132,8 +132,8 @@ HeightMap read_png_bytes(std::string_view bytes, const std::string& name, const 
   return map;
 }
 
-std::vector<std::string> write_png_height_map(const HeightMap& map, const std::filesystem::path& path) {
-  if (map.empty()) throw InputError(path.string() + ": nothing to write (empty height map)");
+EncodedHeightMap encode_png_height_map(const HeightMap& map, const std::string& name) {
+  if (map.empty()) throw InputError(name + ": nothing to write (empty height map)");
   double lo = std::numeric_limits<double>::infinity();
   double hi = -lo;
   for (int r = 0; r < map.ny(); ++r) {
@@ -159,14 +159,21 @@ std::vector<std::string> write_png_height_map(const HeightMap& map, const std::f
           static_cast<std::uint16_t>(std::clamp(level, 1.0, 65535.0));
     }
   }
-  write_file_bytes(path, encode_png(image.data(), map.nx(), map.ny(), 1, 16, path.string()));
+  EncodedHeightMap encoded;
+  encoded.bytes = to_bytes(encode_png(image.data(), map.nx(), map.ny(), 1, 16, name));
   Sidecar sidecar = micrometre_sidecar(map.dx_um(), map.dy_um());
   sidecar.z_scale = scale;
   sidecar.z_offset = offset;
   sidecar.missing_value = 0;
-  write_sidecar(sidecar, path);
-  return {"PNG heights quantised to 16 bits: one step is " + format_number(scale) + " um; scale, offset and spacing in " +
-          sidecar_path_for(path).filename().string() + " (keep it beside the PNG)"};
+  encoded.sidecar_json = sidecar_to_json(sidecar);
+  encoded.notes = {"PNG heights quantised to 16 bits: one step is " + format_number(scale) +
+                   " um; scale, offset and spacing in " + sidecar_path_for(name).filename().string() +
+                   " (keep it beside the PNG)"};
+  return encoded;
+}
+
+std::vector<std::string> write_png_height_map(const HeightMap& map, const std::filesystem::path& path) {
+  return write_encoded(encode_png_height_map(map, path.string()), path);
 }
 
 }  // namespace scarscope::formats

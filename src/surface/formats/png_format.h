@@ -19,8 +19,10 @@ bool looks_like_png(std::string_view first_bytes);
 HeightMap read_png_bytes(std::string_view bytes, const std::string& name, const ReadOptions& options,
                          const Sidecar* sidecar);
 
-// Writes a 16-bit grey PNG quantising the heights over their range (0 = missing) and the sidecar
-// PATH.json; returns notes for the user (the quantisation step).
+// A 16-bit grey PNG quantising the heights over their range (0 = missing), with its sidecar (scale,
+// offset, spacing; NAME.json beside it); the notes give the quantisation step.
+EncodedHeightMap encode_png_height_map(const HeightMap& map, const std::string& name);
+// encode_png_height_map written to PATH and its sidecar to PATH.json; returns notes for the user.
 std::vector<std::string> write_png_height_map(const HeightMap& map, const std::filesystem::path& path);
 
 }  // namespace scarscope::formats

@@ -101,6 +101,12 @@ void write_sidecar(const Sidecar& sidecar, const fs::path& data_file) {
   write_file_bytes(sidecar_path_for(data_file), sidecar_to_json(sidecar));
 }
 
+std::vector<std::string> write_encoded(const EncodedHeightMap& encoded, const fs::path& data_file) {
+  write_file_bytes(data_file, as_chars(encoded.bytes));
+  if (!encoded.sidecar_json.empty()) write_file_bytes(sidecar_path_for(data_file), encoded.sidecar_json);
+  return encoded.notes;
+}
+
 double resolve_height_unit(const UnitSources& sources) {
   const std::optional<std::string>& option_unit = sources.options->units;
   std::optional<std::string> sidecar_unit;

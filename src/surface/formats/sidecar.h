@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "surface/io.h"
 
@@ -34,6 +35,8 @@ std::filesystem::path sidecar_path_for(const std::filesystem::path& data_file);
 // The sidecar of `data_file` if one exists (`scan.png.json`, else `scan.json`).
 std::optional<Sidecar> find_sidecar(const std::filesystem::path& data_file);
 void write_sidecar(const Sidecar& sidecar, const std::filesystem::path& data_file);
+// Writes an encoded height map to `data_file` and its sidecar, if it has one, beside it; returns its notes.
+std::vector<std::string> write_encoded(const EncodedHeightMap& encoded, const std::filesystem::path& data_file);
 
 // How a reader learns units and spacing: the command line, a sidecar, and what the file says,
 // with a refusal when two of them disagree and a refusal naming the missing option when none

@@ -55,6 +55,41 @@ toff_t memory_size(thandle_t handle) { return static_cast<MemoryFile*>(handle)->
 int memory_map(thandle_t, void**, toff_t*) { return 0; }
 void memory_unmap(thandle_t, void*, toff_t) {}
 
+// A TIFF being written into memory: libtiff writes, seeks back to patch offsets, and reads back.
+struct MemoryOutput {
+  std::string bytes;
+  std::uint64_t position = 0;
+};
+
+tmsize_t output_write(thandle_t handle, void* buffer, tmsize_t size) {
+  auto* out = static_cast<MemoryOutput*>(handle);
+  if (size <= 0) return 0;
+  const auto count = static_cast<std::uint64_t>(size);
+  if (out->position + count > out->bytes.size()) out->bytes.resize(out->position + count);
+  std::memcpy(out->bytes.data() + out->position, buffer, count);
+  out->position += count;
+  return size;
+}
+
+// Reading and seeking as in a file being read (the bytes so far), the position kept in `out`.
+tmsize_t output_read(thandle_t handle, void* buffer, tmsize_t size) {
+  auto* out = static_cast<MemoryOutput*>(handle);
+  MemoryFile view{out->bytes, out->position};
+  const tmsize_t count = memory_read(&view, buffer, size);
+  out->position = view.position;
+  return count;
+}
+
+toff_t output_seek(thandle_t handle, toff_t offset, int whence) {
+  auto* out = static_cast<MemoryOutput*>(handle);
+  MemoryFile view{out->bytes, out->position};
+  const toff_t target = memory_seek(&view, offset, whence);
+  out->position = view.position;  // writing beyond the end pads with zeros (see output_write)
+  return target;
+}
+
+toff_t output_size(thandle_t handle) { return static_cast<MemoryOutput*>(handle)->bytes.size(); }
+
 // libtiff reports through callbacks; collect the messages per file instead of printing them.
 struct Diagnostics {
   std::string first_error;
@@ -309,12 +344,15 @@ HeightMap read_tiff_bytes(std::string_view bytes, const std::string& name, const
   return map;
 }
 
-std::vector<std::string> write_tiff(const HeightMap& map, const std::filesystem::path& path) {
-  if (map.empty()) throw InputError(path.string() + ": nothing to write (empty height map)");
+EncodedHeightMap encode_tiff(const HeightMap& map, const std::string& name) {
+  if (map.empty()) throw InputError(name + ": nothing to write (empty height map)");
   Diagnostics diagnostics;
   auto open_options = make_open_options(diagnostics, 0);
-  std::unique_ptr<TIFF, TiffCloser> tif(TIFFOpenExt(path.c_str(), "w", open_options.get()));
-  if (!tif) throw InputError(path.string() + ": cannot open for writing");
+  MemoryOutput output;
+  std::unique_ptr<TIFF, TiffCloser> tif(TIFFClientOpenExt(name.c_str(), "w", &output, output_read, output_write, output_seek,
+                                                          memory_close, output_size, memory_map, memory_unmap,
+                                                          open_options.get()));
+  if (!tif) throw InputError(name + ": cannot start a TIFF (" + diagnostics.first_error + ")");
   TIFF* t = tif.get();
   const nlohmann::ordered_json description = {{"scarscope", "height map"},
                                               {"dx_um", map.dx_um()},
@@ -342,15 +380,21 @@ std::vector<std::string> write_tiff(const HeightMap& map, const std::filesystem:
       row[static_cast<std::size_t>(c)] = map.valid(r, c) ? map.height(r, c) : std::numeric_limits<float>::quiet_NaN();
     }
     if (TIFFWriteScanline(t, row.data(), static_cast<std::uint32_t>(r), 0) < 0) {
-      throw InputError(path.string() + ": write failed at row " + std::to_string(r) + " " + diagnostics.first_error);
+      throw InputError(name + ": write failed at row " + std::to_string(r) + " " + diagnostics.first_error);
     }
   }
   tif.reset();
-  if (!diagnostics.first_error.empty()) throw InputError(path.string() + ": " + diagnostics.first_error);
-  Sidecar sidecar = micrometre_sidecar(map.dx_um(), map.dy_um());
-  write_sidecar(sidecar, path);
-  return {"TIFF heights written as 32-bit float micrometres (NaN = missing); spacing in the resolution tags and in " +
-          sidecar_path_for(path).filename().string()};
+  if (!diagnostics.first_error.empty()) throw InputError(name + ": " + diagnostics.first_error);
+  EncodedHeightMap encoded;
+  encoded.bytes = to_bytes(output.bytes);
+  encoded.sidecar_json = sidecar_to_json(micrometre_sidecar(map.dx_um(), map.dy_um()));
+  encoded.notes = {"TIFF heights written as 32-bit float micrometres (NaN = missing); spacing in the resolution tags and in " +
+                   sidecar_path_for(name).filename().string()};
+  return encoded;
+}
+
+std::vector<std::string> write_tiff(const HeightMap& map, const std::filesystem::path& path) {
+  return write_encoded(encode_tiff(map, path.string()), path);
 }
 
 }  // namespace scarscope::formats

@@ -21,8 +21,10 @@ bool looks_like_tiff(std::string_view first_bytes);
 HeightMap read_tiff_bytes(std::string_view bytes, const std::string& name, const ReadOptions& options,
                           const Sidecar* sidecar);
 
-// Writes float32 heights in micrometres (NaN = missing, deflate), resolution tags in pixels per
-// centimetre, and a JSON ImageDescription; returns notes for the user.
+// Float32 heights in micrometres (NaN = missing, deflate), resolution tags in pixels per centimetre
+// and a JSON ImageDescription, encoded in memory, with a micrometre sidecar for NAME.json.
+EncodedHeightMap encode_tiff(const HeightMap& map, const std::string& name);
+// encode_tiff written to PATH and its sidecar to PATH.json; returns notes for the user.
 std::vector<std::string> write_tiff(const HeightMap& map, const std::filesystem::path& path);
 
 }  // namespace scarscope::formats

@@ -1,6 +1,7 @@
 #include "surface/formats/xyz_format.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -165,19 +166,31 @@ HeightMap read_xyz_text(std::string_view text, const std::string& name, const Re
   return map;
 }
 
-std::vector<std::string> write_xyz(const HeightMap& map, const std::filesystem::path& path) {
-  if (map.empty()) throw InputError(path.string() + ": nothing to write (empty height map)");
+EncodedHeightMap encode_xyz(const HeightMap& map, const std::string& name) {
+  if (map.empty()) throw InputError(name + ": nothing to write (empty height map)");
   std::string text = "# ScarScope height map as points: x y z in micrometres, missing points left out\n";
   for (int r = 0; r < map.ny(); ++r) {
     for (int c = 0; c < map.nx(); ++c) {
       if (!map.valid(r, c)) continue;
+      // 12 significant digits, as printf's %.12g, but with a decimal point whatever the locale.
       char coordinates[64];
-      std::snprintf(coordinates, sizeof coordinates, "%.12g %.12g ", c * map.dx_um(), r * map.dy_um());
-      text += coordinates + float_to_text(map.height(r, c)) + '\n';
+      char* end = std::to_chars(coordinates, coordinates + 30, c * map.dx_um(), std::chars_format::general, 12).ptr;
+      *end++ = ' ';
+      end = std::to_chars(end, coordinates + 62, r * map.dy_um(), std::chars_format::general, 12).ptr;
+      *end++ = ' ';
+      text.append(coordinates, end);
+      text += float_to_text(map.height(r, c));
+      text += '\n';
     }
   }
-  write_file_bytes(path, text);
-  return {"XYZ carries no units: x, y and z written in micrometres (read it back with --units um)"};
+  EncodedHeightMap encoded;
+  encoded.bytes = to_bytes(text);
+  encoded.notes = {"XYZ carries no units: x, y and z written in micrometres (read it back with --units um)"};
+  return encoded;
+}
+
+std::vector<std::string> write_xyz(const HeightMap& map, const std::filesystem::path& path) {
+  return write_encoded(encode_xyz(map, path.string()), path);
 }
 
 }  // namespace scarscope::formats

@@ -22,7 +22,9 @@ HeightMap read_xyz_text(std::string_view text, const std::string& name, const Re
 // Points at the same grid node are averaged; grid nodes without a point are missing.
 std::optional<HeightMap> grid_from_regular_points(const std::vector<Point3>& points, std::uint64_t max_points);
 
-// Writes "x y z" in micrometres, one valid point per line; returns notes for the user.
+// "x y z" in micrometres, one valid point per line (no sidecar).
+EncodedHeightMap encode_xyz(const HeightMap& map, const std::string& name);
+// encode_xyz written to PATH; returns notes for the user.
 std::vector<std::string> write_xyz(const HeightMap& map, const std::filesystem::path& path);
 
 }  // namespace scarscope::formats
