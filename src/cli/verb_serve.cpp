@@ -32,7 +32,7 @@ struct ServeCliOptions {
   bool behind_tls_proxy = false;
   std::string web_root;
   double session_hours = 8.0;
-  double max_upload_mb = 1024.0;
+  double max_upload_mb = 256.0;
   int audit_flush_ms = 5;
   bool init = false;
 };
@@ -129,10 +129,11 @@ VerbRunner setup(CLI::App& app) {
   app.add_option("--tls-cert", options->tls_certificate, "Serve HTTPS with this PEM certificate chain");
   app.add_option("--tls-key", options->tls_private_key, "... and this PEM private key");
   app.add_flag("--behind-tls-proxy", options->behind_tls_proxy,
-               "A TLS proxy (nginx) faces the clients: session cookies get the Secure flag");
+               "A TLS proxy (nginx) faces the clients: session cookies get the Secure flag, and the "
+               "client address comes from its X-Real-IP header");
   app.add_option("--web", options->web_root, "Serve the web UI's built files from this folder at /");
   app.add_option("--session-hours", options->session_hours, "How long a login lasts (default 8)");
-  app.add_option("--max-upload-mb", options->max_upload_mb, "Largest scan file accepted, in MiB (default 1024)");
+  app.add_option("--max-upload-mb", options->max_upload_mb, "Largest scan file accepted, in MiB (default 256; each upload is held in memory while checked)");
   app.add_option("--audit-flush-ms", options->audit_flush_ms,
                  "Read audit entries are written in batches at most this old (default 5 ms)");
   app.add_flag("--init", options->init, "Create an empty SQLite record if the data folder has none");

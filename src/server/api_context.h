@@ -38,6 +38,10 @@ struct ApiContext {
   std::string version;
   // Called after a transaction queued jobs, so in-process workers look at once.
   std::function<void()> jobs_queued = [] {};
+  // How many job attempts the in-process workers have ended, and a wait (at most `timeout`) until
+  // they have ended more than `seen`: a long poll of a job's end without polling the record.
+  std::function<std::uint64_t()> job_attempts_ended = [] { return std::uint64_t{0}; };
+  std::function<void(std::uint64_t seen, std::chrono::milliseconds timeout)> wait_for_job_attempts;
 
   // Queues a read entry (group commit).
   void audit_read(const Call& call, std::string object_kind, std::string object_id, std::string patient_id,

@@ -34,6 +34,7 @@ void AuditWriter::record(const std::string& clinic_id, store::AuditEvent event) 
 void AuditWriter::flush() {
   std::unique_lock lock(mutex_);
   const std::uint64_t target = queued_total_;
+  flush_target_ = std::max(flush_target_, target);
   wake_.notify_one();
   written_.wait(lock, [&] { return written_total_ >= target || stopped_; });
 }
@@ -91,8 +92,9 @@ void AuditWriter::run() {
     wake_.wait(lock, [&] { return !queue_.empty() || stopping_; });
     if (queue_.empty() && stopping_) break;
     // Group commit: let the batch fill for up to one interval, unless it is full or we stop.
-    if (!stopping_ && queue_.size() < max_batch_)
-      wake_.wait_for(lock, interval_, [&] { return queue_.size() >= max_batch_ || stopping_; });
+    // A flush() does not wait for the interval.
+    auto full = [&] { return queue_.size() >= max_batch_ || stopping_ || flush_target_ > written_total_; };
+    if (!full()) wake_.wait_for(lock, interval_, full);
     std::deque<Queued> batch;
     const std::size_t take = std::min(queue_.size(), max_batch_);
     for (std::size_t index = 0; index < take; ++index) {

@@ -55,6 +55,7 @@ class AuditWriter {
   std::deque<Queued> queue_;
   std::uint64_t queued_total_ = 0;     // entries ever queued
   std::uint64_t written_total_ = 0;    // entries written (or given up on)
+  std::uint64_t flush_target_ = 0;   // flush(): write at once up to this many queued entries
   bool stopping_ = false;
   bool stopped_ = false;
   std::thread thread_;

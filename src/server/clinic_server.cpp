@@ -54,6 +54,10 @@ ClinicServer::ClinicServer(ServeOptions options) : parts_(std::make_unique<Parts
     runner.threads = parts.workers;
     parts.jobs = std::make_unique<JobRunner>(*parts.store, scan_job_work(*parts.store, knowledge, &parts.pictures), runner);
     parts.api->jobs_queued = [jobs = parts.jobs.get()] { jobs->wake(); };
+    parts.api->job_attempts_ended = [jobs = parts.jobs.get()] { return jobs->attempts_ended(); };
+    parts.api->wait_for_job_attempts = [jobs = parts.jobs.get()](std::uint64_t seen, std::chrono::milliseconds timeout) {
+      jobs->wait_for_attempts(seen, timeout);
+    };
   }
   parts.http = std::make_unique<HttpServer>(
       parts.routes, parts.options.http,

@@ -382,7 +382,11 @@ struct HttpServer::Impl {
       exchange.route_name = match.route->path;
       call.request_id = exchange.request_id;
       call.method = request.method;
+      // Behind a proxy every connection comes from the proxy: its X-Real-IP names the client (for
+      // the login limits per address). Trusted only when the server was told it is behind one.
       call.client_address = request.remote_addr;
+      if (options.behind_tls_proxy && request.has_header("X-Real-IP"))
+        call.client_address = request.get_header_value("X-Real-IP").substr(0, 64);
       call.now = clock.now();
       call.secure = secure;
       call.path_parameters = match.parameters;

@@ -28,11 +28,14 @@ struct HttpOptions {
   std::chrono::seconds read_timeout{30};  // per read of a request (a stalled upload ends here)
   std::chrono::seconds write_timeout{30};
   std::size_t max_json_bytes = std::size_t{1} << 20;   // JSON bodies
-  std::size_t max_upload_bytes = std::size_t{1} << 30;  // scan files
+  // Scan files. An upload is held in memory once while it is checked, so this also bounds the
+  // memory each concurrent upload takes.
+  std::size_t max_upload_bytes = std::size_t{256} << 20;
   // TLS: both set -> HTTPS with this certificate chain and key (PEM files).
   std::string tls_certificate;
   std::string tls_private_key;
-  // Behind a TLS-terminating proxy (nginx): cookies get Secure although this server speaks HTTP.
+  // Behind a TLS-terminating proxy (nginx): cookies get Secure although this server speaks HTTP,
+  // and the client's address is taken from the proxy's X-Real-IP header.
   bool behind_tls_proxy = false;
   // A folder of static files (the web UI) served at "/"; empty: none.
   std::string web_root;

@@ -1,6 +1,9 @@
 #include "server/job_runner.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 
@@ -50,7 +53,42 @@ JobRunner::JobRunner(store::Store& store, JobWork work, JobRunnerOptions options
 
 JobRunner::~JobRunner() { stop(); }
 
+void JobRunner::recover_abandoned_jobs() {
+  const std::string host = default_job_owner().substr(0, default_job_owner().rfind(':') + 1);  // "host:"
+  std::vector<clinic::Job> running;
+  try {
+    store::JobQuery query;
+    query.state = clinic::JobState::running;
+    query.page.limit = 1000;
+    running = store_.read_system([&](const store::SystemReader& tx) { return tx.jobs(query).items; });
+  } catch (const std::exception& e) {
+    log_event(LogLevel::warn, "job_recovery_failed", {{"what", e.what()}});
+    return;
+  }
+  for (const clinic::Job& job : running) {
+    // "host:pid:thread" of a process of this host that is gone.
+    if (job.lease_owner.rfind(host, 0) != 0) continue;
+    const std::string rest = job.lease_owner.substr(host.size());
+    long pid = 0;
+    try {
+      pid = std::stol(rest.substr(0, rest.find(':')));
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (pid <= 0 || pid == getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    try {
+      store_.write_system([&](store::SystemWriter& tx) {
+        tx.fail_job(job.id, job.lease_owner, "the worker process (" + job.lease_owner + ") ended during the job");
+      });
+      log_event(LogLevel::info, "job_recovered", {{"job", job.id}, {"owner", job.lease_owner}});
+    } catch (const std::exception& e) {
+      log_event(LogLevel::warn, "job_recovery_failed", {{"job", job.id}, {"what", e.what()}});
+    }
+  }
+}
+
 void JobRunner::start() {
+  recover_abandoned_jobs();
   for (int index = 0; index < options_.threads; ++index) threads_.emplace_back([this, index] { run(index); });
 }
 

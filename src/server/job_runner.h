@@ -67,6 +67,9 @@ class JobRunner {
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 
+  // Starts the threads, after giving back the jobs that a process of this host which no longer
+  // runs left running (a server killed mid-analysis): their lease would otherwise keep them
+  // until it expires. Each such attempt counts (a job that kills its worker must not loop).
   void start();
   // Jobs were queued: idle workers look now.
   void wake();
@@ -83,6 +86,7 @@ class JobRunner {
 
  private:
   void run(int index);
+  void recover_abandoned_jobs();
 
   store::Store& store_;
   JobWork work_;

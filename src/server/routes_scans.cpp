@@ -46,19 +46,19 @@ Reply upload_scan(ApiContext& api, Call& call) {
   const std::string query_name = call.query_value<std::string>("file_name", "");
   if (!query_name.empty()) checked_file_name(query_name);
 
-  // The bytes go to the blob writer as they arrive and are kept once in memory, to be checked
-  // before the blob is kept: a file that is not a readable scan stores nothing.
-  std::unique_ptr<store::BlobWriter> blob = api.store.begin_blob();
+  // The bytes are kept once, in memory, and checked by the library's reader before anything is
+  // written: a file that is not a readable scan stores nothing, and a connection (or a server)
+  // that dies during the upload leaves nothing behind. Then the blob is written (temporary file,
+  // fsync, rename) and referenced by the scan in one transaction with its analysis job.
   std::string bytes;
   const std::string length = call.header("Content-Length");
   if (!length.empty()) {
     try {
-      bytes.reserve(std::min<std::size_t>(std::stoull(length), std::size_t{1} << 30));
+      bytes.reserve(std::min<std::size_t>(std::stoull(length), std::size_t{64} << 20));  // a header may lie
     } catch (const std::exception&) {
     }
   }
   const UploadedFile file = call.read_file([&](std::string_view piece) {
-    blob->write(piece);
     bytes.append(piece);
     return true;
   });
@@ -74,7 +74,8 @@ Reply upload_scan(ApiContext& api, Call& call) {
     format = map.metadata.source_format;
     if (instrument.empty()) instrument = map.metadata.instrument.substr(0, 200);
   }
-  const store::BlobRef stored_blob = blob->commit();
+  const store::BlobRef stored_blob = api.store.put_blob(std::string_view(bytes));
+  bytes = std::string();
   auto [scan, job] = api.store.write(clinic_id, [&](store::ClinicWriter& tx) {
     clinic::Scan draft;
     draft.visit_id = visit.id;

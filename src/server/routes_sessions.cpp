@@ -1,6 +1,9 @@
 // Treatment sessions and adverse events: GET|POST /patients/{id}/sessions, GET /sessions/{id},
 // POST /sessions/{id}/adverse-events, PATCH /adverse-events/{id}; the vocabularies a session
 // form needs (GET /vocabulary); and analysis jobs (GET /jobs/{id}).
+#include <condition_variable>
+#include <mutex>
+
 #include "clinic/vocabulary.h"
 #include "core/error.h"
 #include "server/record_json.h"
@@ -131,14 +134,37 @@ Reply update_adverse_event(ApiContext& api, Call& call) {
   return Reply::json(adverse_event_json(updated));
 }
 
+bool job_ended(const clinic::Job& job) {
+  return job.state == clinic::JobState::done || job.state == clinic::JobState::failed ||
+         job.state == clinic::JobState::cancelled;
+}
+
 Reply get_job(ApiContext& api, Call& call) {
   const std::string& id = call.parameter("id");
-  const clinic::Job job = api.store.read(call.user().clinic_id, [&](const store::ClinicReader& tx) {
-    auto found = tx.job(id);
-    if (!found) throw ApiError("not_found", "no such job", "id");
-    return *found;
-  });
-  return Reply::json(job_json(job));
+  // ?wait=N: a long poll that answers as soon as the job has ended, or after N seconds.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(call.query_value<std::int64_t>("wait", 0));
+  while (true) {
+    const std::uint64_t seen = api.job_attempts_ended();
+    const clinic::Job job = api.store.read(call.user().clinic_id, [&](const store::ClinicReader& tx) {
+      auto found = tx.job(id);
+      if (!found) throw ApiError("not_found", "no such job", "id");
+      return *found;
+    });
+    const auto now = std::chrono::steady_clock::now();
+    if (job_ended(job) || now >= deadline) return Reply::json(job_json(job));
+    // Woken when an in-process worker ends an attempt; a job another process runs is looked at
+    // again twice a second.
+    const auto slice = std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(500));
+    if (api.wait_for_job_attempts) {
+      api.wait_for_job_attempts(seen, std::chrono::duration_cast<std::chrono::milliseconds>(slice) +
+                                          std::chrono::milliseconds(1));
+    } else {
+      std::mutex mutex;
+      std::condition_variable never;
+      std::unique_lock lock(mutex);
+      never.wait_for(lock, slice);
+    }
+  }
 }
 
 Reply vocabulary(ApiContext& api, Call&) {
@@ -235,8 +261,10 @@ void add_session_routes(RouteTable& routes, ApiContext& api) {
   routes.add({.method = "GET",
               .path = "/jobs/{id}",
               .roles = care_team,
-              .summary = "An analysis or comparison job: state, progress, stage, attempts and error",
+              .summary = "An analysis or comparison job: state, progress, stage, attempts and error (wait=N: "
+                         "answer as soon as it has ended, or after N seconds)",
               .tag = "scans",
+              .query = {{"wait", schema::integer(0, 30), "long poll: seconds to wait for the job to end (default 0)"}},
               .response = {200, "application/json", ref("Job")},
               .handler = [&api](Call& call) { return get_job(api, call); }});
   routes.add(

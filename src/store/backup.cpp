@@ -10,7 +10,9 @@
 
 #include "clinic/ids.h"
 #include "core/error.h"
+#include "store/detail/record_checks.h"
 #include "store/detail/sha256.h"
+#include "store/fsck.h"
 #include "store/detail/store_impl.h"
 #include "store/detail/tar.h"
 #include "store/store.h"
@@ -380,6 +382,12 @@ BackupSummary restore_store(Store& target, const std::filesystem::path& archive)
         }
         summary.rows[name] = rows;
       }
+      // The manifest's hashes catch damage, not a rewrite that updated them too: the restored rows
+      // must also hold together and carry intact audit chains, or nothing is committed.
+      FsckReport report;
+      check_consistency(context, report);
+      check_audit_chains(context, report);
+      if (!report.findings.empty()) throw damaged(report.findings.front().what);
     });
   } catch (...) {
     // The target was empty: leave it so (its rows rolled back; its blobs are removed here).

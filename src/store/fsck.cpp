@@ -5,6 +5,7 @@
 #include <set>
 
 #include "clinic/audit_chain.h"
+#include "store/detail/record_checks.h"
 #include "store/detail/rows.h"
 #include "store/detail/sha256.h"
 #include "store/detail/store_impl.h"
@@ -21,9 +22,30 @@ void add(FsckReport& report, std::string check, std::string severity, std::strin
   report.findings.push_back({std::move(check), std::move(severity), std::move(what)});
 }
 
+void check_sqlite_database(TransactionContext& context, FsckReport& report) {
+  const SqlRows integrity = context.query("PRAGMA integrity_check");
+  for (std::size_t r = 0; r < integrity.size(); ++r) {
+    if (integrity.text(r, 0) != "ok") add(report, "database", "error", "integrity_check: " + integrity.text(r, 0));
+  }
+  const SqlRows keys = context.query("PRAGMA foreign_key_check");
+  for (std::size_t r = 0; r < keys.size(); ++r) {
+    add(report, "foreign_keys", "error",
+        "a row of " + keys.text(r, 0) + " refers to a missing row of " + keys.text(r, 2));
+  }
+}
+
+struct BlobRow {
+  std::string sha256;
+  std::int64_t size = 0;
+  clinic::Timestamp created_at;
+  bool referenced = false;
+};
+
+}  // namespace
+
 // Rows that disagree with the rows they belong to (the copies of patient and visit ids the schema
 // keeps for its clinic-scoped references).
-void check_consistency(TransactionContext& context, FsckReport& report) {
+void detail::check_consistency(TransactionContext& context, FsckReport& report) {
   struct Rule {
     std::string_view sql;
     std::string_view what;
@@ -54,26 +76,42 @@ void check_consistency(TransactionContext& context, FsckReport& report) {
   }
 }
 
-void check_sqlite_database(TransactionContext& context, FsckReport& report) {
-  const SqlRows integrity = context.query("PRAGMA integrity_check");
-  for (std::size_t r = 0; r < integrity.size(); ++r) {
-    if (integrity.text(r, 0) != "ok") add(report, "database", "error", "integrity_check: " + integrity.text(r, 0));
+// Audit chains, one at a time, entry by entry.
+void detail::check_audit_chains(TransactionContext& context, FsckReport& report) {
+  const SqlRows heads = context.query("SELECT chain, last_sequence, last_hash FROM audit_chains ORDER BY chain");
+  std::set<std::string> chains_with_heads;
+  static const std::string entries_sql = "SELECT " + std::string(audit_columns) +
+                                         " FROM audit_entries WHERE chain = $1 AND sequence > $2 ORDER BY sequence "
+                                         "LIMIT 2000";
+  for (std::size_t h = 0; h < heads.size(); ++h) {
+    const std::string chain = heads.text(h, 0);
+    chains_with_heads.insert(chain);
+    clinic::AuditChainVerifier verifier(chain);
+    std::int64_t after = 0;
+    while (true) {
+      const SqlRows entries = context.query(entries_sql, chain, after);
+      for (std::size_t r = 0; r < entries.size(); ++r) {
+        const clinic::AuditEntry entry = audit_entry_from(entries, r);
+        verifier.add(entry);
+        after = entry.sequence;
+        ++report.audit_entries_checked;
+      }
+      if (entries.size() < 2000) break;
+    }
+    for (const clinic::AuditChainProblem& problem : verifier.finish(heads.integer(h, 1), heads.text(h, 2))) {
+      add(report, "audit", "error",
+          "audit chain " + (chain.empty() ? std::string("(record-wide)") : chain) + ", entry " +
+              std::to_string(problem.sequence) + ": " + problem.what);
+    }
   }
-  const SqlRows keys = context.query("PRAGMA foreign_key_check");
-  for (std::size_t r = 0; r < keys.size(); ++r) {
-    add(report, "foreign_keys", "error",
-        "a row of " + keys.text(r, 0) + " refers to a missing row of " + keys.text(r, 2));
+  const SqlRows chains = context.query("SELECT DISTINCT chain FROM audit_entries ORDER BY chain");
+  for (std::size_t r = 0; r < chains.size(); ++r) {
+    if (!chains_with_heads.count(chains.text(r, 0))) {
+      add(report, "audit", "error", "audit chain " + chains.text(r, 0) + " has entries but no head (it was deleted)");
+    }
   }
 }
 
-struct BlobRow {
-  std::string sha256;
-  std::int64_t size = 0;
-  clinic::Timestamp created_at;
-  bool referenced = false;
-};
-
-}  // namespace
 
 bool FsckReport::has_errors() const {
   for (const FsckFinding& finding : findings) {
@@ -127,39 +165,7 @@ FsckReport check_store(Store& store, const FsckOptions& options) {
       }
     }
 
-    // Audit chains, one at a time, entry by entry.
-    const SqlRows heads = context.query("SELECT chain, last_sequence, last_hash FROM audit_chains ORDER BY chain");
-    std::set<std::string> chains_with_heads;
-    static const std::string entries_sql = "SELECT " + std::string(audit_columns) +
-                                           " FROM audit_entries WHERE chain = $1 AND sequence > $2 ORDER BY sequence "
-                                           "LIMIT 2000";
-    for (std::size_t h = 0; h < heads.size(); ++h) {
-      const std::string chain = heads.text(h, 0);
-      chains_with_heads.insert(chain);
-      clinic::AuditChainVerifier verifier(chain);
-      std::int64_t after = 0;
-      while (true) {
-        const SqlRows entries = context.query(entries_sql, chain, after);
-        for (std::size_t r = 0; r < entries.size(); ++r) {
-          const clinic::AuditEntry entry = audit_entry_from(entries, r);
-          verifier.add(entry);
-          after = entry.sequence;
-          ++report.audit_entries_checked;
-        }
-        if (entries.size() < 2000) break;
-      }
-      for (const clinic::AuditChainProblem& problem : verifier.finish(heads.integer(h, 1), heads.text(h, 2))) {
-        add(report, "audit", "error",
-            "audit chain " + (chain.empty() ? std::string("(record-wide)") : chain) + ", entry " +
-                std::to_string(problem.sequence) + ": " + problem.what);
-      }
-    }
-    const SqlRows chains = context.query("SELECT DISTINCT chain FROM audit_entries ORDER BY chain");
-    for (std::size_t r = 0; r < chains.size(); ++r) {
-      if (!chains_with_heads.count(chains.text(r, 0))) {
-        add(report, "audit", "error", "audit chain " + chains.text(r, 0) + " has entries but no head (it was deleted)");
-      }
-    }
+    check_audit_chains(context, report);
 
     const SqlRows expired = context.query(
         "SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at <= $1 ORDER BY id", context.now());

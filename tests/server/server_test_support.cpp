@@ -5,6 +5,11 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <mutex>
 
@@ -23,7 +28,9 @@ const std::string& test_password_hash() {
   return hash;
 }
 
-ClinicStaff make_staff(store::Store& store, const std::string& name) {
+}  // namespace
+
+ClinicStaff add_clinic_with_staff(store::Store& store, const std::string& name) {
   std::string lower = name;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return store.write_system([&](store::SystemWriter& tx) {
@@ -45,7 +52,78 @@ ClinicStaff make_staff(store::Store& store, const std::string& name) {
   });
 }
 
-}  // namespace
+ServeProcess::ServeProcess(const TestRecord& record, const std::vector<std::string>& extra_arguments)
+    : folder_(std::make_unique<TempDir>()) {
+  std::vector<std::string> arguments = {SCARSCOPE_CLI, "serve", "--listen", "127.0.0.1:0", "--log-level", "warn"};
+  if (record.engine() == store::Engine::sqlite) {
+    arguments.insert(arguments.end(), {"--data", record.location().data_dir.string()});
+  } else {
+    arguments.insert(arguments.end(), {"--db", record.location().url});
+  }
+  arguments.insert(arguments.end(), extra_arguments.begin(), extra_arguments.end());
+  // Everything the child needs is made before fork(): after it, only exec-safe calls.
+  std::vector<char*> argv;
+  for (std::string& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  int out[2];
+  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
+  const std::string log_path = (folder_->path() / "serve.log").string();
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (log >= 0) ::dup2(log, STDERR_FILENO);
+    ::close(out[0]);
+    ::close(out[1]);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  // Its first line names the address: "... on http://127.0.0.1:PORT/api/v1/ ...".
+  std::string line;
+  char c = 0;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
+  ::close(out[0]);
+  const std::string marker = "http://127.0.0.1:";
+  const std::size_t at = line.find(marker);
+  if (at == std::string::npos) {
+    kill_hard();
+    throw std::runtime_error("scarscope serve did not start: " + line + "\n" + log());
+  }
+  port_ = std::stoi(line.substr(at + marker.size()));
+}
+
+ServeProcess::~ServeProcess() { kill_hard(); }
+
+std::string ServeProcess::login(const clinic::User& user) const {
+  Answer answer = client().post("/api/v1/login", {{"email", user.email}, {"password", test_password}});
+  if (answer.status != 200) throw std::runtime_error("login of " + user.email + " failed: " + answer.body);
+  return answer.json["token"].get<std::string>();
+}
+
+void ServeProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int ServeProcess::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string ServeProcess::log() const { return read_text_file(folder_->path() / "serve.log"); }
+
+CommandResult run_fsck(const TestRecord& record) {
+  return run_cli("fsck " + cli_arguments(record));
+}
 
 std::vector<store::Engine> test_engines() {
   // PostgreSQL is always in the list: without the server its tests fail and say why, rather than
@@ -138,8 +216,8 @@ TestServer::TestServer(store::Engine engine, std::function<void(server::ServeOpt
   options.database_connections = 8;
   if (configure) configure(options);
   server_ = std::make_unique<server::ClinicServer>(std::move(options));
-  north = make_staff(server_->store(), "North");
-  south = make_staff(server_->store(), "South");
+  north = add_clinic_with_staff(server_->store(), "North");
+  south = add_clinic_with_staff(server_->store(), "South");
   port_ = server_->bind();
   thread_ = std::thread([this] { server_->run(); });
   while (!server_->is_serving()) std::this_thread::yield();

@@ -72,6 +72,36 @@ struct ClinicStaff {
   const clinic::User& with_role(clinic::Role role) const;
 };
 
+// A clinic named `name` with admin@, clinician@ and assistant@NAME.test (password test_password).
+ClinicStaff add_clinic_with_staff(store::Store& store, const std::string& name);
+
+// The real `scarscope serve` in a child process, over `record`, on a free loopback port: for
+// what only a separate process shows (SIGKILL in the middle of work, restart, signals).
+class ServeProcess {
+ public:
+  ServeProcess(const TestRecord& record, const std::vector<std::string>& extra_arguments = {});
+  ~ServeProcess();
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+  int port() const { return port_; }
+  ApiClient client() const { return ApiClient(port_); }
+  std::string login(const clinic::User& user) const;
+  // SIGKILL: the process dies wherever it is.
+  void kill_hard();
+  // SIGTERM and wait; returns the exit status.
+  int stop();
+  // What it wrote on standard error (its log).
+  std::string log() const;
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+  std::unique_ptr<TempDir> folder_;
+};
+
+// Runs `scarscope fsck` on the record; the exit status and what it printed.
+CommandResult run_fsck(const TestRecord& record);
+
 // A server on 127.0.0.1 on a free port over a fresh record with clinics "North" and "South", each
 // with admin@, clinician@ and assistant@ (north|south).test, password test_password.
 class TestServer {

@@ -2,9 +2,11 @@
 // record by record and blob by blob; a damaged archive restores nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "clinic/audit_chain.h"
+#include "clinic/ids.h"
 #include "core/error.h"
 #include "store/backup.h"
 #include "store/fsck.h"
@@ -63,6 +65,12 @@ TEST_P(StoreBackup, ARestoredRecordHoldsEveryRecordAndBlobOfTheOriginal) {
   EXPECT_GE(made.blobs, 2);
   EXPECT_EQ(store::read_backup_schema_version(archive), original->schema_version());
 
+  // The backup is itself in the original's audit trail (record-wide chain), before the snapshot.
+  const auto audited = store::dump_record_tables(*original).at("audit_entries");
+  EXPECT_EQ(std::count_if(audited.begin(), audited.end(),
+                          [](const std::string& line) { return line.find("\"action\":\"backup\"") != std::string::npos; }),
+            1);
+
   TestRecord target(GetParam().to);
   std::unique_ptr<store::Store> restored = target.open();
   const store::BackupSummary back = store::restore_store(*restored, archive);
@@ -74,7 +82,9 @@ TEST_P(StoreBackup, ARestoredRecordHoldsEveryRecordAndBlobOfTheOriginal) {
   auto after = store::dump_record_tables(*restored);
   ASSERT_EQ(after.at("audit_entries").size(), before.at("audit_entries").size() + 1);
   auto& restored_entries = after.at("audit_entries");
-  std::erase_if(restored_entries, [](const std::string& line) { return line.find("\"action\":\"restore\"") != std::string::npos; });
+  EXPECT_EQ(std::erase_if(restored_entries,
+                          [](const std::string& line) { return line.find("\"action\":\"restore\"") != std::string::npos; }),
+            1u);
   std::string restore_head = after.at("audit_chains").front();
   after.at("audit_chains").erase(after.at("audit_chains").begin());
   before.at("audit_chains").erase(before.at("audit_chains").begin());
@@ -149,6 +159,31 @@ TEST_P(StoreRestoreRefusal, ABlobWhoseBytesDoNotMatchItsHashRestoresNothing) {
 
 TEST_P(StoreRestoreRefusal, ARecordFileThatDoesNotMatchTheManifestRestoresNothing) {
   damage(find("\"name\":\"Alder patient 0\""), 8);
+  expect_refused_and_target_empty(ErrorCode::bad_format);
+}
+
+TEST_P(StoreRestoreRefusal, AForgedAuditEntryWhoseManifestHashWasUpdatedRestoresNothing) {
+  // A forger turns a "create" into a "delete" in the archived audit trail and, knowing the format,
+  // puts the edited file's SHA-256 into the manifest: every hash agrees, the audit chain does not.
+  std::string bytes = read_text_file(archive);
+  // The member's tar header: the name at the start of a 512-byte block (the manifest names it too).
+  std::size_t header = bytes.find("records/audit_entries.jsonl");
+  while (header != std::string::npos && header % 512 != 0) header = bytes.find("records/audit_entries.jsonl", header + 1);
+  ASSERT_NE(header, std::string::npos);
+  const std::size_t size = std::stoul(bytes.substr(header + 124, 11), nullptr, 8);
+  const std::size_t data = header + 512;
+  std::string content = bytes.substr(data, size);
+  const std::string old_hash = clinic::sha256_hex(content);
+  const std::size_t action = content.find("\"action\":\"create\"");
+  ASSERT_NE(action, std::string::npos);
+  content.replace(action, 17, "\"action\":\"delete\"");
+  const std::string new_hash = clinic::sha256_hex(content);
+  bytes.replace(data, size, content);
+  const std::size_t in_manifest = bytes.find(old_hash);
+  ASSERT_NE(in_manifest, std::string::npos);
+  ASSERT_LT(in_manifest, header) << "the manifest comes first";
+  bytes.replace(in_manifest, old_hash.size(), new_hash);
+  write_text_file(archive, bytes);
   expect_refused_and_target_empty(ErrorCode::bad_format);
 }
 

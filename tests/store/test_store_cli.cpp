@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clinic/ids.h"
+#include "store/sqlite_layout.h"
 #include "store/store.h"
 #include "store_test_support.h"
 
@@ -110,6 +111,56 @@ TEST(RecordCli, FsckSaysWhenTheAuditTrailWasTamperedWith) {
   const CommandResult result = run_cli("fsck " + data);
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.out.find("entry 1: its hash does not match its fields"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("DAMAGED"), std::string::npos) << result.out;
+}
+
+// Each kind of damage fsck looks for, one at a time, seen by a user as exit status 1 and a line
+// naming what is wrong; the intact record before it exits 0 and says "clean".
+TEST(RecordCli, FsckExitsNonZeroForADeletedAuditEntryAMissingBlobAndAChangedBlob) {
+  TestRecord record(store::Engine::sqlite);
+  Random random(40);
+  ClinicRecords alder;
+  std::vector<clinic::Scan> scans;
+  {
+    std::unique_ptr<store::Store> store = record.open();
+    alder = fill_clinic(*store, "Alder", random);
+    ASSERT_GE(alder.scans.size(), 2u);
+    for (int i = 0; i < 2; ++i) {
+      scans.push_back(*store->read(alder.fixture.clinic.id, [&](const store::ClinicReader& tx) { return tx.scan(alder.scans[i]); }));
+    }
+  }
+  const std::filesystem::path data_dir = record.location().data_dir;
+  const std::string data = "--data " + quoted(data_dir);
+  CommandResult result = run_cli("fsck " + data);
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("clean."), std::string::npos) << result.out;
+
+  const store::SqliteLayout layout(data_dir);
+  const std::string kept = read_text_file(layout.blob_path(scans[0].sha256));
+  write_text_file(layout.blob_path(scans[0].sha256), std::string(kept.size(), '!'));
+  result = run_cli("fsck " + data);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find("blob " + scans[0].sha256 + " does not match its hash"), std::string::npos) << result.out;
+  write_text_file(layout.blob_path(scans[0].sha256), kept);
+  ASSERT_EQ(run_cli("fsck " + data).exit_code, 0);
+
+  std::filesystem::rename(layout.blob_path(scans[1].sha256), data_dir / "aside");
+  result = run_cli("fsck --json " + data);
+  EXPECT_EQ(result.exit_code, 1);
+  const nlohmann::json report = nlohmann::json::parse(result.out);
+  EXPECT_TRUE(report["errors"].get<bool>());
+  ASSERT_FALSE(report["findings"].empty());
+  EXPECT_EQ(report["findings"][0]["check"], "blobs");
+  EXPECT_NE(report["findings"][0]["what"].get<std::string>().find(scans[1].sha256), std::string::npos) << result.out;
+  std::filesystem::rename(data_dir / "aside", layout.blob_path(scans[1].sha256));
+  ASSERT_EQ(run_cli("fsck " + data).exit_code, 0);
+
+  sqlite_execute(data_dir / "scarscope.db",
+                 "DROP TRIGGER audit_entries_no_delete; DELETE FROM audit_entries WHERE chain = '" +
+                     alder.fixture.clinic.id + "' AND sequence = 2");
+  result = run_cli("fsck " + data);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find("entry 2 is missing"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("DAMAGED"), std::string::npos) << result.out;
 }
 

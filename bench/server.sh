@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# bench/server: `scarscope serve` under wrk (Debian's) with 32 keep-alive connections on this
+# machine, on SQLite and on PostgreSQL: GET /patients/{id} (a random one of 1,000, read audit on),
+# a page of 50 patients, and a mixed load (90 % reads, 10 % treatment sessions written). In the same
+# run nginx serves static JSON files of the same sizes: the ceiling for HTTP on this machine.
+# Prints requests/s, p50 and p99 and the ratio to nginx; Markdown in bench/out/server.md.
+# PostgreSQL: SCARSCOPE_TEST_POSTGRES_URL (a superuser URL; ./run bench starts a durable server)
+# or it is left out. SERVER_BENCH_SECONDS (default 10) per load; SCARSCOPE_CLI another scarscope binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+CLI="${SCARSCOPE_CLI:-$ROOT/build/bin/scarscope}"  # ./run bench builds build/ (Release)
+SECONDS_PER_LOAD="${SERVER_BENCH_SECONDS:-10}"
+CONNECTIONS=32
+WORK="$ROOT/bench/out/server-work"
+rm -rf "$WORK" && mkdir -p "$WORK"
+PASSWORD="bench password 1234"
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# wrk against 127.0.0.1:PORT: mode, token -> "requests/s p50 p99 errors"
+run_wrk() {
+  local port="$1" mode="$2" token="${3:-}" path="${4:-/}"
+  BENCH_TOKEN="$token" BENCH_MODE="$mode" BENCH_IDS="$WORK/ids.txt" BENCH_PATH="$path" \
+    wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_LOAD}s" -s "$ROOT/bench/server_wrk.lua" "http://127.0.0.1:$port" \
+    | awk '/^RESULT/ {print $2, $3, $4, $5}'
+}
+
+# Starts `scarscope serve` on the record ($@: --data DIR or --db URL); its port in PORT. (Not in a
+# command substitution: the process must be this shell's child, to be stopped.)
+start_server() {
+  local port; port="$(free_port)"
+  "$CLI" serve "$@" --listen "127.0.0.1:$port" --workers 0 --log-level warn >"$WORK/serve-$port.out" 2>"$WORK/serve-$port.log" &
+  PIDS+=($!)
+  local waited=0
+  until grep -q "serving" "$WORK/serve-$port.out" 2>/dev/null; do
+    sleep 0.1; waited=$((waited + 1))
+    if [ $waited -gt 300 ]; then echo "server did not start: $(cat "$WORK/serve-$port.log")" >&2; exit 1; fi
+  done
+  PORT="$port"
+}
+
+stop_server() {  # the last one started
+  local pid="${PIDS[-1]}"
+  kill "$pid" && wait "$pid" 2>/dev/null || true
+  unset 'PIDS[-1]'
+}
+
+# nginx serving $WORK/static on a free port (2 workers, no access log); its port in PORT.
+start_nginx() {
+  local port; port="$(free_port)"
+  mkdir -p "$WORK/nginx/logs" "$WORK/nginx/temp"
+  cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/temp;
+  keepalive_requests 1000000;
+  default_type application/json;
+  server {
+    listen 127.0.0.1:$port;
+    root $WORK/static;
+  }
+}
+CONF
+  nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
+  PIDS+=($!)
+  local waited=0
+  until curl -sf "http://127.0.0.1:$port/patient.json" >/dev/null 2>&1; do
+    sleep 0.1; waited=$((waited + 1))
+    if [ $waited -gt 100 ]; then echo "nginx did not start" >&2; exit 1; fi
+  done
+  PORT="$port"
+}
+
+row() {  # engine, load, result, ceiling result
+  local engine="$1" load="$2" result="$3" ceiling="$4"
+  read -r rps p50 p99 errors <<<"$result"
+  read -r crps cp50 cp99 _ <<<"$ceiling"
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$engine" "$load" "$rps" "$p50" "$p99" \
+    "$(awk -v a="$rps" -v b="$crps" 'BEGIN {printf "%.2f", a / b}')" "$errors"
+}
+
+# Measures a record whose bench user exists; $1: engine label, then serve's record arguments.
+measure() {
+  local engine="$1"; shift
+  start_server "$@"
+  local port="$PORT"
+  local token; token="$(/usr/bin/python3 "$ROOT/bench/server_seed.py" "http://127.0.0.1:$port" bench@clinic.test \
+    "$PASSWORD" 1000 "$WORK/ids.txt")"
+  # The static files the ceiling serves: as large as the server's answers.
+  mkdir -p "$WORK/static"
+  curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/patients/$(head -1 "$WORK/ids.txt")" \
+    >"$WORK/static/patient.json"
+  curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/patients?limit=50" >"$WORK/static/page.json"
+  local read page mixed
+  read="$(run_wrk "$port" read "$token")"
+  page="$(run_wrk "$port" page "$token")"
+  mixed="$(run_wrk "$port" mixed "$token")"
+  stop_server
+  # The ceiling, in the same run, right after.
+  start_nginx
+  local nginx_port="$PORT"
+  local ceiling_patient ceiling_page
+  ceiling_patient="$(run_wrk "$nginx_port" static "" /patient.json)"
+  ceiling_page="$(run_wrk "$nginx_port" static "" /page.json)"
+  stop_server
+  row "$engine" "GET /patients/{id} ($(wc -c <"$WORK/static/patient.json") B, read audited)" "$read" "$ceiling_patient"
+  row "$engine" "GET /patients?limit=50 ($(wc -c <"$WORK/static/page.json") B)" "$page" "$ceiling_page"
+  row "$engine" "mixed: 90 % reads, 10 % session writes" "$mixed" "$ceiling_patient"
+  row "$engine" "nginx: the patient's answer as a static file" "$ceiling_patient" "$ceiling_patient"
+  row "$engine" "nginx: the page as a static file" "$ceiling_page" "$ceiling_page"
+}
+
+{
+  echo "bench/server on $(hostname), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $CLI"
+  echo "wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_LOAD}s, keep-alive; server: --workers 0 --log-level warn, default 64 connection threads"
+  echo
+  echo "| engine | load | requests/s | p50 ms | p99 ms | ratio to nginx | errors |"
+  echo "|---|---|---|---|---|---|---|"
+  "$CLI" init --data "$WORK/sqlite-record" >/dev/null
+  printf '%s\n' "$PASSWORD" | "$CLI" users add --data "$WORK/sqlite-record" --clinic "Bench Clinic" \
+    --email bench@clinic.test --role clinician >/dev/null
+  measure SQLite --data "$WORK/sqlite-record"
+  if [ -n "${SCARSCOPE_TEST_POSTGRES_URL:-}" ]; then
+    database="scarscope_bench_$$"
+    psql -q "$SCARSCOPE_TEST_POSTGRES_URL" -c "CREATE DATABASE $database" >/dev/null
+    owner_url="${SCARSCOPE_TEST_POSTGRES_URL%/*}/$database"
+    "$CLI" init --db "$owner_url" >/dev/null
+    # The server connects as a non-owner role, as in production, so row-level security applies.
+    psql -q "$owner_url" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'scarscope_bench') THEN CREATE ROLE scarscope_bench LOGIN; END IF; END \$\$" \
+      -c "GRANT scarscope_app TO scarscope_bench" >/dev/null
+    printf '%s\n' "$PASSWORD" | "$CLI" users add --db "$owner_url" --clinic "Bench Clinic" --email bench@clinic.test \
+      --role clinician >/dev/null
+    measure PostgreSQL --db "$(printf '%s' "$owner_url" | sed 's#://[^@]*@#://scarscope_bench@#')"
+    psql -q "$SCARSCOPE_TEST_POSTGRES_URL" -c "DROP DATABASE $database WITH (FORCE)" >/dev/null
+  else
+    echo "| PostgreSQL | (left out: SCARSCOPE_TEST_POSTGRES_URL is not set; ./run bench sets it) | | | | | |"
+  fi
+} | tee "$ROOT/bench/out/server.md"
