@@ -62,7 +62,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An analysis or comparison job: state, progress, stage, attempts and error */
+        /** An analysis or comparison job: state, progress, stage, attempts and error (wait=N: answer as soon as it has ended, or after N seconds) */
         get: operations["GET /jobs/{id}"];
         put?: never;
         post?: never;
@@ -1330,7 +1330,10 @@ export interface operations {
     };
     "GET /jobs/{id}": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description long poll: seconds to wait for the job to end (default 0) */
+                wait?: number;
+            };
             header?: never;
             path: {
                 id: string;
