@@ -115,7 +115,7 @@ DemoRecord create_demo_record(store::Store& store, const DemoRecordOptions& opti
   request.spacing_um = options.spacing_um;
   std::vector<DemoVisit> visits(3);
   visits[0].date = baseline_date;
-  visits[0].note = "Baseline: rolling and boxcar scars of the left cheek (demo).";
+  visits[0].note = "Baseline scan of the left cheek before treatment (demo).";
   visits[1].date = options.today.plus_days(-42);
   visits[1].note = "Follow-up after the first session (demo).";
   visits[2].date = options.today;
