@@ -135,6 +135,39 @@ struct Scan {
   bool operator==(const Scan&) const = default;
 };
 
+// Manual mode (no 3D camera): a photograph of a visit's treated region, kept as a blob like a scan
+// file.
+struct VisitPhoto {
+  std::string id;
+  std::string clinic_id;
+  std::string patient_id;
+  std::string visit_id;
+  std::string file_name;   // the original file name, for people (never used as a path)
+  std::string media_type;  // image/jpeg or image/png (from the bytes, not the client's word)
+  std::string sha256;      // lower-case hex; names the blob
+  std::int64_t size_bytes = 0;
+  int width = 0;  // pixels
+  int height = 0;
+  std::string uploaded_by;
+  Timestamp uploaded_at;
+  bool operator==(const VisitPhoto&) const = default;
+};
+
+// A clinician's marks on a photograph (each scar's place, type and estimated size: a clinician's
+// estimate, never a measurement) and the grades the library made of them (basis clinician_only).
+// The latest marking of a photograph is in force; earlier ones are kept with who and when.
+struct PhotoMarking {
+  std::string id;
+  std::string clinic_id;
+  std::string patient_id;
+  std::string photo_id;
+  std::string marks_json;  // {"marks": [...], "ruler": ...} as the clinician gave them
+  StoredDocument grades;   // the library's visit grades of the marks
+  std::string made_by;
+  Timestamp made_at;
+  bool operator==(const PhotoMarking&) const = default;
+};
+
 // The analysis of one scan as the library produced it.
 struct Assessment {
   std::string id;

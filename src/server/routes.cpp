@@ -34,6 +34,8 @@ void build_api_routes(RouteTable& routes, ApiContext& api) {
   add_patient_routes(routes, api);
   add_scan_routes(routes, api);
   add_plan_routes(routes, api);
+  add_photo_routes(routes, api);  // manual mode (issue 18)
+  add_comparison_picture_route(routes, api);  // the progress view's difference map (issue 18)
   add_session_routes(routes, api);
   add_report_routes(routes, api);
   add_audit_routes(routes, api);

@@ -23,6 +23,9 @@ void add_session_routes(RouteTable& routes, ApiContext& api);
 void add_audit_routes(RouteTable& routes, ApiContext& api);
 void add_scan_routes(RouteTable& routes, ApiContext& api);
 void add_plan_routes(RouteTable& routes, ApiContext& api);
+void add_photo_routes(RouteTable& routes, ApiContext& api);  // routes_photos.cpp: manual mode
+// routes_comparison_picture.cpp: GET /comparisons/{id}/overlay.png
+void add_comparison_picture_route(RouteTable& routes, ApiContext& api);
 void add_report_routes(RouteTable& routes, ApiContext& api);
 // The clinician and patient PDF reports and the FHIR R4 export (src/report).
 void add_document_routes(RouteTable& routes, ApiContext& api);

@@ -63,6 +63,10 @@ void detail::check_consistency(TransactionContext& context, FsckReport& report) 
        "job belongs to another patient than its scan"},
       {"SELECT p.id FROM plans p JOIN visits v ON v.id = p.visit_id WHERE v.patient_id <> p.patient_id",
        "plan belongs to another patient than its visit"},
+      {"SELECT p.id FROM visit_photos p JOIN visits v ON v.id = p.visit_id WHERE v.patient_id <> p.patient_id",
+       "photograph belongs to another patient than its visit"},
+      {"SELECT m.id FROM photo_markings m JOIN visit_photos p ON p.id = m.photo_id WHERE p.patient_id <> m.patient_id",
+       "photograph marking belongs to another patient than its photograph"},
   };
   for (const Rule& rule : rules) {
     const SqlRows rows = context.query(rule.sql);
@@ -135,7 +139,8 @@ FsckReport check_store(Store& store, const FsckOptions& options) {
 
     // Blobs: each row's bytes are there, of its size and its hash.
     const SqlRows rows = context.query(
-        "SELECT b.sha256, b.size, b.created_at, EXISTS (SELECT 1 FROM scans s WHERE s.sha256 = b.sha256) "
+        "SELECT b.sha256, b.size, b.created_at, EXISTS (SELECT 1 FROM scans s WHERE s.sha256 = b.sha256) OR "
+        "EXISTS (SELECT 1 FROM visit_photos p WHERE p.sha256 = b.sha256) "
         "FROM blobs b ORDER BY b.sha256");
     for (std::size_t r = 0; r < rows.size(); ++r) {
       BlobRow blob{rows.text(r, 0), rows.integer(r, 1), clinic::from_unix_microseconds(rows.integer(r, 2)),

@@ -364,6 +364,8 @@ const std::vector<TableInfo>& record_tables() {
       {"plans", "id"},
       {"treatment_sessions", "id"},
       {"adverse_events", "id"},
+      {"visit_photos", "id"},
+      {"photo_markings", "id"},
       {"audit_chains", "chain"},
       {"audit_entries", "chain, sequence"},
       {"auth_sessions", "id"},

@@ -98,6 +98,15 @@ class ClinicReader {
   void read_scan_file(const std::string& scan_id, const std::function<void(std::span<const std::byte>)>& sink) const;
   std::vector<std::byte> scan_file(const std::string& scan_id) const;
 
+  // Manual mode: a visit's photographs and the clinician's marks on them (store/photo_transactions.cpp).
+  std::optional<clinic::VisitPhoto> photo(const std::string& photo_id) const;
+  std::vector<clinic::VisitPhoto> photos_of_visit(const std::string& visit_id) const;      // by upload time
+  std::vector<clinic::VisitPhoto> photos_of_patient(const std::string& patient_id) const;  // by visit date, upload time
+  // The photograph's bytes (InputError not_found for an unknown photograph).
+  std::vector<std::byte> photo_file(const std::string& photo_id) const;
+  std::optional<clinic::PhotoMarking> latest_marking(const std::string& photo_id) const;
+  std::vector<clinic::PhotoMarking> markings(const std::string& photo_id) const;  // oldest first
+
   std::optional<clinic::Assessment> assessment(const std::string& assessment_id) const;
   std::optional<clinic::Assessment> latest_assessment_of_scan(const std::string& scan_id) const;
   std::vector<clinic::AssessmentCorrection> corrections(const std::string& assessment_id) const;  // oldest first
@@ -148,6 +157,12 @@ class ClinicWriter : public ClinicReader {
   clinic::Visit create_visit(const clinic::Visit& draft);
   // `draft.sha256` and `size_bytes` must name a stored blob (Store::begin_blob / put_blob).
   clinic::Scan create_scan(const clinic::Scan& draft);
+
+  // `draft.sha256` and `size_bytes` must name a stored blob; visit_id, file_name, media_type
+  // (image/jpeg or image/png), width and height as read from the picture.
+  clinic::VisitPhoto create_photo(const clinic::VisitPhoto& draft);
+  // photo_id, marks_json (a JSON object), grades (a stamped document), made_by.
+  clinic::PhotoMarking add_marking(const clinic::PhotoMarking& draft);
 
   clinic::Assessment store_assessment(const clinic::Assessment& draft);  // scan_id, analysis, job_id
   clinic::AssessmentCorrection add_correction(const clinic::AssessmentCorrection& draft);

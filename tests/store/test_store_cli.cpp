@@ -6,6 +6,7 @@
 
 #include "clinic/ids.h"
 #include "store/sqlite_layout.h"
+#include "store/store.h"
 #include "store_test_support.h"
 
 namespace scarscope::test {
@@ -36,7 +37,8 @@ TEST(RecordCli, AClinicIsSetUpBackedUpMovedToPostgresAndChecked) {
   const std::string data = "--data " + quoted(folder.path() / "record");
   CommandResult result = run_cli("init " + data);
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.out.find("schema version 2"), std::string::npos) << result.out;
+  const std::string version = "schema version " + std::to_string(store::Store::latest_schema_version(store::Engine::sqlite));
+  EXPECT_NE(result.out.find(version), std::string::npos) << result.out;
 
   result = run_cli_with_input("users add --clinic 'Skin Clinic' --email Admin@Skin.example --role admin --name 'Ada' " + data,
                               "a long enough secret\n");
