@@ -44,22 +44,33 @@ class SqliteConnection final : public Connection {
       db_ = nullptr;
       throw StoreError(path.string() + ": cannot open the database: " + message);
     }
-    sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
-    // The first statement reads the header: a file that is not a database fails here.
-    run_script("PRAGMA foreign_keys = ON");
-    const SqlRows mode = query("PRAGMA journal_mode = WAL", {});
-    if (mode.empty() || mode.text(0, 0) != "wal") {
-      throw StoreError(path.string() + ": the database could not be switched to WAL mode");
+    try {
+      sqlite3_extended_result_codes(db_, 1);
+      sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
+      // The first statement reads the header: a file that is not a database fails here.
+      run_script("PRAGMA foreign_keys = ON");
+      const SqlRows mode = query("PRAGMA journal_mode = WAL", {});
+      if (mode.empty() || mode.text(0, 0) != "wal") {
+        throw StoreError(path.string() + ": the database could not be switched to WAL mode");
+      }
+      // FULL: each commit is on disk (the WAL fsynced) before it returns: a power cut loses no
+      // committed record. The crash tests kill a writer and find every committed record.
+      run_script("PRAGMA synchronous = FULL");
+    } catch (...) {
+      // A constructor that throws runs no destructor: a file that is not a database (the store's
+      // corrupt-file test) would otherwise leave the connection and its statements open.
+      close();
+      throw;
     }
-    // FULL: each commit is on disk (the WAL fsynced) before it returns: a power cut loses no
-    // committed record. The crash tests kill a writer and find every committed record.
-    run_script("PRAGMA synchronous = FULL");
   }
 
-  ~SqliteConnection() override {
+  ~SqliteConnection() override { close(); }
+
+  void close() noexcept {
     for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+    statements_.clear();
     sqlite3_close_v2(db_);
+    db_ = nullptr;
   }
 
   SqlRows query(std::string_view sql, std::span<const SqlParam> params) override {
