@@ -94,4 +94,15 @@ std::vector<std::string_view> region_names() { return names_of(region_table); }
 std::vector<std::string_view> role_names() { return names_of(role_table); }
 std::vector<std::string_view> adverse_event_kind_names() { return names_of(adverse_event_kind_table); }
 
+std::string planning_region(Region region) {
+  switch (region) {
+    case Region::perioral: return "perioral";
+    case Region::jawline: return "jawline";
+    case Region::chest: return "chest";
+    case Region::back: return "back";
+    case Region::neck: return "";
+    default: return "face";
+  }
+}
+
 }  // namespace scarscope::clinic

@@ -35,6 +35,10 @@ JobKind parse_job_kind(std::string_view text, const std::string& field = "kind")
 JobState parse_job_state(std::string_view text, const std::string& field = "state");
 AuditAction parse_audit_action(std::string_view text, const std::string& field = "action");
 
+// The planner's region (scarscope plan --region) for a visit's body region: the planner plans the face
+// as one region; "" for a region it has no rules for (the neck).
+std::string planning_region(Region region);
+
 // Every name of a vocabulary, in declaration order (for OpenAPI enums and help texts).
 std::vector<std::string_view> region_names();
 std::vector<std::string_view> role_names();

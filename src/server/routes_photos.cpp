@@ -216,18 +216,6 @@ Reply put_marks(ApiContext& api, Call& call) {
   return Reply::json(photo_json(photo, made));
 }
 
-// The planner's region for a visit's body region (as POST /visits/{id}/plan: the face as one).
-std::string planning_region_of(clinic::Region region) {
-  switch (region) {
-    case clinic::Region::perioral: return "perioral";
-    case clinic::Region::jawline: return "jawline";
-    case clinic::Region::chest: return "chest";
-    case clinic::Region::back: return "back";
-    case clinic::Region::neck: return "";
-    default: return "face";
-  }
-}
-
 Reply plan_from_marks(ApiContext& api, Call& call) {
   const std::string& id = call.parameter("id");
   struct Inputs {
@@ -261,7 +249,7 @@ Reply plan_from_marks(ApiContext& api, Call& call) {
                                             : inputs.visit.date;
   request.patient = clinic::complete_profile(inputs.patient, request.date);
   request.clinician = marks_clinician_inputs(marks);
-  request.region = call.body.value("region", planning_region_of(inputs.visit.region));
+  request.region = call.body.value("region", clinic::planning_region(inputs.visit.region));
   if (request.region.empty())
     throw InputError("the visit's region (" + std::string(clinic::name(inputs.visit.region)) +
                          ") has no planning region: give region (face, perioral, jawline, chest or back)",

@@ -17,18 +17,6 @@ namespace {
 
 using clinic::AuditAction;
 
-// The planner's region for a visit's body region (the planner plans the face as one).
-std::string planning_region(clinic::Region region) {
-  switch (region) {
-    case clinic::Region::perioral: return "perioral";
-    case clinic::Region::jawline: return "jawline";
-    case clinic::Region::chest: return "chest";
-    case clinic::Region::back: return "back";
-    case clinic::Region::neck: return "";
-    default: return "face";
-  }
-}
-
 Reply propose_plan(ApiContext& api, Call& call) {
   const std::string& visit_id = call.parameter("id");
   const Json& body = call.body;
@@ -79,7 +67,7 @@ Reply propose_plan(ApiContext& api, Call& call) {
   } else {
     request.clinician = inputs.examination;
   }
-  request.region = body.value("region", planning_region(inputs.visit.region));
+  request.region = body.value("region", clinic::planning_region(inputs.visit.region));
   if (request.region.empty())
     throw InputError("the visit's region (" + std::string(clinic::name(inputs.visit.region)) +
                          ") has no planning region: give region (face, perioral, jawline, chest or back)",
