@@ -98,6 +98,16 @@ TEST_P(StoreRecords, PatientsAreFoundByNameOrIdentifierWithPaging) {
   EXPECT_EQ(percent.total, 0);
   const auto everyone = store->read(north.clinic.id, [&](const ClinicReader& tx) { return tx.find_patients(""); });
   EXPECT_EQ(everyone.total, 5);
+  // The list without search text (its own query): by name, paged, the total of all.
+  const auto listed = store->read(north.clinic.id, [&](const ClinicReader& tx) { return tx.find_patients("", {2, 1}); });
+  EXPECT_EQ(listed.total, 5);
+  ASSERT_EQ(listed.items.size(), 2u);
+  EXPECT_EQ(listed.items[0].name, "Chloé Martin");
+  EXPECT_EQ(listed.items[1].name, "Dana Scully");
+  const auto last = store->read(north.clinic.id, [&](const ClinicReader& tx) { return tx.find_patients("", {2, 4}); });
+  EXPECT_EQ(last.total, 5);
+  ASSERT_EQ(last.items.size(), 1u);
+  EXPECT_EQ(last.items[0].name, "Fay Wong");
 }
 
 TEST_P(StoreRecords, ADuplicateIdentifierIsAConflictNamingTheField) {
