@@ -1,5 +1,5 @@
 // The clinic record's store: one interface, two engines. SQLite (the embedded default: one file in
-// a data folder, WAL, synchronous=FULL) or PostgreSQL (raw libpq, prepared statements, row-level
+// a data folder, WAL, group-committed durable writes) or PostgreSQL (raw libpq, prepared statements, row-level
 // security per clinic). Both run the same SQL where they can; their differences live in
 // src/store/engine_*.cpp. The schema is the numbered migrations in src/store/migrations/ENGINE/,
 // embedded in the binary and applied in one transaction when the store opens.
@@ -70,7 +70,9 @@ struct StoreLocation {
 };
 
 // A point inside the store's work where a fault-injection hook is called (crash tests kill the
-// process there): "blob.before_rename", "blob.before_record", "transaction.before_commit".
+// process there): "blob.before_rename", "blob.before_record", "transaction.before_commit",
+// "transaction.committed" (a write, before it waits for the disk), "sqlite.sync_begin" and
+// "sqlite.sync_end" (the group commit's fsync of the WAL).
 using FaultHook = std::function<void(std::string_view point)>;
 
 struct StoreOptions {

@@ -20,7 +20,7 @@ namespace scarscope::test {
 
 // A fresh folder for a SQLite record, removed when the object dies. On tmpfs (/dev/shm) when there is
 // one: the tests check the store's logic, not the disk's fsync speed (bench/store measures that on
-// the real disk). The store still runs with synchronous=FULL.
+// the real disk). The store still fsyncs each write (group commit) before it returns.
 class RecordFolder {
  public:
   RecordFolder();

@@ -3,6 +3,7 @@
 // of the public interface; backup, restore, fsck and benchmarks use it.
 #pragma once
 #include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -134,6 +135,12 @@ class StoreImpl {
   void rollback(Connection& connection) noexcept;
   // SQLite allows one writer: writes in this process queue here instead of spinning on SQLITE_BUSY.
   virtual std::unique_lock<std::mutex> write_lock(TransactionKind kind) = 0;
+  // Durability of a write transaction that has just committed (called while its write lock is
+  // still held): a ticket for it, then wait_durable(ticket) after the lock is released returns once
+  // it is on disk. SQLite commits without waiting for the disk and one fsync of the WAL then covers
+  // every commit made before it began (group commit); PostgreSQL's COMMIT already waited.
+  virtual std::uint64_t committed_write() { return 0; }
+  virtual void wait_durable(std::uint64_t /*ticket*/) {}
 
   // The row lock a job claim takes on PostgreSQL ("FOR UPDATE OF j SKIP LOCKED"); nothing on SQLite,
   // whose claim runs in a write transaction that excludes every other writer.

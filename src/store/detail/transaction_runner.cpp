@@ -115,7 +115,9 @@ void run_in_transaction(StoreImpl& store, TransactionKind kind, const std::strin
   }
   TransactionFlag flag;
   const int attempts = std::max(1, store.options().max_retries + 1);
+  const bool write = kind == TransactionKind::clinic_write || kind == TransactionKind::system_write;
   bool reconnected = false;
+  std::uint64_t durable_ticket = 0;
   for (int attempt = 1;; ++attempt) {
     std::unique_lock<std::mutex> write_lock = store.write_lock(kind);
     PooledConnection connection = store.acquire();
@@ -126,12 +128,13 @@ void run_in_transaction(StoreImpl& store, TransactionKind kind, const std::strin
       begun = true;
       TransactionContext context(store, *connection, kind, clinic_id);
       body(context);
-      if (kind == TransactionKind::clinic_write || kind == TransactionKind::system_write) {
-        store.fault("transaction.before_commit");
-      }
+      if (write) store.fault("transaction.before_commit");
       committing = true;
       store.commit(*connection, kind);
-      return;
+      if (!write) return;
+      store.fault("transaction.committed");
+      durable_ticket = store.committed_write();
+      break;  // the write lock and the connection are released before waiting for the disk
     } catch (const RetryableError&) {
       if (begun) store.rollback(*connection);
       if (attempt >= attempts) throw StoreError("the transaction kept losing conflicts; try again");
@@ -149,6 +152,7 @@ void run_in_transaction(StoreImpl& store, TransactionKind kind, const std::strin
       throw;
     }
   }
+  store.wait_durable(durable_ticket);
 }
 
 }  // namespace scarscope::store::detail
