@@ -4,11 +4,17 @@
 # a page of 50 patients, and a mixed load (90 % reads, 10 % treatment sessions written). In the same
 # run nginx serves static JSON files of the same sizes: the ceiling for HTTP on this machine.
 # Prints requests/s, p50 and p99 and the ratio to nginx; Markdown in bench/out/server.md.
-# PostgreSQL: SCARSCOPE_TEST_POSTGRES_URL (a superuser URL; ./run bench starts a durable server)
-# or it is left out. SERVER_BENCH_SECONDS (default 10) per load; SCARSCOPE_CLI another scarscope binary.
+#
+# One command, after `./run build` (the Release build in build/):   bash bench/server.sh
+# PostgreSQL: SCARSCOPE_TEST_POSTGRES_URL (a superuser URL; ./run bench sets it), else the script
+# starts a durable throwaway PostgreSQL itself (./run's start_test_postgres) and stops it at the end.
+# SERVER_BENCH_ENGINES (default "sqlite postgres"); SERVER_BENCH_SECONDS (default 10) per load;
+# SCARSCOPE_CLI another scarscope binary (e.g. build-test/bin/scarscope).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
+BENCH_ROOT="$ROOT"
+ENGINES="${SERVER_BENCH_ENGINES:-sqlite postgres}"
 CLI="${SCARSCOPE_CLI:-$ROOT/build/bin/scarscope}"  # ./run bench builds build/ (Release)
 SECONDS_PER_LOAD="${SERVER_BENCH_SECONDS:-10}"
 CONNECTIONS=32
@@ -21,7 +27,18 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
-trap cleanup EXIT
+OWN_POSTGRES=0
+trap 'cleanup; if [ "$OWN_POSTGRES" = 1 ]; then stop_test_postgres; fi' EXIT
+if [[ " $ENGINES " == *" postgres "* ]] && [ -z "${SCARSCOPE_TEST_POSTGRES_URL:-}" ]; then
+  # ./run's helpers without its command dispatch: start_test_postgres (durable: fsync and
+  # synchronous_commit on, as a clinic would run it) exports SCARSCOPE_TEST_POSTGRES_URL.
+  # shellcheck disable=SC1090
+  source <(sed '/^case "\${1:-}" in/,$d' "$ROOT/run")
+  ROOT="$BENCH_ROOT"  # ./run's own ROOT (and its cd) point at the pipe it was read from
+  cd "$ROOT"
+  start_test_postgres durable
+  OWN_POSTGRES=1
+fi
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -128,11 +145,15 @@ measure() {
   echo
   echo "| engine | load | requests/s | p50 ms | p99 ms | ratio to nginx | errors |"
   echo "|---|---|---|---|---|---|---|"
-  "$CLI" init --data "$WORK/sqlite-record" >/dev/null
-  printf '%s\n' "$PASSWORD" | "$CLI" users add --data "$WORK/sqlite-record" --clinic "Bench Clinic" \
-    --email bench@clinic.test --role clinician >/dev/null
-  measure SQLite --data "$WORK/sqlite-record"
-  if [ -n "${SCARSCOPE_TEST_POSTGRES_URL:-}" ]; then
+  if [[ " $ENGINES " == *" sqlite "* ]]; then
+    "$CLI" init --data "$WORK/sqlite-record" >/dev/null
+    printf '%s\n' "$PASSWORD" | "$CLI" users add --data "$WORK/sqlite-record" --clinic "Bench Clinic" \
+      --email bench@clinic.test --role clinician >/dev/null
+    measure SQLite --data "$WORK/sqlite-record"
+  fi
+  if [[ " $ENGINES " != *" postgres "* ]]; then
+    :
+  elif [ -n "${SCARSCOPE_TEST_POSTGRES_URL:-}" ]; then
     database="scarscope_bench_$$"
     psql -q "$SCARSCOPE_TEST_POSTGRES_URL" -c "CREATE DATABASE $database" >/dev/null
     owner_url="${SCARSCOPE_TEST_POSTGRES_URL%/*}/$database"
