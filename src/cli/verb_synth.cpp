@@ -27,6 +27,7 @@ constexpr const char* kFixedDate = "2020-01-01T00:00:00+00:00";
 struct SynthOptions {
   std::uint64_t seed = 1;
   std::string preset = "cheek";
+  std::string condition = "plain";
   std::string out;
   std::string truth;
   double spacing_um = 20.0;
@@ -51,13 +52,15 @@ int run_synth(const SynthOptions& options, bool followup) {
     request = synth::request_from_truth(baseline_truth, options.followup_of);
   } else {
     request.preset = options.preset;
+    request.condition = options.condition;
     request.seed = options.seed;
     request.width_mm = options.size_mm[0];
     request.height_mm = options.size_mm[1];
     request.spacing_um = options.spacing_um;
     request.scar_count = options.scars;
   }
-  (void)synth::preset_parameters(request.preset);
+  synth::SkinParameters check = synth::preset_parameters(request.preset);
+  synth::apply_condition(check, request.condition);
   if (stderr_is_terminal()) {
     request.progress = [](const std::string& message) { std::fprintf(stderr, "\rsynth: %-30s", message.c_str()); };
   }
@@ -76,6 +79,7 @@ int run_synth(const SynthOptions& options, bool followup) {
   scan.map.metadata.source_file = options.out;
   scan.map.metadata.date = kFixedDate;
   scan.map.metadata.comment = "synthetic skin, preset " + scan.preset + ", seed " + std::to_string(scan.seed);
+  if (scan.parameters.realism.condition != "plain") scan.map.metadata.comment += ", condition " + scan.parameters.realism.condition;
   WriteOptions write;
   write.date = kFixedDate;
   const auto notes = write_height_map(scan.map, options.out, write);
@@ -111,6 +115,11 @@ VerbRunner setup(CLI::App& app) {
   app.add_option("--seed", options->seed, "Seed: the same seed gives the same scan, byte for byte")
       ->capture_default_str();
   app.add_option("--preset", options->preset, "Kind of skin:" + presets)->capture_default_str();
+  std::string conditions;
+  for (const auto& name : synth::condition_names()) conditions += "\n  " + synth::condition_description(name);
+  app.add_option("--condition", options->condition,
+                 "What of real skin and scanners the scan has (ignored with --followup-of: the baseline's):" + conditions)
+      ->capture_default_str();
   app.add_option("--out", options->out, "Scan to write (NAME.x3p; other height-map formats by extension)")
       ->required();
   app.add_option("--truth", options->truth, "Truth file to write (default: NAME.truth.json beside the scan)");

@@ -164,6 +164,7 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
     scar.shape.elongation = m.elongation;
     scar.shape.unseen_fraction = m.unseen_fraction;
     scar.shape.rim_level_um = m.rim_level_um;
+    scar.shape.max_depth_um = m.max_depth_um;
     scar.shape.extent_extrapolated = m.extent_extrapolated;
     scars.push_back(std::move(scar));
   }
@@ -201,6 +202,7 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s, double dx_um, d
                     {"seed_height_um", s.detection.seed_height_um},
                     {"split_min_dynamic_um", s.detection.split_min_dynamic_um},
                     {"split_relative_dynamic", s.detection.split_relative_dynamic},
+                    {"split_floor_share", s.detection.split_floor_share},
                     {"merge_min_saddle_fraction", s.detection.merge_min_saddle_fraction},
                     {"pore_max_diameter_mm", s.detection.pore_max_diameter_mm},
                     {"furrow_min_elongation", s.detection.furrow_min_elongation},
@@ -213,7 +215,7 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s, double dx_um, d
                       {"rim_fraction", s.measurement.rim_fraction},
                       {"rim_min_um", s.measurement.rim_min_um},
                       {"extrapolate_to_fraction", s.measurement.extrapolate_to_fraction},
-                      {"unseen_floor_fraction", s.measurement.unseen_floor_fraction},
+                      {"unseen_floor_share", s.measurement.unseen_floor_share},
                       {"box_margin_fraction", s.measurement.box_margin_fraction},
                       {"min_points_across", s.measurement.min_points_across}};
   j["classification"] = {{"ice_pick_max_diameter_mm", s.classification.ice_pick_max_diameter_mm},

@@ -43,6 +43,10 @@ struct DetectionSettings {
   // other tuning result changes; 0.5 gives the same.)
   double split_min_dynamic_um = 25.0;
   double split_relative_dynamic = 0.6;
+  // ...and unless both are flat floors: at least this share of each basin's points lies within half
+  // its dynamic of its floor (a flat floor: 0.8-1; a bowl's undulation: about 0.5). Touching boxcars
+  // overlapping by 10-20 % of their radii meet 30-70 % of the way down and stay two scars.
+  double split_floor_share = 0.7;
   // A minor basin joins a scar only above this fraction of the scar's depth (keeps the skin's
   // microrelief from leaking into the scar at its rim).
   double merge_min_saddle_fraction = 0.25;
@@ -76,10 +80,10 @@ struct MeasurementSettings {
   // preset 4 % -> 8 %) and a 150 um bowl's depth 10 % deep: kept at 2 % until the rim is traced
   // better (the undulating rolling rim, not the extrapolation, is what needs work).
   double extrapolate_to_fraction = 0.02;
-  // Depth is read from the relief smoothed by DetectionSettings::smoothing_sigma_um; a scar is
-  // deeper than measured ("depth_is_lower_bound") when unseen points lie at least this fraction of
-  // the deepest point down.
-  double unseen_floor_fraction = 0.8;
+  // A scar is deeper than measured ("depth_is_lower_bound") when fewer than half the points of its
+  // deepest part (within 10 % of its depth) were seen and one connected unseen patch holds at
+  // least this share of that part (scattered missing points never do).
+  double unseen_floor_share = 0.3;
   // Each candidate is measured in a box around its detected extent, padded on every side by this
   // fraction of its span (the traced and extrapolated rim lies within it).
   double box_margin_fraction = 0.35;

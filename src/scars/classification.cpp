@@ -51,15 +51,6 @@ ScarTyping classify_scar(const ScarMeasurement& m, const ClassificationSettings&
   const double d = m.diameter_mm;
   const bool flat_floor = m.floor_fraction >= s.flat_floor_fraction ||
                           (m.floor_fraction >= s.steep_floor_fraction && m.wall_sharpness >= s.steep_wall_sharpness);
-  // An unseen floor at the bottom of a narrow pit: a deep, tapering pit the scanner could not see
-  // into, never a shallow scar (a flat patch filled in where data is missing is not a floor).
-  if (m.depth_is_lower_bound && d < s.boxcar_max_diameter_mm && m.depth_to_width >= 0.5 * s.ice_pick_min_depth_to_width) {
-    t.type = ScarType::ice_pick;
-    t.profile = "V";
-    t.confidence = 0.8 * width_fit(d, 0.0, s.ice_pick_max_diameter_mm) + 0.1;
-    t.reason = width_text(d) + ", " + depth_text(m) + ", narrow pit: ice pick";
-    return t;
-  }
   const double profile_margin = std::max(margin(m.floor_fraction, 0.5 * (s.flat_floor_fraction + s.steep_floor_fraction), 0.15),
                                          margin(m.wall_sharpness, s.steep_wall_sharpness, 1.0));
   if (flat_floor) {
@@ -67,6 +58,15 @@ ScarTyping classify_scar(const ScarMeasurement& m, const ClassificationSettings&
     t.profile = "U";
     t.confidence = 0.5 + 0.45 * profile_margin * width_fit(d, s.boxcar_min_diameter_mm, s.boxcar_max_diameter_mm + 1.0);
     t.reason = width_text(d) + ", " + depth_text(m) + format(", steep walls (%.0f\u00b0) and a flat floor: boxcar", m.wall_slope_deg);
+    return t;
+  }
+  // An unseen floor at the bottom of a narrow pit without a seen flat floor (the floor fraction
+  // counts seen points only): a deep, tapering pit the scanner could not see into.
+  if (m.depth_is_lower_bound && d < s.boxcar_max_diameter_mm && m.depth_to_width >= 0.5 * s.ice_pick_min_depth_to_width) {
+    t.type = ScarType::ice_pick;
+    t.profile = "V";
+    t.confidence = 0.8 * width_fit(d, 0.0, s.ice_pick_max_diameter_mm) + 0.1;
+    t.reason = width_text(d) + ", " + depth_text(m) + ", narrow pit: ice pick";
     return t;
   }
   // Tapering or sloping walls: a narrow pit deep for its width is an ice pick; a broad shallow

@@ -1,6 +1,7 @@
 #include "scars/detection.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -27,6 +28,32 @@ struct Basins {
   std::vector<std::int32_t> parent;
   std::vector<float> peak;
   std::vector<std::int32_t> peak_index;
+  // For basins at least the seed depth deep: how many points joined them at each depth below their
+  // peak (kBins bins over 0-100 % of the peak), so a merge can tell a flat floor from a bowl.
+  static constexpr int kBins = 64;
+  std::vector<std::int32_t> profile_of;  // index into profiles, or -1
+  std::vector<std::array<std::uint32_t, kBins>> profiles;
+  void count_point(std::int32_t root, float level) {
+    const std::int32_t k = profile_of[static_cast<std::size_t>(root)];
+    if (k < 0) return;
+    const float p = peak[static_cast<std::size_t>(root)];
+    const int bin = std::clamp(static_cast<int>((p - level) / p * kBins), 0, kBins - 1);
+    ++profiles[static_cast<std::size_t>(k)][static_cast<std::size_t>(bin)];
+  }
+  // Share of the basin's points within `band` of its peak (-1 when not recorded).
+  double share_within(std::int32_t root, float band) const {
+    const std::int32_t k = profile_of[static_cast<std::size_t>(root)];
+    if (k < 0) return -1.0;
+    const auto& bins = profiles[static_cast<std::size_t>(k)];
+    const float p = peak[static_cast<std::size_t>(root)];
+    const int last = std::clamp(static_cast<int>(band / p * kBins), 0, kBins - 1);
+    double inside = 0.0, total = 0.0;
+    for (int b = 0; b < kBins; ++b) {
+      total += bins[static_cast<std::size_t>(b)];
+      if (b <= last) inside += bins[static_cast<std::size_t>(b)];
+    }
+    return total > 0.0 ? inside / total : -1.0;
+  }
   std::int32_t find(std::int32_t b) {
     while (parent[static_cast<std::size_t>(b)] != b) {
       parent[static_cast<std::size_t>(b)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(b)])];
@@ -34,11 +61,18 @@ struct Basins {
     }
     return b;
   }
-  std::int32_t add(float level, std::int32_t index) {
+  std::int32_t add(float level, std::int32_t index, float profiled_from) {
     const auto id = static_cast<std::int32_t>(parent.size());
     parent.push_back(id);
     peak.push_back(level);
     peak_index.push_back(index);
+    profile_of.push_back(-1);
+    if (level >= profiled_from) {
+      profile_of.back() = static_cast<std::int32_t>(profiles.size());
+      profiles.emplace_back();
+      profiles.back().fill(0);
+      profiles.back()[0] = 1;
+    }
     return id;
   }
 };
@@ -107,6 +141,8 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
   const float min_dynamic = static_cast<float>(settings.split_min_dynamic_um);
   const float relative_dynamic = static_cast<float>(settings.split_relative_dynamic);
   const float saddle_fraction = static_cast<float>(settings.merge_min_saddle_fraction);
+  const float plateau_share = static_cast<float>(settings.split_floor_share);
+  const float profiled_from = static_cast<float>(sign > 0 ? settings.seed_depth_um : settings.seed_height_um);
   // The eight neighbours, row by row from the one above left (the order decides ties).
   const std::int32_t offsets[8] = {-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1};
   std::int32_t roots[8];
@@ -130,13 +166,15 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
     }
     if (top == 0) {
       const std::int32_t row = at / stride - 1, col = at % stride - 1;
-      padded[at] = polarity * (basins.add(level, row * nx + col) + 1);
+      padded[at] = polarity * (basins.add(level, row * nx + col, profiled_from) + 1);
       continue;
     }
     bool one_label = true;
     for (int n = 0; n < 8; ++n) one_label &= around[n] <= 0 || around[n] == top;
     if (one_label) {
-      padded[at] = polarity * (basins.find(top - 1) + 1);
+      const std::int32_t root = basins.find(top - 1);
+      basins.count_point(root, level);
+      padded[at] = polarity * (root + 1);
       continue;
     }
     int found = 0;
@@ -161,8 +199,15 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
       const float dynamic = other_peak - level;
       const bool minor = dynamic < std::max(min_dynamic, relative_dynamic * other_peak);
       const bool high_saddle = level >= saddle_fraction * basins.peak[static_cast<std::size_t>(main)];
-      if (minor && high_saddle) basins.parent[static_cast<std::size_t>(other)] = main;
+      // Two flat floors joined by a saddle or a wall are two scars (touching boxcars): most of
+      // each basin lies within half its dynamic of its floor. A bowl's area grows steadily with
+      // depth below its floor (about half of it within half the dynamic): an undulating floor.
+      const bool two_floors = dynamic >= min_dynamic &&
+                              basins.share_within(other, 0.5f * dynamic) >= plateau_share &&
+                              basins.share_within(main, 0.5f * (basins.peak[static_cast<std::size_t>(main)] - level)) >= plateau_share;
+      if (minor && high_saddle && !two_floors) basins.parent[static_cast<std::size_t>(other)] = main;
     }
+    basins.count_point(main, level);
     padded[at] = polarity * (main + 1);
   }
 }

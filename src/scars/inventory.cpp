@@ -30,13 +30,14 @@ struct ShapeField {
   const char* name;
   std::optional<double> ScarShape::*member;
 };
-constexpr std::array<ShapeField, 7> kShapeFields{{{"floor_fraction", &ScarShape::floor_fraction},
+constexpr std::array<ShapeField, 8> kShapeFields{{{"floor_fraction", &ScarShape::floor_fraction},
                                                   {"flat_fraction", &ScarShape::flat_fraction},
                                                   {"wall_sharpness", &ScarShape::wall_sharpness},
                                                   {"depth_to_width", &ScarShape::depth_to_width},
                                                   {"elongation", &ScarShape::elongation},
                                                   {"unseen_fraction", &ScarShape::unseen_fraction},
-                                                  {"rim_level_um", &ScarShape::rim_level_um}}};
+                                                  {"rim_level_um", &ScarShape::rim_level_um},
+                                                  {"max_depth_um", &ScarShape::max_depth_um}}};
 constexpr const char* kExtentExtrapolated = "extent_extrapolated";
 
 // Scar fields the reader interprets itself; any other numeric field goes to Scar::extra.
@@ -45,7 +46,7 @@ const std::set<std::string> kKnownScarFields{
     "diameter_mm", "major_mm",     "minor_mm",   "depth_um",      "height_um",      "depth_is_lower_bound",
     "mean_depth_um", "mean_height_um", "volume_mm3", "wall_slope_deg", "profile", "outline_mm",
     "scan",        "scan_scar_id", "corrected_by_clinician", "floor_fraction", "flat_fraction", "wall_sharpness",
-    "depth_to_width", "elongation", "unseen_fraction", "rim_level_um", "extent_extrapolated"};
+    "depth_to_width", "elongation", "unseen_fraction", "rim_level_um", "extent_extrapolated", "max_depth_um"};
 
 std::optional<double> optional_number(const JsonField& object, std::string_view key) {
   const auto field = object.optional(key);

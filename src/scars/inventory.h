@@ -56,6 +56,7 @@ struct ScarShape {
   std::optional<double> elongation;       // major / minor axis
   std::optional<double> unseen_fraction;  // share of the extent the scanner did not see
   std::optional<double> rim_level_um;     // the depth the extent was traced at
+  std::optional<double> max_depth_um;     // the deepest of the scan's own samples, pores on the floor included
   std::optional<bool> extent_extrapolated;  // the rim was extrapolated below the noise floor (JSON: 1 or 0)
   bool operator==(const ScarShape&) const = default;
 };

@@ -364,8 +364,10 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   // Skin filled in from around `extent` (harmonic, over the extent's bounding box only: the
   // points around it are the boundary), and the depth against it.
   std::vector<float> fill(size), depth(size), trace_depth(size);
-  auto fill_from_rim = [&](const std::vector<std::uint8_t>& extent) {
-    fill = smooth;  // rim values from the smoothed relief: the rim is a level, not a noise sample
+  // `source` filled from the rim into `filled` (`source` outside the extent's box).
+  auto harmonic_from_rim = [&](const std::vector<std::uint8_t>& extent, const std::vector<float>& source,
+                               std::vector<float>& filled) {
+    filled = source;  // rim values from the smoothed relief: the rim is a level, not a noise sample
     int r0 = box.h, r1 = -1, c0 = box.w, c1 = -1;
     for (int row = 0; row < box.h; ++row)
       for (int col = 0; col < box.w; ++col)
@@ -387,14 +389,17 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
         for (int col = 0; col < sw; ++col) {
           const std::size_t i = box.at(r0 + row, c0 + col);
           const std::size_t k = static_cast<std::size_t>(row) * static_cast<std::size_t>(sw) + static_cast<std::size_t>(col);
-          sub[k] = smooth[i];
+          sub[k] = source[i];
           unknown[k] = extent[i] || others[i];
         }
       harmonic_fill_box(sub, unknown, sw, sh, dx, dy);
       for (int row = 0; row < sh; ++row)
         std::copy(sub.begin() + static_cast<std::ptrdiff_t>(row) * sw, sub.begin() + static_cast<std::ptrdiff_t>(row + 1) * sw,
-                  fill.begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)));
+                  filled.begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)));
     }
+  };
+  auto fill_from_rim = [&](const std::vector<std::uint8_t>& extent) {
+    harmonic_from_rim(extent, smooth, fill);
     for (std::size_t i = 0; i < size; ++i) {
       depth[i] = sign * (fill[i] - smooth[i]);
       trace_depth[i] = sign * (fill[i] - envelope[i]);
@@ -415,7 +420,9 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     float trace_peak = -1e30f;
     for (std::size_t i = 0; i < size; ++i) {
       if (!region[i]) continue;
-      peak = std::max(peak, depth[i]);
+      // The rim is a fraction of the scar's depth on the relief without pores and furrows: a pore on
+      // the floor must not raise it (rolling scars came out narrow).
+      peak = std::max(peak, trace_depth[i]);
       if (trace_depth[i] > trace_peak) {
         trace_peak = trace_depth[i];
         peak_at = i;
@@ -469,12 +476,39 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   }();
 
   // Depth (height), volume, shape.
-  peak = 0.0f;
+  // The scar's depth is read on the relief with the pores and furrows removed (the envelope: the
+  // detection grid's closing, or opening for elevations), against that relief filled in from the
+  // rim, so microrelief on a floor is not counted as scar depth. Where the closed relief's bottom is
+  // narrow (the tip of a V, which a closing blunts), the grid's own samples at the tip give it.
+  std::vector<float> envelope_fill;
+  harmonic_from_rim(dilate(region, box, grow_px), envelope, envelope_fill);
+  std::vector<float> robust(size);
+  for (std::size_t i = 0; i < size; ++i) robust[i] = sign * (envelope_fill[i] - envelope[i]);
+  float robust_peak = 0.0f;
   for (std::size_t i = 0; i < size; ++i)
-    if (region[i] && depth[i] > peak) peak = depth[i];
-  if (peak <= 0.0f || traced_radius_px <= 0) return m;
+    if (region[i]) robust_peak = std::max(robust_peak, robust[i]);
+  if (robust_peak <= 0.0f || traced_radius_px <= 0) return m;
+  peak = robust_peak;
+  float deepest = 0.0f;  // the deepest of the grid's own samples (no smoothing)
+  for (std::size_t i = 0; i < size; ++i)
+    if (region[i]) deepest = std::max(deepest, sign * (fill[i] - height[i]));
+  {
+    // The closed relief's bottom: within 5 % (at least 3 µm) of its deepest point.
+    const float tolerance = std::max(3.0f, 0.05f * robust_peak);
+    std::vector<std::uint8_t> bottom(size);
+    for (std::size_t i = 0; i < size; ++i) bottom[i] = region[i] && robust[i] >= robust_peak - tolerance;
+    const double bottom_mm2 = static_cast<double>(count_set(bottom)) * pixel_mm2;
+    const double narrow_mm = 1.5 * detection.narrow_feature_width_um / 1000.0;
+    if (bottom_mm2 <= std::numbers::pi * narrow_mm * narrow_mm / 4.0) {
+      float tip = 0.0f;  // the grid's samples at (and just around) that bottom
+      const std::vector<std::uint8_t> near_bottom = dilate(bottom, box, 1);
+      for (std::size_t i = 0; i < size; ++i)
+        if (near_bottom[i] && region[i]) tip = std::max(tip, sign * (fill[i] - height[i]));
+      peak = std::max(robust_peak, tip);
+    }
+  }
   const double scale = rim_radius_px / traced_radius_px;
-  double volume_um = 0.0, unseen = 0.0, seen_peak = 0.0, unseen_peak = 0.0;
+  double volume_um = 0.0, unseen = 0.0, seen_peak = 0.0;
   double sx = 0, sy = 0, n = 0;
   for (int row = 0; row < box.h; ++row)
     for (int col = 0; col < box.w; ++col) {
@@ -485,12 +519,37 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       sy += row;
       n += 1;
       if (seen[i]) {
-        seen_peak = std::max(seen_peak, static_cast<double>(depth[i]));
+        seen_peak = std::max(seen_peak, static_cast<double>(robust[i]));
       } else {
         unseen += 1;
-        unseen_peak = std::max(unseen_peak, static_cast<double>(depth[i]));
       }
     }
+  // The floor was not seen when the deepest part of the scar (within 10 % of its deepest point,
+  // seen or filled in) is mostly unseen and one connected unseen patch holds a meaningful share
+  // of it: never because of scattered missing points, nor a small dropout on a seen floor.
+  bool floor_unseen = false;
+  if (unseen > 0) {
+    const float deep_level = 0.9f * std::max(peak, robust_peak);
+    std::vector<std::uint8_t> hidden(size);
+    double deep = 0.0, deep_seen = 0.0;
+    for (std::size_t i = 0; i < size; ++i) {
+      if (!region[i] || robust[i] < deep_level) continue;
+      deep += 1;
+      if (seen[i]) {
+        deep_seen += 1;
+      } else {
+        hidden[i] = 1;
+      }
+    }
+    double largest_patch = 0.0;
+    if (deep > 0 && deep_seen < 0.5 * deep) {
+      cv::Mat hidden_image(box.h, box.w, CV_8U, hidden.data());
+      cv::Mat labels_image, stats, centroids;
+      const int patches = cv::connectedComponentsWithStats(hidden_image, labels_image, stats, centroids, 8, CV_32S);
+      for (int k = 1; k < patches; ++k) largest_patch = std::max(largest_patch, static_cast<double>(stats.at<int>(k, cv::CC_STAT_AREA)));
+    }
+    floor_unseen = largest_patch >= settings.unseen_floor_share * deep;
+  }
   const double cx = sx / n, cy = sy / n;
   double sxx = 0, syy = 0, sxy = 0;
   std::size_t deeper_half = 0, within_fifth = 0;
@@ -503,12 +562,13 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       sxx += ex * ex;
       syy += ey * ey;
       sxy += ex * ey;
-      const float d = depth[i];
-      if (d >= 0.5f * peak) ++deeper_half;
+      const float d = robust[i];
+      // A floor counts where it was seen (a patch filled in where data is missing is not a floor).
+      if (d >= 0.5f * peak && seen[i]) ++deeper_half;
       if (d >= 0.8f * peak) ++within_fifth;
       if (d >= 0.2f * peak && d <= 0.8f * peak && row > 0 && col > 0 && row + 1 < box.h && col + 1 < box.w && seen[i]) {
-        const double gx = (depth[box.at(row, col + 1)] - depth[box.at(row, col - 1)]) / (2 * dx);
-        const double gy = (depth[box.at(row + 1, col)] - depth[box.at(row - 1, col)]) / (2 * dy);
+        const double gx = (robust[box.at(row, col + 1)] - robust[box.at(row, col - 1)]) / (2 * dx);
+        const double gy = (robust[box.at(row + 1, col)] - robust[box.at(row - 1, col)]) / (2 * dy);
         wall_slopes.push_back(static_cast<float>(std::hypot(gx, gy)));
       }
     }
@@ -526,7 +586,8 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   m.elongation = lambda2 > 0 ? std::sqrt(lambda1 / lambda2) : 99.0;
   m.centroid_mm = {scan_col(cx) * relief.dx_um() / 1000.0, scan_row(cy) * relief.dy_um() / 1000.0};
   m.depth_um = peak;
-  m.depth_is_lower_bound = unseen > 0 && unseen_peak >= settings.unseen_floor_fraction * std::max(seen_peak, 1e-9);
+  m.max_depth_um = std::max(static_cast<double>(peak), static_cast<double>(deepest));
+  m.depth_is_lower_bound = floor_unseen && seen_peak < peak;
   m.volume_mm3 = volume_um * dx * dy * 1e-9;
   m.mean_depth_um = m.volume_mm3 / std::max(m.area_mm2, 1e-12) * 1000.0;
   const double extent_points = static_cast<double>(count_set(region)) * scale * scale;

@@ -18,7 +18,11 @@ struct ScarMeasurement {
   double diameter_mm = 0.0;  // equivalent-area diameter of the full extent
   double major_mm = 0.0;
   double minor_mm = 0.0;
-  double depth_um = 0.0;     // deepest point (height for an elevation), against the filled skin
+  // Depth of the scar (height for an elevation): the deepest point of the relief with pores and
+  // furrows removed (detection's closing), against that relief filled in from the rim; at a narrow
+  // pit's tip, which the closing blunts, the grid's own samples there.
+  double depth_um = 0.0;
+  double max_depth_um = 0.0;  // the deepest of the grid's own samples, microrelief included
   bool depth_is_lower_bound = false;
   double mean_depth_um = 0.0;
   double volume_mm3 = 0.0;

@@ -54,9 +54,18 @@ double base_profile(const ScarShape& scar, double u) {
   if (u >= 1.0) return 0.0;
   if (u < 0.0) u = 0.0;
   switch (scar.type) {
-    case ScarType::ice_pick:
-      // A tapering cone: the point of the V at the centre.
-      return std::pow(1.0 - u, scar.shape_exponent);
+    case ScarType::ice_pick: {
+      // A tapering cone: the point of the V at the centre; a rounded tip is a parabola inside
+      // u < t meeting the cone with its value and slope, scaled so the deepest point stays at 1.
+      const double e = scar.shape_exponent;
+      const double t = scar.tip_rounding;
+      if (!(t > 0.0)) return std::pow(1.0 - u, e);
+      const double at_t = std::pow(1.0 - t, e);
+      const double slope = e * std::pow(1.0 - t, e - 1.0);
+      const double top = at_t + slope * t / 2.0;
+      if (u >= t) return std::pow(1.0 - u, e) / top;
+      return (at_t + slope * (t * t - u * u) / (2.0 * t)) / top;
+    }
     case ScarType::boxcar: {
       // A flat floor, then a steep smooth wall up to the rim.
       if (u <= scar.floor_fraction) return 1.0;

@@ -42,6 +42,8 @@ struct ScarShape {
   double floor_tilt = 0.0;      // U: floor slope as a fraction of the depth across the radius, 0-0.08
   double floor_tilt_deg = 0.0;  // U: direction of that slope
   std::vector<Tether> tethers;  // M: 1-3 tethers
+  double tip_rounding = 0.0;    // V: 0 = sharp tip; else the tip is a parabola over this radius fraction
+  std::vector<int> touching;    // ids of the scars whose full extent touches or overlaps this one's
   bool floor_occluded = false;  // ice pick: the scanner does not see its floor
   double visible_depth_fraction = 1.0;  // if occluded: the part of the depth that is seen
 

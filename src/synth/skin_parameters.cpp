@@ -1,5 +1,6 @@
 #include "synth/skin_parameters.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -94,6 +95,49 @@ SkinParameters preset_parameters(const std::string& preset) {
   throw InputError("unknown preset '" + preset + "' (known presets: " + known + ")");
 }
 
+const std::vector<std::string>& condition_names() {
+  static const std::vector<std::string> names{"plain", "relief", "touching", "missing", "real"};
+  return names;
+}
+
+std::string condition_description(const std::string& condition) {
+  if (condition == "plain") return "plain: scar floors smoothed, sharp ice picks only, no boxcar pairs, no scattered missing points";
+  if (condition == "relief") return "relief: pores and furrows over scar floors (rolling fully, boxcar partly), sharp and rounded ice picks";
+  if (condition == "touching") return "touching: relief, and half the boxcars touch or overlap (up to 20 % of radii) another boxcar";
+  if (condition == "missing") return "missing: relief, 1-2 % single points missing at random, walls steeper than 70 deg missing";
+  if (condition == "real") return "real: relief, touching boxcars (25 %), 0-2 % single points missing, walls over 72 deg missing";
+  return "";
+}
+
+void apply_condition(SkinParameters& p, const std::string& condition) {
+  RealismParameters& r = p.realism;
+  if (condition == "plain") {
+    r = RealismParameters{};
+    return;
+  }
+  if (condition != "relief" && condition != "touching" && condition != "missing" && condition != "real") {
+    std::string known;
+    for (const auto& name : condition_names()) known += (known.empty() ? "" : ", ") + name;
+    throw InputError("unknown condition '" + condition + "' (known conditions: " + known + ")");
+  }
+  r.condition = condition;
+  r.rolling_smoothing_factor = 0.0;  // tethered normal skin: its microrelief unchanged
+  r.boxcar_smoothing_factor = 0.7;   // with scar_smoothing 0.7: about half the microrelief kept
+  r.rounded_ice_pick_share = 0.5;
+  if (condition == "touching") r.boxcar_pair_share = 0.5;
+  if (condition == "real") r.boxcar_pair_share = 0.25;
+  if (condition == "missing") {
+    r.scattered_missing_min = 0.01;
+    r.scattered_missing_max = 0.02;
+    p.instrument.steep_wall_missing_deg = std::min(p.instrument.steep_wall_missing_deg, 70.0);
+  }
+  if (condition == "real") {
+    r.scattered_missing_min = 0.0;
+    r.scattered_missing_max = 0.02;
+    p.instrument.steep_wall_missing_deg = std::min(p.instrument.steep_wall_missing_deg, 72.0);
+  }
+}
+
 namespace {
 
 nlohmann::json type_range_json(const ScarTypeRange& r) {
@@ -151,6 +195,19 @@ nlohmann::json to_json(const SkinParameters& p) {
                 {"rolling_cluster_share", s.rolling_cluster_share},
                 {"min_gap_mm", s.min_gap_mm}};
   j["scar_smoothing"] = p.scar_smoothing;
+  if (p.realism.condition != "plain") {  // plain: the file stays as it was before conditions existed
+    const auto& r = p.realism;
+    j["realism"] = {{"condition", r.condition},
+                    {"rolling_smoothing_factor", r.rolling_smoothing_factor},
+                    {"boxcar_smoothing_factor", r.boxcar_smoothing_factor},
+                    {"rounded_ice_pick_share", r.rounded_ice_pick_share},
+                    {"tip_rounding_min", r.tip_rounding_min},
+                    {"tip_rounding_max", r.tip_rounding_max},
+                    {"boxcar_pair_share", r.boxcar_pair_share},
+                    {"boxcar_overlap_max", r.boxcar_overlap_max},
+                    {"scattered_missing_min", r.scattered_missing_min},
+                    {"scattered_missing_max", r.scattered_missing_max}};
+  }
   return j;
 }
 

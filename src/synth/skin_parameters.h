@@ -84,8 +84,38 @@ struct ScarPopulationParameters {
   double min_gap_mm = 0.3;            // smallest rim-to-rim gap between scars that do not touch
 };
 
+// Properties of real skin and real scanners that the "plain" condition leaves out (issue 17), so the
+// suites can vary them one at a time. The defaults are the plain condition: the generator's output
+// is then exactly what it was before these existed (no extra random draws).
+// Model of the microrelief on scar floors: a rolling scar is normal skin tethered down (Jacob 2001,
+// CLINICAL.md §1.1: "normal-looking skin between the tethers"), so its pores and furrows continue
+// over its floor and walls unchanged; a boxcar floor is scar tissue under a thinned epidermis, whose
+// texture we model as partly kept (about half of the skin's microrelief: a modelling choice, no
+// published measurement of it was found); ice picks keep the scar_smoothing attenuation.
+struct RealismParameters {
+  std::string condition = "plain";
+  // Multiplies scar_smoothing for the microrelief inside rolling (boxcar) scars: 1 = plain,
+  // 0 = the floor carries the skin's full microrelief. 0-1.
+  double rolling_smoothing_factor = 1.0;
+  double boxcar_smoothing_factor = 1.0;
+  // Share of ice picks whose tip is rounded (a parabola over tip_rounding of the radius, matching
+  // the cone's slope there); the others keep the sharp tip of the V. 0-1.
+  double rounded_ice_pick_share = 0.0;
+  double tip_rounding_min = 0.15;  // 0.05-0.6
+  double tip_rounding_max = 0.45;
+  // Share of boxcars placed touching or overlapping a boxcar already placed (pairs, and clusters
+  // when the partner already has one), overlapping by up to boxcar_overlap_max of the smaller
+  // rim radius. 0-1, 0-0.3.
+  double boxcar_pair_share = 0.0;
+  double boxcar_overlap_max = 0.2;
+  // Single points missing at random, the share drawn per scan in this range. 0-0.05.
+  double scattered_missing_min = 0.0;
+  double scattered_missing_max = 0.0;
+};
+
 struct SkinParameters {
   std::string preset = "cheek";
+  RealismParameters realism;
   FormParameters form;
   FurrowParameters furrows;
   PoreParameters pores;
@@ -104,6 +134,13 @@ std::string preset_description(const std::string& preset);
 // The parameters of a preset, with the per-scan variations (form, furrow directions) still to be
 // drawn by the generator. Throws InputError naming the known presets for an unknown name.
 SkinParameters preset_parameters(const std::string& preset);
+
+// The conditions (plain first), in the order the help lists them, and one line on each.
+const std::vector<std::string>& condition_names();
+std::string condition_description(const std::string& condition);
+// Sets parameters.realism (and the steep-wall dropout) for a condition on top of a preset's
+// parameters. Throws InputError naming the known conditions for an unknown name.
+void apply_condition(SkinParameters& parameters, const std::string& condition);
 
 nlohmann::json to_json(const SkinParameters& parameters);
 

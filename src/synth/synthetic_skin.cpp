@@ -118,6 +118,7 @@ Grid grid_for(double width_mm, double height_mm, double spacing_um) {
 
 SkinParameters parameters_for(const SynthRequest& request) {
   SkinParameters parameters = request.parameters ? *request.parameters : preset_parameters(request.preset);
+  if (!request.parameters) apply_condition(parameters, request.condition);
   parameters.preset = request.preset;
   return parameters;
 }
@@ -277,10 +278,33 @@ std::vector<ScarShape> place_scars(const SynthRequest& request, const SkinParame
     const bool cluster = type == ScarType::rolling && !rolling_neighbours.empty() &&
                          rng.chance(population.rolling_cluster_share);
     const bool touch = !cluster && !placed.empty() && rng.chance(population.touching_share);
+    // Boxcar pairs and clusters (realism): drawn only when asked for, so plain scans keep their draws.
+    std::vector<std::size_t> boxcar_neighbours;
+    const RealismParameters& realism = parameters.realism;
+    if (type == ScarType::boxcar && realism.boxcar_pair_share > 0.0) {
+      for (std::size_t j = 0; j < placed.size(); ++j) {
+        if (placed[j].type == ScarType::boxcar) boxcar_neighbours.push_back(j);
+      }
+    }
+    const bool pair = !boxcar_neighbours.empty() && rng.chance(realism.boxcar_pair_share);
     bool ok = false;
     for (int attempt = 0; attempt < 400 && !ok; ++attempt) {
       std::size_t neighbour = placed.size();
-      if ((cluster || touch) && attempt < 150) {
+      if (pair && attempt < 150) {
+        neighbour = boxcar_neighbours[static_cast<std::size_t>(
+            rng.uniform_int(0, static_cast<std::int64_t>(boxcar_neighbours.size()) - 1))];
+        const ScarShape& other = placed[neighbour];
+        const double direction = rng.uniform(0.0, 2.0 * kPi);
+        ScarShape probe = scar;
+        probe.x_mm = probe.y_mm = 0.0;
+        const double own_reach = extent_radius_mm(probe, direction + kPi);
+        const double other_reach = extent_radius_mm(other, direction);
+        // Rims touch (overlap 0) or overlap by up to boxcar_overlap_max of the smaller radius.
+        const double overlap = rng.uniform(0.0, realism.boxcar_overlap_max) * std::min(own_reach, other_reach);
+        const double distance = other_reach + own_reach - overlap;
+        scar.x_mm = other.x_mm + distance * std::cos(direction);
+        scar.y_mm = other.y_mm + distance * std::sin(direction);
+      } else if ((cluster || touch) && attempt < 150) {
         neighbour = cluster ? rolling_neighbours[static_cast<std::size_t>(
                                   rng.uniform_int(0, static_cast<std::int64_t>(rolling_neighbours.size()) - 1))]
                             : static_cast<std::size_t>(
@@ -324,6 +348,33 @@ std::vector<ScarShape> place_scars(const SynthRequest& request, const SkinParame
     return a.x_mm < b.x_mm;
   });
   for (std::size_t i = 0; i < placed.size(); ++i) placed[i].id = static_cast<int>(i) + 1;
+  // Rounded ice-pick tips (realism), from their own stream so the scars' draws stay as they were.
+  if (parameters.realism.rounded_ice_pick_share > 0.0) {
+    Random tips = Random(request.seed).fork("ice pick tips");
+    for (ScarShape& scar : placed) {
+      if (scar.type != ScarType::ice_pick) continue;
+      const bool rounded = tips.chance(parameters.realism.rounded_ice_pick_share);
+      const double t = tips.uniform(parameters.realism.tip_rounding_min, parameters.realism.tip_rounding_max);
+      if (!rounded) continue;
+      scar.tip_rounding = std::clamp(t, 0.0, 0.9);
+      finish_shape(scar);
+    }
+  }
+  // Which scars touch: their full extents meet along the line between their centres (within a
+  // 50 um tolerance).
+  for (std::size_t i = 0; i < placed.size(); ++i) {
+    for (std::size_t j = i + 1; j < placed.size(); ++j) {
+      const double dx = placed[j].x_mm - placed[i].x_mm;
+      const double dy = placed[j].y_mm - placed[i].y_mm;
+      const double distance = std::hypot(dx, dy);
+      if (distance > extent_bound_mm(placed[i]) + extent_bound_mm(placed[j]) + 0.05) continue;
+      const double direction = std::atan2(dy, dx);
+      if (extent_radius_mm(placed[i], direction) + extent_radius_mm(placed[j], direction + kPi) + 0.05 >= distance) {
+        placed[i].touching.push_back(placed[j].id);
+        placed[j].touching.push_back(placed[i].id);
+      }
+    }
+  }
   return placed;
 }
 
@@ -713,6 +764,11 @@ SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequ
     }
     const ScarShape& scar = skin.scars[i];
     ScarPatch patch = render_scar(scar, pose, grid);
+    // How much of scar_smoothing applies inside this scar (plain: all of it, for every type).
+    const float smoothing_factor = static_cast<float>(
+        scar.type == ScarType::rolling  ? std::clamp(parameters.realism.rolling_smoothing_factor, 0.0, 1.0)
+        : scar.type == ScarType::boxcar ? std::clamp(parameters.realism.boxcar_smoothing_factor, 0.0, 1.0)
+                                        : 1.0);
     if (!patch.empty()) {
       for (int r = 0; r < patch.contribution.rows; ++r) {
         const float* z = patch.contribution.ptr<float>(r);
@@ -724,7 +780,7 @@ SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequ
           } else {
             depressed[base + k] = std::min(depressed[base + k], z[k]);
           }
-          inside[base + k] = std::max(inside[base + k], p[k]);
+          inside[base + k] = std::max(inside[base + k], smoothing_factor == 1.0f ? p[k] : smoothing_factor * p[k]);
         }
       }
     }
@@ -817,6 +873,18 @@ SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequ
       }
     }
   }
+  double scattered_share = 0.0;
+  if (parameters.realism.scattered_missing_max > 0.0) {
+    // Single points missing at random (realism), the share drawn per scan.
+    Random rng = instrument_rng.fork("scattered missing");
+    const double share = std::clamp(
+        rng.uniform(parameters.realism.scattered_missing_min, parameters.realism.scattered_missing_max), 0.0, 0.05);
+    scattered_share = share;
+    const auto points = static_cast<std::int64_t>(std::llround(share * static_cast<double>(count)));
+    for (std::int64_t s = 0; s < points; ++s) {
+      mask[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(count) - 1))] = 0;
+    }
+  }
   if (instrument.noise_um > 0.0) {
     Random rng = instrument_rng.fork("noise");
     for (std::size_t i = 0; i < count; ++i) heights[i] += static_cast<float>(rng.gaussian() * instrument.noise_um);
@@ -845,6 +913,7 @@ SyntheticScan render(const Skin& skin, const RenderSetup& setup, const SynthRequ
   scan.form = form;
   scan.pose = pose;
   scan.scars = skin.scars;
+  scan.scattered_missing_share = scattered_share;
   for (const FurrowDirection& d : skin.furrows) scan.furrow_directions_deg.push_back(d.angle_rad / kDegree);
   for (const Pore& pore : skin.pores) {
     double cx = 0.0;

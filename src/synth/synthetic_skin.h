@@ -18,6 +18,9 @@ namespace scarscope::synth {
 // What to generate. Everything about the scan follows from these fields.
 struct SynthRequest {
   std::string preset = "cheek";
+  // What of real skin and scanners the scan has (skin_parameters.h, condition_names()); applied on
+  // top of the preset, not on explicit `parameters`.
+  std::string condition = "plain";
   std::uint64_t seed = 1;
   double width_mm = 40.0;    // 1-200 mm
   double height_mm = 40.0;
@@ -69,7 +72,8 @@ struct ScarTruth {
   double diameter_mm = 0.0;    // equivalent-area diameter of that extent
   double major_mm = 0.0;       // full axes of the extent's equivalent ellipse (second moments)
   double minor_mm = 0.0;
-  double depth_um = 0.0;       // largest |contribution| on the grid (height for hypertrophic)
+  double depth_um = 0.0;       // largest |contribution| on the grid (height for hypertrophic): the
+                               // depth of the scar's shape, never of the microrelief on its floor
   double mean_depth_um = 0.0;  // mean |contribution| over the extent
   double volume_mm3 = 0.0;     // integral of |contribution|
   double wall_slope_deg = 0.0; // mean slope where |contribution| is 10-75 % of the depth
@@ -96,6 +100,7 @@ struct SyntheticScan {
   std::vector<ScarTruth> truth;        // scars at least partly in view, in id order
   std::vector<int> scars_out_of_view;  // follow-ups: scars entirely outside the scan
   int pore_count_in_view = 0;
+  double scattered_missing_share = 0.0;  // share of points dropped at random (realism), as drawn
   std::vector<double> furrow_directions_deg;
 };
 

@@ -63,6 +63,8 @@ nlohmann::json shape_json(const ScarShape& s) {
     j["tethers"] = tethers;
   }
   if (s.floor_occluded) j["visible_depth_fraction"] = rounded(s.visible_depth_fraction, 4);
+  if (s.type == ScarType::ice_pick) j["tip"] = s.tip_rounding > 0.0 ? "rounded" : "sharp";
+  if (s.tip_rounding > 0.0) j["tip_rounding"] = rounded(s.tip_rounding, 4);
   return j;
 }
 
@@ -90,7 +92,10 @@ nlohmann::json scar_json(const SyntheticScan& scan, const ScarTruth& t) {
   j["wall_slope_deg"] = rounded(t.wall_slope_deg, 2);
   j["profile"] = profile_name(t.type);
   j["fully_in_view"] = t.fully_in_view;
-  if (const ScarShape* shape = shape_of(scan, t.id)) j["shape"] = shape_json(*shape);
+  if (const ScarShape* shape = shape_of(scan, t.id)) {
+    j["shape"] = shape_json(*shape);
+    j["touching"] = shape->touching;  // ids of the scars whose full extent meets this one's
+  }
   return j;
 }
 
@@ -115,7 +120,8 @@ nlohmann::json truth_json(const SyntheticScan& scan, const std::string& scan_fil
       {"rim", "the full extent of a scar is every grid point where its own contribution (before noise) is at least "
               "rim_fraction of its depth (or height)"},
       {"rim_fraction", kRimFraction},
-      {"depth_um", "largest |contribution| on the grid"},
+      {"depth_um", "largest |contribution| on the grid: the depth of the scar's shape, without the microrelief on its floor"},
+      {"touching", "ids of the scars whose full extent meets or overlaps this scar's"},
       {"volume_mm3", "sum of |contribution| times the cell area, over the scar's whole support"},
       {"mean_depth_um", "mean |contribution| over the full extent"},
       {"wall_slope_deg", "mean slope of the contribution where it is 10-75 % of the depth (the wall, not a slightly tilted floor)"},
@@ -162,6 +168,7 @@ nlohmann::json truth_json(const SyntheticScan& scan, const std::string& scan_fil
   generator["name"] = "scarscope synth";
   generator["version"] = SCARSCOPE_VERSION;
   generator["preset"] = scan.preset;
+  if (scan.parameters.realism.condition != "plain") generator["condition"] = scan.parameters.realism.condition;
   generator["seed"] = scan.seed;
   generator["size_mm"] = {scan.width_mm, scan.height_mm};
   generator["spacing_um"] = scan.spacing_um;
@@ -176,6 +183,9 @@ nlohmann::json truth_json(const SyntheticScan& scan, const std::string& scan_fil
                         {"furrow_directions_deg", scan.furrow_directions_deg},
                         {"pores_in_view", scan.pore_count_in_view},
                         {"scars_placed", scan.scars.size()}};
+  if (scan.parameters.realism.condition != "plain") {
+    generator["drawn"]["scattered_missing_share"] = rounded(scan.scattered_missing_share, 6);
+  }
   if (scan.is_followup) {
     generator["followup_seed"] = scan.followup_seed;
     truth["pose"] = pose_json(scan.pose);
@@ -211,10 +221,12 @@ SynthRequest request_from_truth(const nlohmann::json& truth, const std::string& 
     request.height_mm = g.at("size_mm").at(1).get<double>();
     request.spacing_um = g.at("spacing_um").get<double>();
     request.scar_count = g.value("scars_requested", -1);
+    request.condition = g.value("condition", std::string("plain"));
   } catch (const nlohmann::json::exception& e) {
     throw InputError(file_name + ": generator: " + e.what());
   }
-  (void)preset_parameters(request.preset);  // an unknown preset is an error here, not later
+  SkinParameters check = preset_parameters(request.preset);  // an unknown preset is an error here, not later
+  apply_condition(check, request.condition);                  // and so is an unknown condition
   return request;
 }
 
