@@ -21,12 +21,8 @@ CONNECTIONS=32
 WORK="$ROOT/bench/out/server-work"
 rm -rf "$WORK" && mkdir -p "$WORK"
 PASSWORD="bench password 1234"
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
+# The servers, nginx, wrk and the PostgreSQL record: bench/server_lib.bash (shared with bench/scale.sh).
+source "$ROOT/bench/server_lib.bash"
 OWN_POSTGRES=0
 trap 'cleanup; if [ "$OWN_POSTGRES" = 1 ]; then stop_test_postgres; fi' EXIT
 if [[ " $ENGINES " == *" postgres "* ]] && [ -z "${SCARSCOPE_TEST_POSTGRES_URL:-}" ]; then
@@ -39,66 +35,6 @@ if [[ " $ENGINES " == *" postgres "* ]] && [ -z "${SCARSCOPE_TEST_POSTGRES_URL:-
   start_test_postgres durable
   OWN_POSTGRES=1
 fi
-
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# wrk against 127.0.0.1:PORT: mode, token -> "requests/s p50 p99 errors"
-run_wrk() {
-  local port="$1" mode="$2" token="${3:-}" path="${4:-/}"
-  BENCH_TOKEN="$token" BENCH_MODE="$mode" BENCH_IDS="$WORK/ids.txt" BENCH_PATH="$path" \
-    wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_LOAD}s" -s "$ROOT/bench/server_wrk.lua" "http://127.0.0.1:$port" \
-    | awk '/^RESULT/ {print $2, $3, $4, $5}'
-}
-
-# Starts `scarscope serve` on the record ($@: --data DIR or --db URL); its port in PORT. (Not in a
-# command substitution: the process must be this shell's child, to be stopped.)
-start_server() {
-  local port; port="$(free_port)"
-  "$CLI" serve "$@" --listen "127.0.0.1:$port" --workers 0 --log-level warn >"$WORK/serve-$port.out" 2>"$WORK/serve-$port.log" &
-  PIDS+=($!)
-  local waited=0
-  until grep -q "serving" "$WORK/serve-$port.out" 2>/dev/null; do
-    sleep 0.1; waited=$((waited + 1))
-    if [ $waited -gt 300 ]; then echo "server did not start: $(cat "$WORK/serve-$port.log")" >&2; exit 1; fi
-  done
-  PORT="$port"
-}
-
-stop_server() {  # the last one started
-  local pid="${PIDS[-1]}"
-  kill "$pid" && wait "$pid" 2>/dev/null || true
-  unset 'PIDS[-1]'
-}
-
-# nginx serving $WORK/static on a free port (2 workers, no access log); its port in PORT.
-start_nginx() {
-  local port; port="$(free_port)"
-  mkdir -p "$WORK/nginx/logs" "$WORK/nginx/temp"
-  cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/temp;
-  keepalive_requests 1000000;
-  default_type application/json;
-  server {
-    listen 127.0.0.1:$port;
-    root $WORK/static;
-  }
-}
-CONF
-  nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
-  PIDS+=($!)
-  local waited=0
-  until curl -sf "http://127.0.0.1:$port/patient.json" >/dev/null 2>&1; do
-    sleep 0.1; waited=$((waited + 1))
-    if [ $waited -gt 100 ]; then echo "nginx did not start" >&2; exit 1; fi
-  done
-  PORT="$port"
-}
 
 row() {  # engine, load, result, ceiling result
   local engine="$1" load="$2" result="$3" ceiling="$4"
@@ -154,17 +90,9 @@ measure() {
   if [[ " $ENGINES " != *" postgres "* ]]; then
     :
   elif [ -n "${SCARSCOPE_TEST_POSTGRES_URL:-}" ]; then
-    database="scarscope_bench_$$"
-    psql -q "$SCARSCOPE_TEST_POSTGRES_URL" -c "CREATE DATABASE $database" >/dev/null
-    owner_url="${SCARSCOPE_TEST_POSTGRES_URL%/*}/$database"
-    "$CLI" init --db "$owner_url" >/dev/null
-    # The server connects as a non-owner role, as in production, so row-level security applies.
-    psql -q "$owner_url" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'scarscope_bench') THEN CREATE ROLE scarscope_bench LOGIN; END IF; END \$\$" \
-      -c "GRANT scarscope_app TO scarscope_bench" >/dev/null
-    printf '%s\n' "$PASSWORD" | "$CLI" users add --db "$owner_url" --clinic "Bench Clinic" --email bench@clinic.test \
-      --role clinician >/dev/null
-    measure PostgreSQL --db "$(printf '%s' "$owner_url" | sed 's#://[^@]*@#://scarscope_bench@#')"
-    psql -q "$SCARSCOPE_TEST_POSTGRES_URL" -c "DROP DATABASE $database WITH (FORCE)" >/dev/null
+    make_postgres_record
+    measure PostgreSQL --db "$APP_URL"
+    drop_postgres_record
   else
     echo "| PostgreSQL | (left out: SCARSCOPE_TEST_POSTGRES_URL is not set; ./run bench sets it) | | | | | |"
   fi

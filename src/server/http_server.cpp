@@ -11,6 +11,7 @@
 #include "clinic/ids.h"
 #include "core/error.h"
 #include "server/api_error.h"
+#include "server/metrics.h"
 #include "server/server_log.h"
 #include "server/session_cookies.h"
 
@@ -421,9 +422,13 @@ struct HttpServer::Impl {
     }
     set_security_headers(response, secure, true);
     response.set_header("X-Request-Id", exchange.request_id);
+    const double milliseconds =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - exchange.started).count();
+    // Labels from the route table only (a client's own method or path would grow the registry).
+    const bool routed = exchange.route_name != "-";
+    process_metrics().record_request(routed ? request.method : "-", exchange.route_name, response.status,
+                                     milliseconds / 1000.0);
     if (log_enabled(LogLevel::info) || response.status >= 500) {
-      const double milliseconds =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - exchange.started).count();
       log_request({exchange.request_id, request.method, exchange.route_name, response.status, milliseconds,
                    exchange.user_id, exchange.error_code, response.body.size()});
     }

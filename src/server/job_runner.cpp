@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "clinic/vocabulary.h"
+#include "server/metrics.h"
 #include "server/server_log.h"
 #include "store/store_error.h"
 
@@ -101,14 +103,35 @@ void JobRunner::wake() {
 }
 
 void JobRunner::stop() {
+  request_stop();
+  join();
+}
+
+void JobRunner::request_stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
+}
+
+void JobRunner::join() {
   for (std::thread& thread : threads_)
     if (thread.joinable()) thread.join();
   threads_.clear();
+}
+
+bool JobRunner::record_idle() {
+  try {
+    const auto counts = store_.read_system([](const store::SystemReader& tx) { return tx.job_counts(); });
+    for (clinic::JobState state : {clinic::JobState::queued, clinic::JobState::running}) {
+      auto found = counts.find(state);
+      if (found != counts.end() && found->second > 0) return false;
+    }
+    return true;
+  } catch (const std::exception&) {
+    return false;  // the database does not answer: not idle, try again
+  }
 }
 
 std::uint64_t JobRunner::attempts_ended() const {
@@ -126,6 +149,8 @@ void JobRunner::run(int index) {
   store::JobClaim claim;
   claim.owner = owner;
   claim.lease = options_.lease;
+  claim.clinic_share = options_.clinic_share;
+  claim.max_attempts = options_.max_attempts;
   while (!stopping_.load()) {
     std::uint64_t generation = 0;
     {
@@ -135,10 +160,15 @@ void JobRunner::run(int index) {
     std::optional<clinic::Job> job;
     try {
       job = store_.write_system([&](store::SystemWriter& tx) { return tx.claim_job(claim); });
+      if (database_down_.exchange(false)) log_event(LogLevel::info, "database_available", {{"worker", owner}});
+    } catch (const store::StoreUnavailableError& e) {
+      if (!database_down_.exchange(true))
+        log_event(LogLevel::warn, "database_unavailable", {{"worker", owner}, {"what", e.what()}});
     } catch (const std::exception& e) {
       log_event(LogLevel::warn, "job_claim_failed", {{"worker", owner}, {"what", e.what()}});
     }
     if (!job) {
+      if (options_.until_idle && record_idle()) break;
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, options_.idle_poll, [&] { return stopping_.load() || wake_generation_ != generation; });
       continue;
@@ -148,10 +178,9 @@ void JobRunner::run(int index) {
     try {
       work_(*job, context);
       ++completed_;
-      log_event(LogLevel::info, "job_done",
-                {{"job", job->id},
-                 {"kind", job->kind == clinic::JobKind::analysis ? "analysis" : "comparison"},
-                 {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}});
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      process_metrics().record_job(clinic::name(job->kind), true, seconds);
+      log_event(LogLevel::info, "job_done", {{"job", job->id}, {"kind", std::string(clinic::name(job->kind))}, {"seconds", seconds}});
     } catch (const CancelledError&) {
       // Stopping: give the job back without counting the attempt. Lease lost: it is not ours.
       if (stopping_.load()) {
@@ -164,11 +193,13 @@ void JobRunner::run(int index) {
       log_event(LogLevel::info, "job_cancelled", {{"job", job->id}, {"stopping", stopping_.load()}});
     } catch (const std::exception& e) {
       ++failed_;
+      process_metrics().record_job(clinic::name(job->kind), false,
+                                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       // The message is the library's (what is wrong with the file); it names no patient.
       const std::string message = e.what();
       log_event(LogLevel::warn, "job_failed", {{"job", job->id}, {"what", message}});
       try {
-        store_.write_system([&](store::SystemWriter& tx) { tx.fail_job(job->id, owner, message); });
+        store_.write_system([&](store::SystemWriter& tx) { tx.fail_job(job->id, owner, message, options_.max_attempts); });
       } catch (const std::exception& again) {
         log_event(LogLevel::error, "job_fail_not_recorded", {{"job", job->id}, {"what", again.what()}});
       }

@@ -31,6 +31,12 @@ struct JobRunnerOptions {
   std::chrono::milliseconds idle_poll = std::chrono::seconds(1);
   // Progress is written (and the lease renewed) at most this often.
   std::chrono::milliseconds heartbeat_every = std::chrono::seconds(2);
+  // Clinics take turns (store::JobClaim::clinic_share), and this runner's limit on attempts.
+  bool clinic_share = true;
+  int max_attempts = 100;
+  // A thread ends when it finds nothing to claim and the record has no queued or running job
+  // (`scarscope worker --until-idle`: batch runs, tests and benchmarks wait for the process).
+  bool until_idle = false;
 };
 
 // What a running job's work gets: its lease owner and a Progress for the library (report renews
@@ -76,6 +82,10 @@ class JobRunner {
   // Running jobs are cancelled and given back (not counted as attempts); returns when every
   // thread has ended.
   void stop();
+  // As stop(), without waiting (safe from any thread, e.g. a signal watcher); join() waits.
+  void request_stop();
+  // Returns when every thread has ended by itself (until_idle), or after stop().
+  void join();
 
   std::uint64_t completed() const { return completed_.load(); }
   std::uint64_t failed_attempts() const { return failed_.load(); }
@@ -87,6 +97,7 @@ class JobRunner {
  private:
   void run(int index);
   void recover_abandoned_jobs();
+  bool record_idle();
 
   store::Store& store_;
   JobWork work_;
@@ -100,6 +111,9 @@ class JobRunner {
   std::uint64_t attempts_ended_ = 0;  // guarded by mutex_
   std::atomic<std::uint64_t> completed_{0};
   std::atomic<std::uint64_t> failed_{0};
+  // The database stopped answering claims: logged once when it starts and once when it ends, not
+  // at every idle poll of every thread.
+  std::atomic<bool> database_down_{false};
 };
 
 // "host:pid", for JobRunnerOptions::owner.

@@ -40,6 +40,7 @@ void build_api_routes(RouteTable& routes, ApiContext& api) {
   add_report_routes(routes, api);
   add_audit_routes(routes, api);
   add_document_routes(routes, api);
+  add_health_routes(routes, api);  // many machines (issue 20)
   // The document describes the table it belongs to, itself included; made once, on first use
   // (after every route has been added).
   routes.add({.method = "GET",

@@ -29,6 +29,8 @@ void add_comparison_picture_route(RouteTable& routes, ApiContext& api);
 void add_report_routes(RouteTable& routes, ApiContext& api);
 // The clinician and patient PDF reports and the FHIR R4 export (src/report).
 void add_document_routes(RouteTable& routes, ApiContext& api);
+// GET /healthz and GET /metrics, for load balancers and monitoring (issue 20).
+void add_health_routes(RouteTable& routes, ApiContext& api);
 
 // Every route of the API, with the schemas of the record's objects, and the OpenAPI document
 // route (which documents the table it is part of).

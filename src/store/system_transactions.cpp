@@ -246,13 +246,15 @@ std::optional<clinic::Job> SystemWriter::claim_job(const JobClaim& claim) {
   require_write(context_);
   clinic::check_text(claim.owner, "owner", 200, true);
   if (claim.lease.count() <= 0) throw InputError("lease: must be positive", ErrorCode::out_of_range, "lease");
+  if (claim.max_attempts < 1 || claim.max_attempts > 100)
+    throw InputError("max_attempts: must be 1-100", ErrorCode::out_of_range, "max_attempts");
   const Timestamp now = context_.now();
   // A running job whose lease ran out on its last attempt has failed: its worker died each time.
   context_.execute(
       "UPDATE jobs SET state = 'failed', error = CASE WHEN error = '' THEN $2 ELSE error END, lease_owner = NULL, "
       "lease_expires_at = NULL, finished_at = $1, updated_at = $1 WHERE state = 'running' AND lease_expires_at <= $1 AND "
-      "attempts >= max_attempts",
-      now, std::string("the worker stopped renewing its lease on every attempt"));
+      "(attempts >= max_attempts OR attempts >= $3)",
+      now, std::string("the worker stopped renewing its lease on every attempt"), claim.max_attempts);
   bool analysis = false, comparison = false;
   for (clinic::JobKind kind : claim.kinds) {
     analysis = analysis || kind == clinic::JobKind::analysis;
@@ -262,10 +264,11 @@ std::optional<clinic::Job> SystemWriter::claim_job(const JobClaim& claim) {
   const std::string sql =
       "SELECT j.id, j.clinic_id FROM jobs j LEFT JOIN job_turns t ON t.clinic_id = j.clinic_id "
       "WHERE (j.state = 'queued' OR (j.state = 'running' AND j.lease_expires_at <= $1)) AND j.attempts < j.max_attempts "
-      "AND (($2 = 1 AND j.kind = 'analysis') OR ($3 = 1 AND j.kind = 'comparison')) "
-      "ORDER BY COALESCE(t.last_claimed_at, 0), j.created_at, j.id LIMIT 1" +
+      "AND j.attempts < $4 AND (($2 = 1 AND j.kind = 'analysis') OR ($3 = 1 AND j.kind = 'comparison')) "
+      "ORDER BY " + std::string(claim.clinic_share ? "COALESCE(t.last_claimed_at, 0), " : "") +
+      "j.created_at, j.id LIMIT 1" +
       std::string(context_.store().claim_lock_clause());
-  const SqlRows candidate = context_.query(sql, now, analysis ? 1 : 0, comparison ? 1 : 0);
+  const SqlRows candidate = context_.query(sql, now, analysis ? 1 : 0, comparison ? 1 : 0, claim.max_attempts);
   if (candidate.empty()) return std::nullopt;
   const std::string job_id = candidate.text(0, 0);
   const std::string clinic_id = candidate.text(0, 1);
@@ -294,16 +297,16 @@ bool SystemWriter::heartbeat_job(const std::string& job_id, const std::string& o
 }
 
 std::optional<clinic::Job> SystemWriter::fail_job(const std::string& job_id, const std::string& owner,
-                                                  const std::string& error) {
+                                                  const std::string& error, int max_attempts) {
   require_write(context_);
   const std::string message = error.substr(0, 2000);
   const Timestamp now = context_.now();
   const std::int64_t changed = context_.execute(
-      "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, error = $3, "
-      "lease_owner = NULL, lease_expires_at = NULL, updated_at = $4, "
-      "finished_at = CASE WHEN attempts >= max_attempts THEN CAST($4 AS BIGINT) ELSE NULL END "
+      "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts OR attempts >= $5 THEN 'failed' ELSE 'queued' END, "
+      "error = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = $4, "
+      "finished_at = CASE WHEN attempts >= max_attempts OR attempts >= $5 THEN CAST($4 AS BIGINT) ELSE NULL END "
       "WHERE id = $1 AND state = 'running' AND lease_owner = $2",
-      job_id, owner, message, now);
+      job_id, owner, message, now, max_attempts);
   if (changed != 1) return std::nullopt;
   return job(job_id);
 }

@@ -244,6 +244,11 @@ struct JobClaim {
   std::string owner;  // who holds the lease ("host:pid:thread")
   std::chrono::microseconds lease = std::chrono::minutes(5);
   std::vector<clinic::JobKind> kinds = {clinic::JobKind::analysis, clinic::JobKind::comparison};
+  // Clinics take turns (see claim_job); false: strictly the oldest job first, whatever its clinic.
+  bool clinic_share = true;
+  // This claimer's limit on attempts (`scarscope worker --max-attempts`): a job is failed after
+  // this many attempts even when it was queued with a higher max_attempts (1-100).
+  int max_attempts = 100;
 };
 
 class SystemWriter : public SystemReader {
@@ -282,7 +287,9 @@ class SystemWriter : public SystemReader {
                      std::chrono::microseconds lease = std::chrono::minutes(5));
   // Records a failed attempt: back to queued while attempts remain, else failed. The job as it is
   // now, or nullopt if `owner` no longer holds it.
-  std::optional<clinic::Job> fail_job(const std::string& job_id, const std::string& owner, const std::string& error);
+  // `max_attempts` caps the job's own limit as JobClaim::max_attempts does.
+  std::optional<clinic::Job> fail_job(const std::string& job_id, const std::string& owner, const std::string& error,
+                                      int max_attempts = 100);
   // Gives a running job back (graceful stop) without counting the attempt.
   bool release_job(const std::string& job_id, const std::string& owner);
   // Operators: a failed or cancelled job queued again with fresh attempts; a queued or running job

@@ -52,6 +52,28 @@ ClinicStaff add_clinic_with_staff(store::Store& store, const std::string& name) 
   });
 }
 
+int spawn_in_folder(std::vector<std::string> arguments, const std::filesystem::path& folder,
+                    const std::filesystem::path& log, int stdout_fd) {
+  // Everything the child needs is made before fork(): after it, only exec-safe calls.
+  std::vector<char*> argv;
+  for (std::string& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  const std::string folder_path = folder.string();
+  const std::string log_path = log.string();
+  const int pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int out = stdout_fd >= 0 ? stdout_fd : ::open("/dev/null", O_WRONLY);
+    if (out >= 0) ::dup2(out, STDOUT_FILENO);
+    const int err = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (err >= 0) ::dup2(err, STDERR_FILENO);
+    if (::chdir(folder_path.c_str()) != 0) ::_exit(126);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
 ServeProcess::ServeProcess(const TestRecord& record, const std::vector<std::string>& extra_arguments)
     : folder_(std::make_unique<TempDir>()) {
   std::vector<std::string> arguments = {SCARSCOPE_CLI, "serve", "--listen", "127.0.0.1:0", "--log-level", "warn"};
@@ -61,24 +83,10 @@ ServeProcess::ServeProcess(const TestRecord& record, const std::vector<std::stri
     arguments.insert(arguments.end(), {"--db", record.location().url});
   }
   arguments.insert(arguments.end(), extra_arguments.begin(), extra_arguments.end());
-  // Everything the child needs is made before fork(): after it, only exec-safe calls.
-  std::vector<char*> argv;
-  for (std::string& argument : arguments) argv.push_back(argument.data());
-  argv.push_back(nullptr);
-  int out[2];
-  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-  const std::string log_path = (folder_->path() / "serve.log").string();
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    ::dup2(out[1], STDOUT_FILENO);
-    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (log >= 0) ::dup2(log, STDERR_FILENO);
-    ::close(out[0]);
-    ::close(out[1]);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  int out[2];  // close-on-exec: only the child's standard output (dup2) stays open in it
+  if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  // It runs in its own empty folder (its log is there too): nothing shared with other processes.
+  pid_ = spawn_in_folder(std::move(arguments), folder_->path(), folder_->path() / "serve.log", out[1]);
   ::close(out[1]);
   // Its first line names the address: "... on http://127.0.0.1:PORT/api/v1/ ...".
   std::string line;

@@ -75,7 +75,12 @@ struct ClinicStaff {
 // A clinic named `name` with admin@, clinician@ and assistant@NAME.test (password test_password).
 ClinicStaff add_clinic_with_staff(store::Store& store, const std::string& name);
 
-// The real `scarscope serve` in a child process, over `record`, on a free loopback port: for
+// Starts `arguments` (argv[0] a path) as a child process working in `folder`, its standard error
+// written to `log`, its standard output to `stdout_fd` (-1: /dev/null). Returns its pid.
+int spawn_in_folder(std::vector<std::string> arguments, const std::filesystem::path& folder,
+                    const std::filesystem::path& log, int stdout_fd = -1);
+
+// The real `scarscope serve` in a child process, in an empty folder of its own, over `record`, on a free loopback port: for
 // what only a separate process shows (SIGKILL in the middle of work, restart, signals).
 class ServeProcess {
  public:
