@@ -1,5 +1,6 @@
 #include "server/clinic_server.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -37,6 +38,12 @@ ClinicServer::ClinicServer(ServeOptions options) : parts_(std::make_unique<Parts
   store_options.clock = parts.options.clock;
   store_options.create = parts.options.create;
   store_options.max_connections = parts.options.database_connections;
+  if (store_options.max_connections <= 0) {
+    const int workers = parts.options.workers.value_or(default_worker_count());
+    store_options.max_connections = parts.options.location.engine == store::Engine::sqlite
+                                         ? std::max(parts.options.http.threads, 1) + workers + 2
+                                         : 16;
+  }
   parts.store = store::Store::open(parts.options.location, store_options);
   const clinic::Clock& clock = parts.store->clock();
   parts.audit = std::make_unique<AuditWriter>(*parts.store, parts.options.audit_interval);

@@ -26,8 +26,10 @@ struct ServeOptions {
   std::filesystem::path kb_dir;
   // Time for every stamp and expiry; null: the system clock. Must outlive the server.
   const clinic::Clock* clock = nullptr;
-  // Connections to the database (PostgreSQL) / readers (SQLite).
-  int database_connections = 16;
+  // Connections to the database (PostgreSQL) / readers (SQLite). 0: SQLite one per connection
+  // thread, plus the audit writer and the workers (a request never waits for a free one; each is
+  // a file handle and a page cache), PostgreSQL 16 (each is a server process).
+  int database_connections = 0;
   // Creates an empty SQLite record when the data folder has none.
   bool create = false;
 };
