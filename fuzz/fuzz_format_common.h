@@ -1,5 +1,5 @@
 // One entry point for the height-map format fuzz targets (fuzz_tiff, fuzz_png, fuzz_csv,
-// fuzz_xyz, fuzz_ply) and for the test that replays their seeds, corpus and crashers
+// fuzz_xyz, fuzz_ply, fuzz_obj, fuzz_stl) and for the test that replays their seeds, corpus and crashers
 // (tests/surface/test_formats_fuzz_corpus.cpp), so both run the readers exactly alike.
 // An InputError is the right answer to bad bytes; anything else escaping, a crash, a leak or
 // undefined behaviour is a bug. Whatever a reader returns must hold together.
@@ -11,11 +11,14 @@
 
 #include "core/error.h"
 #include "surface/formats/csv_format.h"
+#include "surface/formats/obj_format.h"
 #include "surface/formats/ply_format.h"
 #include "surface/formats/png_format.h"
 #include "surface/formats/tiff_format.h"
+#include "surface/formats/stl_format.h"
 #include "surface/formats/xyz_format.h"
 #include "surface/height_map.h"
+#include "surface/mesh_region.h"
 
 namespace scarscope::fuzz {
 
@@ -29,9 +32,11 @@ inline void check_height_map(const HeightMap& map) {
   }
 }
 
-// Reads `bytes` as `format` ("tiff", "png", "csv", "xyz", "ply"). Units are micrometres (mm for
-// CSV); a PNG gets a fixed sidecar; odd-sized inputs get a sidecar z_scale (TIFF: integer
-// samples decode) or a fixed --spacing-um of 10 (XYZ, PLY), even-sized ones the default spacing.
+// Reads `bytes` as `format` ("tiff", "png", "csv", "xyz", "ply", "obj", "stl"). Units are
+// micrometres (mm for CSV); a PNG gets a fixed sidecar; odd-sized inputs get a sidecar z_scale
+// (TIFF: integer samples decode) or a fixed --spacing-um of 10 (XYZ, PLY, OBJ, STL), even-sized
+// ones the default spacing. A mesh (OBJ, STL) is also read as a mesh and a region of it, 1 mm
+// around its first vertex, made into a height map (convert --region).
 // Returns false when the reader refused the input with an InputError.
 inline bool read_format_bytes(std::string_view format, std::string_view bytes) {
   ReadOptions options;
@@ -60,6 +65,19 @@ inline bool read_format_bytes(std::string_view format, std::string_view bytes) {
     } else if (format == "ply") {
       if (odd) options.spacing_um = 10.0;
       map = formats::read_ply_bytes(bytes, "fuzz.ply", options, nullptr);
+    } else if (format == "obj" || format == "stl") {
+      if (odd) options.spacing_um = 10.0;
+      const formats::Mesh mesh = format == "obj" ? formats::read_obj_mesh(bytes, "fuzz.obj", 1.0, options.max_points)
+                                                 : formats::read_stl_mesh(bytes, "fuzz.stl", 1.0, options.max_points);
+      try {
+        MeshRegion region;
+        region.centre_um = mesh.vertices.front();
+        region.radius_um = 1000.0;
+        check_height_map(mesh_region_height_map(mesh, region, options.spacing_um, options.max_points, "fuzz region").map);
+      } catch (const InputError&) {
+      }
+      map = format == "obj" ? formats::read_obj_bytes(bytes, "fuzz.obj", options, nullptr)
+                            : formats::read_stl_bytes(bytes, "fuzz.stl", options, nullptr);
     } else {
       std::abort();
     }

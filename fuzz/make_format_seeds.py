@@ -4,7 +4,7 @@
     /usr/bin/python3 fuzz/make_format_seeds.py PATH_TO_SCARSCOPE
 
 TIFF and PNG seeds are made by `scarscope convert` from a tiny CSV (so they are what ScarScope
-writes) plus hand-built variants; CSV, XYZ and PLY seeds are written directly.
+writes) plus hand-built variants; CSV, XYZ, PLY, OBJ and STL seeds are written directly.
 """
 import math
 import os
@@ -135,6 +135,30 @@ def main():
     out("ply", "cloud.ply", cloud)
     out("ply", "lying_header.ply", "ply\nformat ascii 1.0\nelement vertex 1000\nproperty float x\nproperty float y\n"
                                    "property float z\nend_header\n0 0 0\n")
+
+    # OBJ: triangles, quads with every corner form, negative indices, comments and skipped statements.
+    obj = "# seed\nmtllib skin.mtl\no cheek\n" + "".join("v %g %g %g\n" % v for v in verts) + "vt 0 0\nvn 0 0 1\ng skin\ns 1\n"
+    out("obj", "triangles.obj", obj + "".join("f %d %d %d\n" % (f[0] + 1, f[1] + 1, f[2] + 1) for f in faces))
+    quads = []
+    for r in range(4):
+        for c in range(5):
+            a = r * 6 + c + 1
+            quads.append("f %d/1 %d//1 %d/1/1 %d\n" % (a, a + 1, a + 7, (a + 6) - len(verts) - 1))  # last one counted back
+    out("obj", "quads_negative.obj", obj + "".join(quads))
+    out("obj", "out_of_range.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 9\n")
+    out("obj", "nan.obj", "v 0 0 0\nv nan 0 0\nv 0 1 0\nf 1 2 3\n")
+    # STL: ASCII, binary (with a header that begins with "solid"), a binary file cut short.
+    tris = [(verts[f[0]], verts[f[1]], verts[f[2]]) for f in faces]
+    ascii_stl = "solid seed\n" + "".join(
+        "facet normal 0 0 1\n outer loop\n" + "".join("  vertex %g %g %g\n" % v for v in t) + " endloop\nendfacet\n"
+        for t in tris) + "endsolid seed\n"
+    out("stl", "ascii.stl", ascii_stl)
+    binary_stl = b"solid seed written as binary".ljust(80, b" ") + struct.pack("<I", len(tris)) + b"".join(
+        struct.pack("<3f", 0, 0, 1) + b"".join(struct.pack("<3f", *v) for v in t) + b"\0\0" for t in tris)
+    out("stl", "binary.stl", binary_stl)
+    out("stl", "truncated.stl", binary_stl[:-9])
+    out("stl", "quad_facet.stl", "solid q\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 10 0 0\nvertex 10 10 1\n"
+                                 "vertex 0 10 1\nendloop\nendfacet\nendsolid q\n")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ struct AnalyzeCliOptions {
   std::string out;
   int threads = 2;
   bool overlays = false;
+  std::string sdq = "central-differences";
 };
 
 void print_summary(const Assessment& assessment) {
@@ -185,6 +186,7 @@ int run_batch(const AnalyzeCliOptions& options, const AnalyzeOptions& analyze, c
 
 int run_analyze(const AnalyzeCliOptions& options) {
   AnalyzeOptions analyze;
+  if (options.sdq == "two-point") analyze.settings.surface.sdq = SdqMethod::two_point;
   if (!options.clinician.empty()) analyze.clinician = read_clinician_inputs(options.clinician);
   const Knowledge knowledge = load_grading_only(knowledge_base_dir());
   if (fs::is_directory(options.scan)) return run_batch(options, analyze, knowledge);
@@ -211,6 +213,9 @@ VerbRunner setup(CLI::App& app) {
   app.add_option("--out", options->out, "Batch: folder for NAME.analysis.json, summary.csv and scars.csv");
   app.add_option("--threads", options->threads, "Batch: scans analysed at once (default 2)")->check(CLI::Range(1, 64));
   app.add_flag("--overlays", options->overlays, "Batch: also write NAME.overlay.png for each scan");
+  app.add_option("--sdq", options->sdq,
+                 "Slope of the surface's Sdq: central-differences (default) or two-point (ISO 25178-2, as Gwyddion)")
+      ->check(CLI::IsMember({"central-differences", "two-point"}));
   return [options] { return run_analyze(*options); };
 }
 

@@ -105,7 +105,7 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
   progress_step(progress, "reference surface", 0.05);
   result.reference = subtract_reference_surface(map, settings.reference);
   progress_step(progress, "surface parameters", 0.2);
-  result.surface = compute_surface_parameters(map);
+  result.surface = compute_surface_parameters(map, settings.surface.sdq);
   result.surface_measured = true;
   progress_step(progress, "filling gaps", 0.3);
   fill_missing_relief(map, settings.detection);
@@ -226,6 +226,7 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s, double dx_um, d
                          {"steep_floor_fraction", s.classification.steep_floor_fraction},
                          {"steep_wall_sharpness", s.classification.steep_wall_sharpness},
                          {"ice_pick_min_depth_to_width", s.classification.ice_pick_min_depth_to_width}};
+  j["surface"] = {{"sdq", sdq_method_name(s.surface.sdq)}, {"sdr", "complete cells only (all four corners valid)"}};
   return j;
 }
 

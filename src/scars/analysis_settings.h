@@ -3,6 +3,8 @@
 #pragma once
 #include <nlohmann/json_fwd.hpp>
 
+#include "surface/parameters.h"
+
 namespace scarscope {
 
 struct ReferenceSettings {
@@ -112,11 +114,18 @@ struct ClassificationSettings {
   double ice_pick_min_depth_to_width = 0.12;
 };
 
+struct SurfaceSettings {
+  // How the "surface" object's Sdq takes slopes (surface/parameters.h): central differences by
+  // default, ISO 25178-2's two-point slope (as Gwyddion) on request (`analyze --sdq two-point`).
+  SdqMethod sdq = SdqMethod::central_differences;
+};
+
 struct AnalysisSettings {
   ReferenceSettings reference;
   DetectionSettings detection;
   MeasurementSettings measurement;
   ClassificationSettings classification;
+  SurfaceSettings surface;
 };
 
 }  // namespace scarscope

@@ -8,7 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/saturating_cast.h"
-
+#include "scars/outline.h"
 
 namespace scarscope {
 namespace {
@@ -604,21 +604,12 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     m.wall_sharpness = *middle * (m.diameter_mm * 500.0) / std::max(m.depth_um, 1e-9);
   }
 
-  // Outline: the traced contour, scaled about the centroid out to the (extrapolated) rim.
-  cv::Mat mask(box.h, box.w, CV_8U, region.data());
-  std::vector<std::vector<cv::Point>> contours;
-  cv::findContours(mask.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
-  if (!contours.empty()) {
-    const auto largest = std::max_element(contours.begin(), contours.end(), [](const auto& a, const auto& b) {
-      return cv::contourArea(a) < cv::contourArea(b);
-    });
-    std::vector<cv::Point> simple;
-    cv::approxPolyDP(*largest, simple, 0.7, true);
-    for (const cv::Point& p : simple) {
-      const double col = cx + (p.x - cx) * scale;
-      const double row = cy + (p.y - cy) * scale;
-      m.outline_mm.push_back({scan_col(col) * relief.dx_um() / 1000.0, scan_row(row) * relief.dy_um() / 1000.0});
-    }
+  // Outline: the boundary of the traced region's cells (through their corners, so it encloses the
+  // cells area_mm2 counts), scaled about the centroid out to the (extrapolated) rim as area_mm2 is.
+  for (const auto& p : cell_boundary_outline(region.data(), box.w, box.h)) {
+    const double col = cx + (p[0] - cx) * scale;
+    const double row = cy + (p[1] - cy) * scale;
+    m.outline_mm.push_back({scan_col(col) * relief.dx_um() / 1000.0, scan_row(row) * relief.dy_um() / 1000.0});
   }
   return m;
 }

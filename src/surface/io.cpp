@@ -7,9 +7,11 @@
 #include "core/error.h"
 #include "surface/formats/csv_format.h"
 #include "surface/formats/format_common.h"
+#include "surface/formats/obj_format.h"
 #include "surface/formats/ply_format.h"
 #include "surface/formats/png_format.h"
 #include "surface/formats/sidecar.h"
+#include "surface/formats/stl_format.h"
 #include "surface/formats/tiff_format.h"
 #include "surface/formats/xyz_format.h"
 #include "surface/x3p.h"
@@ -48,10 +50,17 @@ std::string format_from_content(std::string_view head) {
 }
 
 bool known_format(const std::string& format) {
-  return format == "x3p" || format == "tiff" || format == "png" || format == "csv" || format == "xyz" || format == "ply";
+  return format == "x3p" || format == "tiff" || format == "png" || format == "csv" || format == "xyz" || format == "ply" ||
+         format == "obj" || format == "stl";
 }
 
-const char* kSupported = "X3P, float TIFF, 16-bit PNG + sidecar, CSV grid, XYZ points, PLY";
+// Formats with no signature in their first bytes: named by the extension or the caller. (A binary
+// STL's 80-byte header is free text, and an ASCII one's "solid" can begin a binary one too.)
+bool has_no_signature(const std::string& format) {
+  return format == "csv" || format == "xyz" || format == "obj" || format == "stl";
+}
+
+const char* kSupported = "X3P, float TIFF, 16-bit PNG + sidecar, CSV grid, XYZ points, PLY, OBJ, STL";
 
 // Content first: the signature says what the file is, whatever its name; a format the caller
 // states (`hint`) or the extension names is taken for text, which has no signature.
@@ -67,7 +76,7 @@ std::string choose_format(std::string_view head, const std::string& hint, const 
       throw InputError(name + ": said to be " + hint + ", but the content is " + by_content, ErrorCode::bad_format,
                        "format");
     }
-    if (by_content.empty() && hint != "csv" && hint != "xyz") {
+    if (by_content.empty() && !has_no_signature(hint)) {
       if (head.empty()) throw InputError(name + ": the file is empty", ErrorCode::bad_format);
       throw InputError(name + ": said to be " + hint + ", but the content does not start like one (truncated, or another kind of file)",
                        ErrorCode::bad_format, "format");
@@ -75,7 +84,7 @@ std::string choose_format(std::string_view head, const std::string& hint, const 
     return hint;
   }
   if (!by_content.empty()) return by_content;
-  if (by_extension == "csv" || by_extension == "xyz") return by_extension;  // text has no signature
+  if (has_no_signature(by_extension)) return by_extension;
   if (head.empty()) throw InputError(name + ": the file is empty", ErrorCode::bad_format);
   if (!by_extension.empty()) {
     throw InputError(name + ": the name says " + by_extension +
@@ -83,7 +92,7 @@ std::string choose_format(std::string_view head, const std::string& hint, const 
                      ErrorCode::bad_format);
   }
   throw InputError(name + ": not a height map format ScarScope reads (" + kSupported +
-                       "); text grids must be named .csv, text points .xyz",
+                       "); text grids must be named .csv, text points .xyz, meshes .obj or .stl",
                    ErrorCode::bad_format);
 }
 
@@ -106,6 +115,10 @@ HeightMap read_format_bytes(const std::string& format, std::string_view bytes, c
     map = formats::read_xyz_text(bytes, name, options, side);
   } else if (format == "ply") {
     map = formats::read_ply_bytes(bytes, name, options, side);
+  } else if (format == "obj") {
+    map = formats::read_obj_bytes(bytes, name, options, side);
+  } else if (format == "stl") {
+    map = formats::read_stl_bytes(bytes, name, options, side);
   } else {
     throw InputError(name + ": no reader for format " + format, ErrorCode::unsupported);
   }
@@ -123,6 +136,8 @@ std::string format_from_name(const fs::path& name) {
   if (ext == ".csv") return "csv";
   if (ext == ".xyz") return "xyz";
   if (ext == ".ply") return "ply";
+  if (ext == ".obj") return "obj";
+  if (ext == ".stl") return "stl";
   return "";
 }
 
@@ -177,7 +192,7 @@ EncodedHeightMap encode_height_map(const HeightMap& map, std::string_view format
 
 std::vector<std::string> write_height_map(const HeightMap& map, const fs::path& path, const WriteOptions& options) {
   const std::string format = format_from_name(path);
-  if (format.empty() || format == "ply") {
+  if (format.empty() || format == "ply" || format == "obj" || format == "stl") {
     throw InputError(path.string() + ": cannot write this format (by extension '" + lower_extension(path) +
                          "'); use .x3p, .tif, .png, .csv or .xyz",
                      ErrorCode::unsupported);

@@ -18,7 +18,7 @@ namespace scarscope {
 
 struct ReadOptions {
   std::optional<std::string> units;  // "m", "mm" or "um": heights (and xyz/ply coordinates) of unit-less files
-  std::optional<double> spacing_um;  // grid spacing for CSV, resampling spacing for XYZ/PLY
+  std::optional<double> spacing_um;  // grid spacing for CSV, resampling spacing for XYZ/PLY/OBJ/STL
   std::uint64_t max_points = std::uint64_t{1} << 28;
 };
 
@@ -31,7 +31,7 @@ struct ByteSource {
   // The file's name, for messages and HeightMap::metadata.source_file ("cheek.png"); its extension
   // names the format of text that has no signature (.csv, .xyz) when `format` is empty.
   std::string name = "upload";
-  // "x3p", "tiff", "png", "csv", "xyz" or "ply"; empty: from the content, then the name. A hint
+  // "x3p", "tiff", "png", "csv", "xyz", "ply", "obj" or "stl"; empty: from the content, then the name. A hint
   // that contradicts a signature in the content is refused (ErrorCode::bad_format).
   std::string format;
   // The JSON sidecar's text (surface/formats/sidecar.h: spacing, z unit, z scale and offset); a PNG
@@ -39,7 +39,7 @@ struct ByteSource {
   std::string sidecar_json;
 };
 
-// The format name ("x3p", "tiff", "png", "csv", "xyz", "ply") that would read this file.
+// The format name ("x3p", "tiff", "png", "csv", "xyz", "ply", "obj", "stl") that would read this file.
 // Throws InputError if the file cannot be opened or no reader recognises it.
 std::string detect_format(const std::filesystem::path& path);
 // The same for bytes in memory (see ByteSource::format for the order of the clues).

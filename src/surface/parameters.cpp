@@ -644,6 +644,44 @@ SurfaceParameters compute_surface_parameters(const HeightMap& map) {
 #endif
 }
 
+const char* sdq_method_name(SdqMethod method) {
+  return method == SdqMethod::two_point ? "two-point" : "central-differences";
+}
+
+double two_point_sdq(const HeightMap& map) {
+  const float* z = map.heights();
+  const std::uint8_t* valid = map.mask();
+  const int nx = map.nx(), ny = map.ny();
+  double sum_x = 0.0, sum_y = 0.0;
+  std::size_t pairs_x = 0, pairs_y = 0;
+  for (int r = 0; r < ny; ++r) {
+    const std::size_t row = map.index(r, 0);
+    for (int c = 0; c < nx; ++c) {
+      const std::size_t i = row + static_cast<std::size_t>(c);
+      if (!valid[i]) continue;
+      if (c + 1 < nx && valid[i + 1]) {
+        const double g = (static_cast<double>(z[i + 1]) - z[i]) / map.dx_um();
+        sum_x += g * g;
+        ++pairs_x;
+      }
+      if (r + 1 < ny && valid[i + static_cast<std::size_t>(nx)]) {
+        const double g = (static_cast<double>(z[i + static_cast<std::size_t>(nx)]) - z[i]) / map.dy_um();
+        sum_y += g * g;
+        ++pairs_y;
+      }
+    }
+  }
+  const double mean_x = pairs_x ? sum_x / static_cast<double>(pairs_x) : 0.0;
+  const double mean_y = pairs_y ? sum_y / static_cast<double>(pairs_y) : 0.0;
+  return std::sqrt(mean_x + mean_y);
+}
+
+SurfaceParameters compute_surface_parameters(const HeightMap& map, SdqMethod sdq) {
+  SurfaceParameters p = compute_surface_parameters(map);
+  if (sdq == SdqMethod::two_point) p.Sdq = two_point_sdq(map);
+  return p;
+}
+
 nlohmann::json surface_parameters_json(const SurfaceParameters& parameters) {
   return nlohmann::json{{"Sa_um", parameters.Sa_um},   {"Sq_um", parameters.Sq_um}, {"Sp_um", parameters.Sp_um},
                         {"Sv_um", parameters.Sv_um},   {"Sz_um", parameters.Sz_um}, {"Ssk", parameters.Ssk},

@@ -134,7 +134,15 @@ TEST(BytesIo, AFormatHintReadsTextAndAContradictionIsRefused) {
     EXPECT_EQ(error.code(), ErrorCode::bad_format);
     EXPECT_NE(std::string(error.what()).find("said to be tiff, but the content is x3p"), std::string::npos) << error.what();
   }
-  source.format = "stl";
+  source.format = "stl";  // a mesh format since issue 17: the content's signature still wins
+  try {
+    (void)read_height_map(x3p.bytes, source);
+    ADD_FAILURE() << "read an X3P said to be an STL";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.code(), ErrorCode::bad_format);
+    EXPECT_NE(std::string(error.what()).find("said to be stl, but the content is x3p"), std::string::npos) << error.what();
+  }
+  source.format = "vrml";
   try {
     (void)read_height_map(x3p.bytes, source);
     ADD_FAILURE() << "read a format that does not exist";

@@ -1,5 +1,5 @@
 // Replays every seed, corpus file and crasher of the format fuzzers (fuzz/{seeds,corpus,crashers}/
-// {tiff,png,csv,xyz,ply}/) exactly as the fuzz targets read them: each is read or refused with an
+// {tiff,png,csv,xyz,ply,obj,stl}/) exactly as the fuzz targets read them: each is read or refused with an
 // InputError, never a crash. (fuzz/replay.cpp replays them through read_height_map too, but a PNG
 // there has no sidecar, so only this test reaches its decoder.)
 #include <gtest/gtest.h>
@@ -34,7 +34,7 @@ TEST_P(FormatFuzzCorpus, EveryFileIsReadOrRefusedWithAMessage) {
   EXPECT_GT(read, 0u) << "no " << format << " seed was readable: the seeds no longer exercise the reader";
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, FormatFuzzCorpus, ::testing::Values("tiff", "png", "csv", "xyz", "ply"));
+INSTANTIATE_TEST_SUITE_P(Formats, FormatFuzzCorpus, ::testing::Values("tiff", "png", "csv", "xyz", "ply", "obj", "stl"));
 
 }  // namespace
 }  // namespace scarscope

@@ -223,12 +223,18 @@ bool looks_like_ply(std::string_view first_bytes) {
   return first_bytes.substr(0, 4) == "ply\n" || first_bytes.substr(0, 5) == "ply\r\n";
 }
 
-HeightMap read_ply_bytes(std::string_view bytes, const std::string& name, const ReadOptions& options,
-                         const Sidecar* sidecar) {
+namespace {
+
+struct ParsedPly {
+  std::vector<Point3> vertices;
+  std::vector<Triangle> triangles;
+  std::size_t trailing_bytes = 0;
+  bool has_faces = false;  // the header declares at least one face
+};
+
+ParsedPly parse_ply(std::string_view bytes, const std::string& name, double factor, std::uint64_t max_points) {
   if (!looks_like_ply(bytes)) throw InputError(name + ": not a PLY file (first line is not 'ply')");
   const Header header = parse_header(bytes, name);
-  UnitSources sources{name, "PLY", &options, sidecar, std::nullopt, std::nullopt, std::nullopt};
-  const double factor = resolve_height_unit(sources);
 
   // The header's counts must fit in what follows it, before anything is allocated.
   const std::string_view body = bytes.substr(header.body_offset);
@@ -260,9 +266,9 @@ HeightMap read_ply_bytes(std::string_view bytes, const std::string& name, const 
     throw InputError(name + ": header line " + std::to_string(vertex_element->header_line) +
                      ": the vertex element needs properties x, y and z");
   }
-  if (vertex_element->count > options.max_points) {
+  if (vertex_element->count > max_points) {
     throw InputError(name + ": " + std::to_string(vertex_element->count) + " vertices exceeds the limit of " +
-                     std::to_string(options.max_points) + " (--max-points)");
+                     std::to_string(max_points) + " (--max-points)");
   }
   if (vertex_element->count > std::numeric_limits<std::uint32_t>::max()) {
     throw InputError(name + ": too many vertices (" + std::to_string(vertex_element->count) + ")");
@@ -393,6 +399,43 @@ HeightMap read_ply_bytes(std::string_view bytes, const std::string& name, const 
     trailing_bytes = cursor.remaining();
   }
 
+  ParsedPly parsed;
+  parsed.vertices = std::move(vertices);
+  parsed.triangles = std::move(triangles);
+  parsed.trailing_bytes = trailing_bytes;
+  parsed.has_faces = face_element && face_element->count > 0;
+  return parsed;
+}
+
+std::string trailing_warning(std::size_t trailing_bytes) {
+  return std::to_string(trailing_bytes) + " bytes after the last element the header declares were ignored";
+}
+
+}  // namespace
+
+Mesh read_ply_mesh(std::string_view bytes, const std::string& name, double micrometres_per_unit,
+                   std::uint64_t max_points) {
+  ParsedPly parsed = parse_ply(bytes, name, micrometres_per_unit, max_points);
+  if (parsed.triangles.empty()) throw InputError(name + ": the PLY file has no triangles (a point cloud, not a mesh)");
+  for (const Point3& p : parsed.vertices) {
+    if (!std::isfinite(p.x) || !std::isfinite(p.y) || !std::isfinite(p.z)) {
+      throw InputError(name + ": a vertex coordinate is not finite (" + format_number(p.x) + ", " + format_number(p.y) +
+                       ", " + format_number(p.z) + " um)");
+    }
+  }
+  Mesh mesh{std::move(parsed.vertices), std::move(parsed.triangles), {}, micrometres_per_unit};
+  if (parsed.trailing_bytes > 0) mesh.warnings.push_back(trailing_warning(parsed.trailing_bytes));
+  return mesh;
+}
+
+HeightMap read_ply_bytes(std::string_view bytes, const std::string& name, const ReadOptions& options,
+                         const Sidecar* sidecar) {
+  if (!looks_like_ply(bytes)) throw InputError(name + ": not a PLY file (first line is not 'ply')");
+  UnitSources sources{name, "PLY", &options, sidecar, std::nullopt, std::nullopt, std::nullopt};
+  const double factor = resolve_height_unit(sources);
+  ParsedPly parsed = parse_ply(bytes, name, factor, options.max_points);
+  std::vector<Point3>& vertices = parsed.vertices;
+  const std::vector<Triangle>& triangles = parsed.triangles;
   ResampleSettings settings{name, options.spacing_um, options.max_points, bytes.size()};
   HeightMap map;
   if (triangles.empty()) {
@@ -404,11 +447,8 @@ HeightMap read_ply_bytes(std::string_view bytes, const std::string& name, const 
   }
   map.metadata.source_file = name;
   map.metadata.source_format = "ply";
-  if (trailing_bytes > 0) {
-    map.metadata.warnings.push_back(std::to_string(trailing_bytes) +
-                                    " bytes after the last element the header declares were ignored");
-  }
-  if (face_element && face_element->count > 0 && triangles.empty()) {
+  if (parsed.trailing_bytes > 0) map.metadata.warnings.push_back(trailing_warning(parsed.trailing_bytes));
+  if (parsed.has_faces && triangles.empty()) {
     map.metadata.warnings.push_back("faces with fewer than 3 vertices ignored; read as a point cloud");
   }
   return map;

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "surface/formats/resample.h"
 #include "surface/formats/sidecar.h"
 #include "surface/height_map.h"
 #include "surface/io.h"
@@ -16,6 +17,11 @@ bool looks_like_ply(std::string_view first_bytes);
 // InputError naming the header line or element (vertex or face number) for a lying header, a
 // face index out of range, or a file that ends early. Allocation never exceeds what the file's
 // size can hold, whatever the header claims.
+// The mesh alone (for turning a region of it into a height map): InputError for a point cloud or a
+// non-finite vertex.
+Mesh read_ply_mesh(std::string_view bytes, const std::string& name, double micrometres_per_unit,
+                   std::uint64_t max_points);
+
 HeightMap read_ply_bytes(std::string_view bytes, const std::string& name, const ReadOptions& options,
                          const Sidecar* sidecar);
 

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "surface/formats/format_common.h"
+#include "surface/formats/sidecar.h"
 
 namespace scarscope::formats {
 
@@ -229,6 +230,24 @@ HeightMap resample_mesh(const std::vector<Point3>& vertices, const std::vector<T
                          std::to_string(triangles.size()) + " triangles at " + format_number(frame.spacing_um) +
                          " um; origin x " + format_number(frame.x0_um) + " um, y " + format_number(frame.y0_um) + " um";
   return map;
+}
+
+HeightMap mesh_height_map(const Mesh& mesh, const std::string& name, const std::string& format,
+                          const ResampleSettings& settings) {
+  if (mesh.triangles.empty()) throw InputError(name + ": the mesh has no triangles");
+  HeightMap map = resample_mesh(mesh.vertices, mesh.triangles, settings);
+  map.metadata.source_file = name;
+  map.metadata.source_format = format;
+  map.metadata.warnings.insert(map.metadata.warnings.end(), mesh.warnings.begin(), mesh.warnings.end());
+  return map;
+}
+
+HeightMap read_mesh_height_map(std::string_view bytes, const std::string& name, const char* label,
+                               const std::string& format, const ReadOptions& options, const Sidecar* sidecar,
+                               MeshReader reader) {
+  UnitSources sources{name, label, &options, sidecar, std::nullopt, std::nullopt, std::nullopt};
+  const Mesh mesh = reader(bytes, name, resolve_height_unit(sources), options.max_points);
+  return mesh_height_map(mesh, name, format, ResampleSettings{name, options.spacing_um, options.max_points, bytes.size()});
 }
 
 }  // namespace scarscope::formats

@@ -6,11 +6,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "surface/height_map.h"
+#include "surface/io.h"
 
 namespace scarscope::formats {
+
+struct Sidecar;
 
 struct Point3 {
   double x = 0.0;  // micrometres
@@ -18,6 +22,14 @@ struct Point3 {
   double z = 0.0;
 };
 using Triangle = std::array<std::uint32_t, 3>;
+
+// A triangle mesh as a reader gives it: coordinates in micrometres, every index in range.
+struct Mesh {
+  std::vector<Point3> vertices;
+  std::vector<Triangle> triangles;
+  std::vector<std::string> warnings;  // what the reader tolerated, for HeightMapMetadata::warnings
+  double micrometres_per_unit = 1.0;  // the file's unit (coordinates above are already converted)
+};
 
 struct ResampleSettings {
   std::string name;                  // file name for messages
@@ -49,5 +61,17 @@ HeightMap resample_point_cloud(const std::vector<Point3>& points, const Resample
 // where triangles overlap the highest wins (what a scanner above the surface sees).
 HeightMap resample_mesh(const std::vector<Point3>& vertices, const std::vector<Triangle>& triangles,
                         const ResampleSettings& settings);
+// A mesh file (`format` "ply", "obj" or "stl") seen from above along its z axis: resample_mesh at
+// the options' spacing, with the mesh's warnings and the source recorded in the metadata.
+HeightMap mesh_height_map(const Mesh& mesh, const std::string& name, const std::string& format,
+                          const ResampleSettings& settings);
+
+// Reads a unit-less mesh file's bytes with `reader` (its units from the options or the sidecar,
+// `label` naming the format in messages: "OBJ") and makes the height map seen from above.
+using MeshReader = Mesh (*)(std::string_view bytes, const std::string& name, double micrometres_per_unit,
+                            std::uint64_t max_points);
+HeightMap read_mesh_height_map(std::string_view bytes, const std::string& name, const char* label,
+                               const std::string& format, const ReadOptions& options, const Sidecar* sidecar,
+                               MeshReader reader);
 
 }  // namespace scarscope::formats
