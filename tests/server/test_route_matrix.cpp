@@ -99,6 +99,8 @@ class RouteMatrix : public testing::TestWithParam<store::Engine> {
         {"POST /logout", [](const ClinicObjects&) { return Request{"/logout"}; }},
         {"GET /me", [](const ClinicObjects&) { return Request{"/me"}; }},
         {"GET /openapi.json", [](const ClinicObjects&) { return Request{"/openapi.json"}; }},
+        {"GET /healthz", [](const ClinicObjects&) { return Request{"/healthz"}; }},
+        {"GET /metrics", [](const ClinicObjects&) { return Request{"/metrics"}; }},
         {"GET /users", [](const ClinicObjects&) { return Request{"/users"}; }},
         {"POST /users", [unique](const ClinicObjects&) mutable {
            return Request{"/users", Json{{"email", "new" + unique() + "@north.test"}, {"role", "assistant"},
