@@ -67,12 +67,19 @@ Reply upload_scan(ApiContext& api, Call& call) {
   const std::string format_hint = call.query_value<std::string>("format", "");
   std::string format;
   std::string instrument = call.query_value<std::string>("instrument", "");
+  ReadOptions read;
+  if (const std::string units = call.query_value<std::string>("units", ""); !units.empty()) read.units = units;
+  if (const double spacing = call.query_value<double>("spacing_um", 0.0); spacing > 0) read.spacing_um = spacing;
   {
-    const HeightMap map = read_scan(ScanInput::memory(
-        std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()), name, format_hint));
-    if (map.valid_count() == 0) throw InputError(name + ": the scan has no valid point", ErrorCode::bad_input, "file");
-    format = map.metadata.source_format;
-    if (instrument.empty()) instrument = map.metadata.instrument.substr(0, 200);
+    // Unit-less files (CSV, XYZ, PLY, OBJ, STL) are kept as the X3P of what was read with the
+    // uploader's units and spacing: the jobs and reports that read the blob later are not told them.
+    RecordScan kept = read_scan_for_record(ScanInput::memory(
+        std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()), name, format_hint,
+        read));
+    format = kept.format;
+    if (instrument.empty()) instrument = kept.map.metadata.instrument.substr(0, 200);
+    if (kept.was_converted())
+      bytes.assign(reinterpret_cast<const char*>(kept.converted.data()), kept.converted.size());
   }
   const store::BlobRef stored_blob = api.store.put_blob(std::string_view(bytes));
   bytes = std::string();
@@ -250,8 +257,14 @@ void add_scan_routes(RouteTable& routes, ApiContext& api) {
                          "stored and its analysis queued",
               .tag = "scans",
               .query = {{"file_name", string(255), "the file's name, for a raw body (multipart gives its own)"},
-                        {"format", enumeration({"x3p", "tiff", "png", "csv", "xyz", "ply"}),
+                        {"format", enumeration({"x3p", "tiff", "png", "csv", "xyz", "ply", "obj", "stl"}),
                          "the format, when the content does not say"},
+                        {"units", enumeration({"m", "mm", "um"}),
+                         "the unit of heights (and coordinates) of a file that does not say it: CSV, XYZ, PLY, "
+                         "OBJ, STL; such files are kept as the X3P of what was read"},
+                        {"spacing_um", number(0.1, 10000),
+                         "the grid spacing of a CSV, the resampling spacing of XYZ, PLY, OBJ and STL (default: "
+                         "from the points)"},
                         {"instrument", string(200), "the scanner, when the file does not say"}},
               .body = Body::file,
               .file_media_types = {"application/octet-stream"},

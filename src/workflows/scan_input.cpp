@@ -42,4 +42,20 @@ HeightMap read_scan(const ScanInput& scan) {
   return map;
 }
 
+RecordScan read_scan_for_record(const ScanInput& scan) {
+  RecordScan kept;
+  kept.map = read_scan(scan);
+  if (kept.map.valid_count() == 0)
+    throw InputError(scan.display_name() + ": the scan has no valid point", ErrorCode::bad_input, "file");
+  kept.read_as = kept.map.metadata.source_format;
+  kept.format = kept.read_as;
+  const std::string& f = kept.read_as;
+  if (f == "csv" || f == "xyz" || f == "ply" || f == "obj" || f == "stl") {
+    // WriteOptions' date left empty: the map's own, so the same upload keeps the same bytes.
+    kept.converted = encode_height_map(kept.map, "x3p", WriteOptions{}, scan.display_name()).bytes;
+    kept.format = "x3p";
+  }
+  return kept;
+}
+
 }  // namespace scarscope

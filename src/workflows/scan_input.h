@@ -17,7 +17,8 @@ struct ScanInput {
   std::filesystem::path path;
   // The file name results record ("cheek.x3p"); default: the path's file name ("scan" for bytes).
   std::string name;
-  // The format ("x3p", "tiff", "png", "csv", "xyz", "ply"); empty: recognised from the content.
+  // The format ("x3p", "tiff", "png", "csv", "xyz", "ply", "obj", "stl"); empty: recognised from the
+  // content, then the name.
   std::string format;
   // Units and spacing of unit-less formats, the largest grid accepted.
   ReadOptions read;
@@ -35,5 +36,20 @@ struct ScanInput {
 
 // Reads the scan (bytes exactly as a file holding them). Throws InputError naming it.
 HeightMap read_scan(const ScanInput& scan);
+
+// A scan as a clinic record keeps it. Files that describe themselves (X3P, TIFF, PNG) are kept as
+// they came. Files whose reading needs what the uploader said (a CSV's spacing and unit; the unit
+// and resampling spacing of XYZ, PLY, OBJ and STL) are kept as the X3P of the height map read with
+// those options, so that every later reader (analysis jobs, reports, pictures) reads the same
+// heights without being told again.
+struct RecordScan {
+  HeightMap map;         // the heights as read
+  std::string format;    // the format the kept bytes are in ("x3p" after a conversion)
+  std::string read_as;   // the format the given bytes were read as ("obj", ...)
+  Bytes converted;       // the bytes to keep when converted; empty: keep the given bytes
+  bool was_converted() const { return !converted.empty(); }
+};
+// Throws InputError naming what is wrong (as read_scan), also for a scan without a valid point.
+RecordScan read_scan_for_record(const ScanInput& scan);
 
 }  // namespace scarscope

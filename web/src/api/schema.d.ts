@@ -5999,7 +5999,11 @@ export interface operations {
                 /** @description the file's name, for a raw body (multipart gives its own) */
                 file_name?: string;
                 /** @description the format, when the content does not say */
-                format?: "x3p" | "tiff" | "png" | "csv" | "xyz" | "ply";
+                format?: "x3p" | "tiff" | "png" | "csv" | "xyz" | "ply" | "obj" | "stl";
+                /** @description the unit of heights (and coordinates) of a file that does not say it: CSV, XYZ, PLY, OBJ, STL; such files are kept as the X3P of what was read */
+                units?: "m" | "mm" | "um";
+                /** @description the grid spacing of a CSV, the resampling spacing of XYZ, PLY, OBJ and STL (default: from the points) */
+                spacing_um?: number;
                 /** @description the scanner, when the file does not say */
                 instrument?: string;
             };

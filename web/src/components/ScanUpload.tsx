@@ -69,6 +69,8 @@ export function ScanUpload({ visitId, onUploaded }: { visitId: string; onUploade
   const [uploaded, setUploaded] = useState<Uploaded | null>(null);
   const [error, setError] = useState<unknown>(undefined);
   const inputId = useId('scan-file');
+  const unitsId = useId('scan-units');
+  const [units, setUnits] = useState<'mm' | 'um' | 'm'>('mm');
   const { job, error: jobError } = useJob(uploaded?.job?.id ?? undefined, () => onUploaded?.());
 
   const send = async (file: File) => {
@@ -76,8 +78,10 @@ export function ScanUpload({ visitId, onUploaded }: { visitId: string; onUploade
     setUploaded(null);
     setSent({ loaded: 0, total: file.size });
     try {
+      // Files that do not say their height unit are read in the unit chosen beside the file control.
+      const unitless = /\.(csv|xyz|ply|obj|stl)$/i.test(file.name);
       const answer = await uploadFile<Uploaded>(
-        apiPath('/visits/{id}/scans', { id: visitId }),
+        apiPath('/visits/{id}/scans', { id: visitId }) + (unitless ? `?units=${units}` : ''),
         file,
         file.name,
         (progress) => setSent(progress),
@@ -111,7 +115,7 @@ export function ScanUpload({ visitId, onUploaded }: { visitId: string; onUploade
         <input
           id={inputId}
           type="file"
-          accept=".x3p,.tif,.tiff,.png,.csv,.ply,.xyz,.json"
+          accept=".x3p,.tif,.tiff,.png,.csv,.ply,.obj,.stl,.xyz,.json"
           disabled={sent !== null}
           onChange={(event) => {
             const file = event.currentTarget.files?.[0];
@@ -120,6 +124,17 @@ export function ScanUpload({ visitId, onUploaded }: { visitId: string; onUploade
           }}
         />
         <small class="hint">{t('upload.hint')}</small>
+        <label for={unitsId}>{t('upload.units')}</label>
+        <select
+          id={unitsId}
+          value={units}
+          disabled={sent !== null}
+          onChange={(event) => setUnits(event.currentTarget.value as 'mm' | 'um' | 'm')}
+        >
+          <option value="mm">mm</option>
+          <option value="um">µm</option>
+          <option value="m">m</option>
+        </select>
       </div>
       {sent && <ProgressBar label={t('upload.sending')} value={sent.total ? sent.loaded / sent.total : null} />}
       <ErrorNotice error={error} title={t('upload.refused')} />

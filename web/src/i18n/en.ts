@@ -144,7 +144,8 @@ export const en = {
 
   'upload.scan': 'Upload a scan',
   'upload.label': 'Scan file (drop it here, or choose it)',
-  'upload.hint': 'X3P, 32-bit TIFF, 16-bit PNG with its sidecar, CSV, PLY or XYZ.',
+  'upload.hint': 'X3P, 32-bit TIFF, 16-bit PNG with its sidecar, CSV, XYZ, or a mesh patch in PLY, OBJ or STL.',
+  'upload.units': 'Unit of CSV, XYZ, PLY, OBJ and STL files (they do not say it)',
   'upload.sending': 'Uploading',
   'upload.refused': 'The server refused the file',
   'upload.stored': '{file} is stored.',
