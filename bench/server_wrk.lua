@@ -58,4 +58,18 @@ function done(summary, latency, requests)
                  summary.errors.timeout
   io.write(string.format("RESULT %.0f %.3f %.3f %d\n", summary.requests / (summary.duration / 1e6),
                          latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+  -- The tail, for bench/server_tail.sh: p99.9, the slowest, and how many requests took over 5 ms
+  -- and over 10 ms (from the percentile at which the latency passes them: this wrk gives no counts).
+  local function over(us)
+    if latency.max <= us then return 0 end
+    local low, high = 0, 100
+    for _ = 1, 40 do
+      local middle = (low + high) / 2
+      if latency:percentile(middle) > us then high = middle else low = middle end
+    end
+    return math.floor(summary.requests * (100 - high) / 100 + 0.5)
+  end
+  local over5, over10 = over(5000), over(10000)
+  io.write(string.format("TAIL %.3f %.3f %d %d %d\n", latency:percentile(99.9) / 1000, latency.max / 1000,
+                         summary.requests, over5, over10))
 end

@@ -1,3 +1,8 @@
+#include <sodium.h>
+
+#include <array>
+#include <chrono>
+
 #include "clinic/audit_chain.h"
 #include "clinic/ids.h"
 #include "clinic/validation.h"
@@ -5,6 +10,28 @@
 #include "store/detail/shared_writes.h"
 
 namespace scarscope::store::detail {
+
+// The base64url characters in ASCII order, so that text order is number order.
+constexpr std::string_view ordered_base64 = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+
+std::string time_ordered_record_id(clinic::Timestamp at) {
+  // 8 characters of milliseconds since 1970 (48 bits: good until the year 10889), then 14 random
+  // characters (84 bits). A record id like any other (22 base64url characters, opaque and
+  // unguessable), but ids made later sort after earlier ones: audit entries are inserted at the
+  // right edge of the primary key's index instead of on a random page each.
+  const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  std::uint64_t time = static_cast<std::uint64_t>(std::max<std::int64_t>(milliseconds, 0)) & ((std::uint64_t{1} << 48) - 1);
+  std::string id(22, '-');
+  for (int i = 7; i >= 0; --i) {
+    id[static_cast<std::size_t>(i)] = ordered_base64[time & 63];
+    time >>= 6;
+  }
+  if (sodium_init() < 0) throw std::runtime_error("libsodium could not initialise (no random source?)");
+  std::array<unsigned char, 14> random{};
+  randombytes_buf(random.data(), random.size());
+  for (std::size_t i = 0; i < random.size(); ++i) id[8 + i] = ordered_base64[random[i] & 63];
+  return id;
+}
 
 std::vector<clinic::AuditEntry> append_audit_entries(TransactionContext& context, const std::string& clinic_id,
                                                      std::span<const AuditEvent> events) {
@@ -29,7 +56,7 @@ std::vector<clinic::AuditEntry> append_audit_entries(TransactionContext& context
   entries.reserve(events.size());
   for (const AuditEvent& event : events) {
     clinic::AuditEntry entry;
-    entry.id = clinic::new_record_id();
+    entry.id = time_ordered_record_id(now);
     entry.clinic_id = clinic_id;
     entry.sequence = ++sequence;
     entry.at = now;

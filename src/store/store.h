@@ -72,7 +72,10 @@ struct StoreLocation {
 // A point inside the store's work where a fault-injection hook is called (crash tests kill the
 // process there): "blob.before_rename", "blob.before_record", "transaction.before_commit",
 // "transaction.committed" (a write, before it waits for the disk), "sqlite.sync_begin" and
-// "sqlite.sync_end" (the group commit's fsync of the WAL).
+// "sqlite.sync_end" (the group commit's fsync of the WAL), "sqlite.checkpoint_begin",
+// "sqlite.checkpoint_locked" (its last part, while this process's writers wait) and
+// "sqlite.checkpoint_end" (on the store's checkpointer thread), "sqlite.wal_restarted" (a commit
+// found the WAL copied and started it again; called inside that commit, on the writer's thread).
 using FaultHook = std::function<void(std::string_view point)>;
 
 struct StoreOptions {

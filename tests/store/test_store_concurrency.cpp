@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -143,6 +144,87 @@ TEST(StoreGroupCommit, SqliteWriteReturnsOnlyAfterAnFsyncBegunAfterItsCommit) {
   EXPECT_GT(syncs, 0);
   const auto counts = store->read_system([](store::SystemReader& tx) { return tx.record_counts(); });
   EXPECT_GE(counts.at("audit_entries"), threads * writes_each);
+}
+
+// SQLite's WAL is copied into the database by a checkpointer thread of the store, not by the
+// committing writer (SQLite's automatic checkpoint runs inside the commit that passes 1,000 WAL
+// frames, holding the write lock: every write queued behind it waited for the copy and its
+// fsyncs). Here the checkpoint is held at its start while writes go on and return; released, it
+// copies the WAL, the next write restarts it from its start, and the record still verifies.
+TEST(StoreCheckpoint, SqliteCheckpointsBesideTheWriterAndTheWalRestarts) {
+  TestRecord record(Engine::sqlite);
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool checkpoint_started = false;
+  bool checkpoint_may_go = false;
+  int checkpoints_ended = 0;
+  bool wal_restarted = false;
+  std::thread::id checkpoint_thread;
+  store::StoreOptions options;
+  options.fault_hook = [&](std::string_view point) {
+    std::unique_lock lock(mutex);
+    if (point == "sqlite.checkpoint_begin") {
+      checkpoint_started = true;
+      checkpoint_thread = std::this_thread::get_id();
+      changed.notify_all();
+      changed.wait(lock, [&] { return checkpoint_may_go; });
+    } else if (point == "sqlite.checkpoint_end") {
+      ++checkpoints_ended;
+      changed.notify_all();
+    } else if (point == "sqlite.wal_restarted") {
+      wal_restarted = true;
+      changed.notify_all();
+    }
+  };
+  std::unique_ptr<store::Store> store = record.open(options);
+  const ClinicFixture clinic = make_clinic(*store, "Checkpoint Clinic");
+  const clinic::Patient patient = make_patient(*store, clinic, "patient");
+  const std::string detail(900, 'x');
+  auto write_entries = [&](int count) {
+    store->write(clinic.clinic.id, [&](store::ClinicWriter& tx) {
+      std::vector<store::AuditEvent> events;
+      for (int i = 0; i < count; ++i)
+        events.push_back({clinic.clinician.id, clinic::AuditAction::read, "patient", patient.id, patient.id, detail});
+      tx.append_audit(std::span<const store::AuditEvent>(events));
+    });
+  };
+  // About 4 entries of 1 KB per 4 KiB page: 5,000 entries fill well over 1,000 WAL frames.
+  int writes = 0;
+  while (true) {
+    write_entries(250);
+    ++writes;
+    std::lock_guard lock(mutex);
+    if (checkpoint_started) break;
+    ASSERT_LT(writes, 200) << "no checkpoint was asked for after " << writes * 250 << " entries";
+  }
+  EXPECT_NE(checkpoint_thread, std::this_thread::get_id()) << "the writer ran the checkpoint itself";
+  // The checkpoint is held: writes still commit and return (they would wait if the writer ran it).
+  for (int i = 0; i < 20; ++i) write_entries(250);
+  {
+    std::unique_lock lock(mutex);
+    EXPECT_EQ(checkpoints_ended, 0);
+    checkpoint_may_go = true;
+    changed.notify_all();
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(120), [&] { return checkpoints_ended > 0; }))
+        << "the checkpoint did not end";
+  }
+  // Once the WAL is entirely in the database, the next write starts it again from its beginning
+  // (the store sees SQLite's count of WAL frames fall after a commit).
+  int singles = 0;
+  while (true) {
+    write_entries(1);
+    ++singles;
+    std::unique_lock lock(mutex);
+    if (wal_restarted) break;
+    ASSERT_LT(singles, 50) << "the WAL never restarted";
+    const int ended = checkpoints_ended;
+    // The last checkpoint left frames behind (copied while writes went on): the writes ask again.
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(120), [&] { return checkpoints_ended > ended || wal_restarted; }))
+        << "no checkpoint followed";
+  }
+  const auto counts = store->read_system([](store::SystemReader& tx) { return tx.record_counts(); });
+  EXPECT_EQ(counts.at("audit_entries"), (writes + 20) * 250 + singles);
+  EXPECT_TRUE(store::check_store(*store).clean());
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreConcurrency, ::testing::Values(Engine::sqlite, Engine::postgres),

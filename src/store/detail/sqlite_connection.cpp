@@ -42,7 +42,8 @@ void configure_sqlite_once() {
 
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(const std::filesystem::path& path, const SqliteConnectionOptions& options) : path_(path) {
+  SqliteConnection(const std::filesystem::path& path, const SqliteConnectionOptions& options)
+      : path_(path), on_commit_(options.on_commit) {
     configure_sqlite_once();
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (options.create) flags |= SQLITE_OPEN_CREATE;
@@ -71,6 +72,8 @@ class SqliteConnection final : public Connection {
       // for all the writes committed meanwhile, and a write returns only after that, so a power cut
       // loses no write that returned. The crash tests kill a writer and find every committed record.
       run_script("PRAGMA synchronous = NORMAL");
+      // Replaces SQLite's automatic checkpoint (itself a WAL hook) on this connection.
+      if (on_commit_) sqlite3_wal_hook(db_, &SqliteConnection::wal_committed, this);
     } catch (...) {
       // A constructor that throws runs no destructor: a file that is not a database (the store's
       // corrupt-file test) would otherwise leave the connection and its statements open.
@@ -154,7 +157,24 @@ class SqliteConnection final : public Connection {
 
   bool usable() const override { return true; }
 
+  WalCheckpoint checkpoint_passive() {
+    WalCheckpoint result;
+    const int status = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &result.wal_frames,
+                                                 &result.checkpointed_frames);
+    if (status != SQLITE_OK) raise(status, sqlite3_errmsg(db_));
+    return result;
+  }
+
  private:
+  static int wal_committed(void* self, sqlite3*, const char*, int frames) {
+    try {
+      static_cast<SqliteConnection*>(self)->on_commit_(frames);
+    } catch (...) {
+      // Only a checkpoint is put off: the commit itself has succeeded.
+    }
+    return SQLITE_OK;
+  }
+
   sqlite3_stmt* prepare(std::string_view sql) {
     const auto found = statements_.find(sql);
     if (found != statements_.end()) return found->second;
@@ -215,11 +235,16 @@ class SqliteConnection final : public Connection {
   }
 
   std::filesystem::path path_;
+  std::function<void(int)> on_commit_;
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> statements_;
 };
 
 }  // namespace
+
+WalCheckpoint checkpoint_passive(Connection& connection) {
+  return dynamic_cast<SqliteConnection&>(connection).checkpoint_passive();
+}
 
 std::unique_ptr<Connection> open_sqlite_connection(const std::filesystem::path& path,
                                                    const SqliteConnectionOptions& options) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -167,8 +168,20 @@ class StoreImpl {
   int schema_version_ = 0;
 
  private:
+  // A thread that found no connection free waits here, in arrival order, and is handed the next
+  // one released (or the right to open one): a thread that releases and at once acquires again (a
+  // request's session check, then its read) cannot overtake those already waiting, so no waiter
+  // starves however many threads share the pool.
+  struct PoolWaiter {
+    std::condition_variable handed;
+    std::unique_ptr<Connection> connection;  // handed over
+    bool may_open = false;                   // or: a slot was freed, open a new connection
+  };
+  // Gives the first waiter a freed slot (counted as open); with pool_mutex_ held.
+  void hand_slot_to_waiter();
+
   std::mutex pool_mutex_;
-  std::condition_variable pool_free_;
+  std::deque<PoolWaiter*> pool_waiters_;
   std::vector<std::unique_ptr<Connection>> idle_;
   int open_connections_ = 0;
 };

@@ -69,34 +69,56 @@ clinic::Timestamp TransactionContext::now() const { return store_.clock().now();
 
 PooledConnection StoreImpl::acquire() {
   std::unique_lock lock(pool_mutex_);
-  pool_free_.wait(lock, [&] { return !idle_.empty() || open_connections_ < options_.max_connections; });
-  if (!idle_.empty()) {
+  if (pool_waiters_.empty() && !idle_.empty()) {
     std::unique_ptr<Connection> connection = std::move(idle_.back());
     idle_.pop_back();
     return PooledConnection(*this, std::move(connection));
   }
-  ++open_connections_;
+  if (pool_waiters_.empty() && open_connections_ < options_.max_connections) {
+    ++open_connections_;  // opened below
+  } else {
+    PoolWaiter waiter;
+    pool_waiters_.push_back(&waiter);
+    waiter.handed.wait(lock, [&] { return waiter.connection != nullptr || waiter.may_open; });
+    if (waiter.connection) return PooledConnection(*this, std::move(waiter.connection));
+    // Otherwise a slot was freed and counted as open for us: open it below.
+  }
   lock.unlock();
   try {
     return PooledConnection(*this, connect());
   } catch (...) {
     lock.lock();
     --open_connections_;
-    pool_free_.notify_one();
+    hand_slot_to_waiter();
     throw;
   }
 }
 
+void StoreImpl::hand_slot_to_waiter() {
+  if (pool_waiters_.empty() || open_connections_ >= options_.max_connections) return;
+  PoolWaiter* waiter = pool_waiters_.front();
+  pool_waiters_.pop_front();
+  ++open_connections_;
+  waiter->may_open = true;
+  waiter->handed.notify_one();
+}
+
 void StoreImpl::release(std::unique_ptr<Connection> connection) {
-  {
-    std::lock_guard lock(pool_mutex_);
-    if (connection->usable()) {
-      idle_.push_back(std::move(connection));
-    } else {
-      --open_connections_;
-    }
+  std::lock_guard lock(pool_mutex_);
+  if (!connection->usable()) {
+    --open_connections_;
+    connection.reset();
+    hand_slot_to_waiter();
+    return;
   }
-  pool_free_.notify_one();
+  if (pool_waiters_.empty()) {
+    idle_.push_back(std::move(connection));
+    return;
+  }
+  PoolWaiter* waiter = pool_waiters_.front();
+  pool_waiters_.pop_front();
+  waiter->connection = std::move(connection);
+  waiter->handed.notify_one();
 }
 
 void StoreImpl::rollback(Connection& connection) noexcept {
