@@ -694,26 +694,32 @@ class FloorFinder {
       for (int col = 0; col < w_; ++col)
         if (c[col] > 0) cells[static_cast<std::size_t>(c[col])].push_back(row * w_ + col);
     }
-    std::vector<float> depths;
     for (int k = 1; k < count; ++k) {
       const auto& component = cells[static_cast<std::size_t>(k)];
       if (static_cast<double>(component.size()) * cell_mm2_ < min_area_mm2()) continue;
-      // Flat at one level: the depths of its middle 80 % span at most split_floor_max_spread of its depth.
-      depths.clear();
-      for (const std::int32_t i : component) depths.push_back(depth[static_cast<std::size_t>(i)]);
-      const auto at = [&](double q) {
-        const auto nth = depths.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(depths.size() - 1));
-        std::nth_element(depths.begin(), nth, depths.end());
-        return *nth;
-      };
-      const float low = at(0.1), middle = at(0.5), high = at(0.9);
-      if (high - low > settings_.split_floor_max_spread * middle) continue;
-      for (auto& lobe : lobes(component)) found.push_back(std::move(lobe));
+      // (Each lobe on its own: two floors at different levels joined by a gentle step are not one
+      // flat floor, but each of them is.)
+      for (auto& lobe : lobes(component))
+        if (level(lobe, depth)) found.push_back(std::move(lobe));
     }
     return found;
   }
 
  private:
+  // Flat at one level: the depths of its middle 80 % span at most split_floor_max_spread of its depth.
+  bool level(const std::vector<std::int32_t>& floor, const std::vector<float>& depth) const {
+    std::vector<float> depths;
+    depths.reserve(floor.size());
+    for (const std::int32_t i : floor) depths.push_back(depth[static_cast<std::size_t>(i)]);
+    const auto at = [&](double q) {
+      const auto nth = depths.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(depths.size() - 1));
+      std::nth_element(depths.begin(), nth, depths.end());
+      return *nth;
+    };
+    const float low = at(0.1), middle = at(0.5), high = at(0.9);
+    return high - low <= settings_.split_floor_max_spread * middle;
+  }
+
   double min_area_mm2() const {
     const double r = 0.5 * settings_.split_floor_min_diameter_mm;
     return std::numbers::pi * r * r;
