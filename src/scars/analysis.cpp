@@ -116,7 +116,7 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
   result.morphology_step_um = grid.morphology_step_um;
   result.noise_um = robust_spread(grid, map);
   progress_step(progress, "segmentation", 0.55);
-  const Segmentation segmentation = segment_relief(grid.closed.data(), grid.opened.data(), grid.nx, grid.ny, settings.detection);
+  const Segmentation segmentation = segment_relief(grid, settings.detection);
   result.tally.candidates = static_cast<int>(segmentation.candidates.size());
 
   const DetectionSettings& detection = settings.detection;
@@ -210,7 +210,11 @@ nlohmann::json analysis_settings_json(const AnalysisSettings& s, double dx_um, d
                     {"min_area_mm2", s.detection.min_area_mm2},
                     {"unseen_pit_min_diameter_mm", s.detection.unseen_pit_min_diameter_mm},
                     {"unseen_pit_min_descent_um", s.detection.unseen_pit_min_descent_um},
-                    {"unseen_pit_ring_mm", s.detection.unseen_pit_ring_mm}};
+                    {"unseen_pit_ring_mm", s.detection.unseen_pit_ring_mm},
+                    {"split_floor_max_slope", s.detection.split_floor_max_slope},
+                    {"split_floor_min_diameter_mm", s.detection.split_floor_min_diameter_mm},
+                    {"split_floor_max_spread", s.detection.split_floor_max_spread},
+                    {"split_floor_max_neck", s.detection.split_floor_max_neck}};
   j["measurement"] = {{"fill", "harmonic (Laplace) from the rim"},
                       {"rim_fraction", s.measurement.rim_fraction},
                       {"rim_min_um", s.measurement.rim_min_um},

@@ -66,6 +66,19 @@ struct DetectionSettings {
   // continuing the wall inwards, not at the rim's level, and measured as a lower bound.
   double unseen_pit_min_descent_um = 15.0;
   double unseen_pit_ring_mm = 0.25;
+  // Touching boxcars whose floors meet without a saddle (a shallow floor left as a shelf on a deep
+  // one's wall, or two floors cut into each other): within one depression, every flat floor (cells
+  // of the closed relief deeper than seed_depth_um and sloping less than split_floor_max_slope,
+  // connected) at least split_floor_min_diameter_mm across (equivalent diameter), split into lobes
+  // where it has a waist (two round parts joined by a neck narrower than split_floor_max_neck of the
+  // smaller part's width); each lobe whose depths span at most split_floor_max_spread of its depth
+  // (10-90 %: a boxcar's floor, tilted or bumpy; a rolling scar's bowl spans far more) is a floor.
+  // Two floors or more: the depression is split between them, each cell going to the floor it
+  // drains to (deepest first), so a step's wall belongs to the deeper floor.
+  double split_floor_max_slope = 0.35;
+  double split_floor_min_diameter_mm = 0.5;
+  double split_floor_max_spread = 0.25;
+  double split_floor_max_neck = 0.6;
 };
 
 struct MeasurementSettings {

@@ -7,6 +7,8 @@
 #include <limits>
 #include <memory>
 #include <numbers>
+#include <queue>
+#include <utility>
 #include <opencv2/core.hpp>
 #include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
@@ -668,6 +670,260 @@ Segmentation segment_relief(const float* for_depressions, const float* for_eleva
     }
   }
   padded.resize(count);
+  return segmentation;
+}
+
+namespace {
+
+// The floors of one depression, in its bounding box (w x h cells, row-major): which cells are
+// flat floor, split into the floors of separate scars. Returns the floors' cells (box indices).
+class FloorFinder {
+ public:
+  FloorFinder(int w, int h, double dx_um, double dy_um, const DetectionSettings& settings)
+      : w_(w), h_(h), cell_um_(std::sqrt(dx_um * dy_um)), cell_mm2_(dx_um * dy_um * 1e-6), settings_(settings) {}
+
+  // `flat`: 255 where a cell is flat floor; `depth`: the depth of every cell of the box.
+  std::vector<std::vector<std::int32_t>> floors(const cv::Mat& flat, const std::vector<float>& depth) const {
+    std::vector<std::vector<std::int32_t>> found;
+    cv::Mat components;
+    const int count = cv::connectedComponents(flat, components, 8, CV_32S);
+    if (count <= 1) return found;
+    std::vector<std::vector<std::int32_t>> cells(static_cast<std::size_t>(count));
+    for (int row = 0; row < h_; ++row) {
+      const std::int32_t* c = components.ptr<std::int32_t>(row);
+      for (int col = 0; col < w_; ++col)
+        if (c[col] > 0) cells[static_cast<std::size_t>(c[col])].push_back(row * w_ + col);
+    }
+    for (int k = 1; k < count; ++k) {
+      const auto& component = cells[static_cast<std::size_t>(k)];
+      if (static_cast<double>(component.size()) * cell_mm2_ < min_area_mm2()) continue;
+      // (Each lobe on its own: two floors at different levels joined by a gentle step are not one
+      // flat floor, but each of them is.)
+      for (auto& lobe : lobes(component))
+        if (level(lobe, depth)) found.push_back(std::move(lobe));
+    }
+    return found;
+  }
+
+ private:
+  // Flat at one level: the depths of its middle 80 % span at most split_floor_max_spread of its depth.
+  bool level(const std::vector<std::int32_t>& floor, const std::vector<float>& depth) const {
+    std::vector<float> depths;
+    depths.reserve(floor.size());
+    for (const std::int32_t i : floor) depths.push_back(depth[static_cast<std::size_t>(i)]);
+    const auto at = [&](double q) {
+      const auto nth = depths.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(depths.size() - 1));
+      std::nth_element(depths.begin(), nth, depths.end());
+      return *nth;
+    };
+    const float low = at(0.1), middle = at(0.5), high = at(0.9);
+    return high - low <= settings_.split_floor_max_spread * middle;
+  }
+
+  double min_area_mm2() const {
+    const double r = 0.5 * settings_.split_floor_min_diameter_mm;
+    return std::numbers::pi * r * r;
+  }
+
+  // The lobes of one floor: flooded down its distance to the floor's edge from the middles of
+  // its round parts; two parts stay apart where the neck between them is narrower than
+  // split_floor_max_neck of the narrower part (and each is at least split_floor_min_diameter_mm
+  // across), so a floor with a waist is two floors and an oval one is one.
+  std::vector<std::vector<std::int32_t>> lobes(const std::vector<std::int32_t>& floor) const {
+    cv::Mat mask(h_ + 2, w_ + 2, CV_8U, cv::Scalar(0));  // a border of non-floor all round
+    for (const std::int32_t i : floor) mask.at<std::uint8_t>(i / w_ + 1, i % w_ + 1) = 255;
+    cv::Mat distance;
+    cv::distanceTransform(mask, distance, cv::DIST_L2, cv::DIST_MASK_PRECISE);
+    std::vector<std::pair<float, std::int32_t>> order;
+    order.reserve(floor.size());
+    for (const std::int32_t i : floor) order.emplace_back(distance.at<float>(i / w_ + 1, i % w_ + 1), i);
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    std::vector<std::int32_t> lobe_of(static_cast<std::size_t>(w_) * static_cast<std::size_t>(h_), -1);
+    std::vector<std::int32_t> parent;
+    std::vector<float> top;
+    const auto find = [&](std::int32_t b) {
+      while (parent[static_cast<std::size_t>(b)] != b) b = parent[static_cast<std::size_t>(b)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(b)])];
+      return b;
+    };
+    const float min_radius = static_cast<float>(0.5 * settings_.split_floor_min_diameter_mm * 1000.0 / cell_um_);
+    const float neck = static_cast<float>(settings_.split_floor_max_neck);
+    for (const auto& [level, i] : order) {
+      const int row = i / w_, col = i % w_;
+      std::int32_t roots[8];
+      int found = 0;
+      for (int dr = -1; dr <= 1; ++dr)
+        for (int dc = -1; dc <= 1; ++dc) {
+          const int r = row + dr, c = col + dc;
+          if ((dr == 0 && dc == 0) || r < 0 || r >= h_ || c < 0 || c >= w_) continue;
+          const std::int32_t b = lobe_of[static_cast<std::size_t>(r * w_ + c)];
+          if (b < 0) continue;
+          const std::int32_t root = find(b);
+          if (std::find(roots, roots + found, root) == roots + found) roots[found++] = root;
+        }
+      if (found == 0) {
+        lobe_of[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(parent.size());
+        parent.push_back(static_cast<std::int32_t>(parent.size()));
+        top.push_back(level);
+        continue;
+      }
+      std::int32_t main = roots[0];
+      for (int n = 1; n < found; ++n)
+        if (top[static_cast<std::size_t>(roots[n])] > top[static_cast<std::size_t>(main)]) main = roots[n];
+      for (int n = 0; n < found; ++n) {
+        const std::int32_t other = roots[n];
+        const float other_top = top[static_cast<std::size_t>(other)];
+        const bool separate = other_top >= min_radius && level < neck * other_top;
+        if (other != main && !separate) parent[static_cast<std::size_t>(other)] = main;
+      }
+      lobe_of[static_cast<std::size_t>(i)] = main;
+    }
+    // The lobes wide enough to be a floor; the cells of narrower ones they merged into are theirs.
+    std::vector<std::int32_t> index(parent.size(), -1);
+    std::vector<std::vector<std::int32_t>> result;
+    for (const std::int32_t i : floor) {
+      const std::int32_t root = find(lobe_of[static_cast<std::size_t>(i)]);
+      if (top[static_cast<std::size_t>(root)] < min_radius) continue;
+      if (index[static_cast<std::size_t>(root)] < 0) {
+        index[static_cast<std::size_t>(root)] = static_cast<std::int32_t>(result.size());
+        result.emplace_back();
+      }
+      result[static_cast<std::size_t>(index[static_cast<std::size_t>(root)])].push_back(i);
+    }
+    return result;
+  }
+
+  int w_, h_;
+  double cell_um_, cell_mm2_;
+  const DetectionSettings& settings_;
+};
+
+}  // namespace
+
+int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, int ny, double dx_um, double dy_um,
+                      const DetectionSettings& settings) {
+  const auto original = static_cast<std::int32_t>(segmentation.candidates.size());
+  if (original == 0 || nx < 3 || ny < 3) return 0;
+  std::vector<std::int32_t>& labels = segmentation.labels;
+  const double cell_mm2 = dx_um * dy_um * 1e-6;
+  const double floor_radius_mm = 0.5 * settings.split_floor_min_diameter_mm;
+  const double min_floor_mm2 = std::numbers::pi * floor_radius_mm * floor_radius_mm;
+  const float seed = static_cast<float>(settings.seed_depth_um);
+  const float max_slope = static_cast<float>(settings.split_floor_max_slope);
+  const auto depth_at = [&](int row, int col) {
+    return -closed[static_cast<std::size_t>(std::clamp(row, 0, ny - 1)) * static_cast<std::size_t>(nx) +
+                   static_cast<std::size_t>(std::clamp(col, 0, nx - 1))];
+  };
+  int added = 0;
+  for (std::int32_t k = 0; k < original; ++k) {
+    const CandidateRegion candidate = segmentation.candidates[static_cast<std::size_t>(k)];
+    // Room for two floors at least.
+    if (candidate.elevation || candidate.peak < seed || static_cast<double>(candidate.points) * cell_mm2 < 2.0 * min_floor_mm2) continue;
+    const std::int32_t label = k + 1;
+    const int x0 = candidate.min_col, y0 = candidate.min_row;
+    const int w = candidate.max_col - x0 + 1, h = candidate.max_row - y0 + 1;
+    const auto box_size = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+    const auto global = [&](std::int32_t i) {
+      return static_cast<std::size_t>(y0 + i / w) * static_cast<std::size_t>(nx) + static_cast<std::size_t>(x0 + i % w);
+    };
+    std::vector<float> depth(box_size);
+    std::vector<std::uint8_t> inside(box_size);
+    cv::Mat flat(h, w, CV_8U, cv::Scalar(0));
+    for (int row = 0; row < h; ++row)
+      for (int col = 0; col < w; ++col) {
+        const std::int32_t i = row * w + col;
+        const int r = y0 + row, c = x0 + col;
+        depth[static_cast<std::size_t>(i)] = depth_at(r, c);
+        inside[static_cast<std::size_t>(i)] = labels[global(i)] == label;
+        if (!inside[static_cast<std::size_t>(i)] || depth[static_cast<std::size_t>(i)] < seed) continue;
+        const double gx = (depth_at(r, c + 1) - depth_at(r, c - 1)) / (2.0 * dx_um);
+        const double gy = (depth_at(r + 1, c) - depth_at(r - 1, c)) / (2.0 * dy_um);
+        if (std::hypot(gx, gy) <= max_slope) flat.at<std::uint8_t>(row, col) = 255;
+      }
+    const std::vector<std::vector<std::int32_t>> floors = FloorFinder(w, h, dx_um, dy_um, settings).floors(flat, depth);
+    if (floors.size() < 2) continue;
+    // Each cell to the floor it drains to: flooded from the floors, deepest cells first, each
+    // taking the floor of its deepest neighbour already reached.
+    std::vector<std::int32_t> floor_of(box_size, -1);
+    using Queued = std::pair<float, std::int32_t>;
+    std::priority_queue<Queued> queue;
+    const auto push_around = [&](std::int32_t i) {
+      const int row = i / w, col = i % w;
+      for (int dr = -1; dr <= 1; ++dr)
+        for (int dc = -1; dc <= 1; ++dc) {
+          const int r = row + dr, c = col + dc;
+          if (r < 0 || r >= h || c < 0 || c >= w) continue;
+          const std::int32_t j = r * w + c;
+          if (inside[static_cast<std::size_t>(j)] && floor_of[static_cast<std::size_t>(j)] < 0) queue.emplace(depth[static_cast<std::size_t>(j)], j);
+        }
+    };
+    for (std::size_t f = 0; f < floors.size(); ++f)
+      for (const std::int32_t i : floors[f]) floor_of[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(f);
+    for (const auto& cells : floors)
+      for (const std::int32_t i : cells) push_around(i);
+    while (!queue.empty()) {
+      const std::int32_t i = queue.top().second;
+      queue.pop();
+      if (floor_of[static_cast<std::size_t>(i)] >= 0) continue;
+      const int row = i / w, col = i % w;
+      float deepest = -std::numeric_limits<float>::infinity();
+      for (int dr = -1; dr <= 1; ++dr)
+        for (int dc = -1; dc <= 1; ++dc) {
+          const int r = row + dr, c = col + dc;
+          if (r < 0 || r >= h || c < 0 || c >= w) continue;
+          const std::int32_t j = r * w + c;
+          if (floor_of[static_cast<std::size_t>(j)] >= 0 && depth[static_cast<std::size_t>(j)] > deepest) {
+            deepest = depth[static_cast<std::size_t>(j)];
+            floor_of[static_cast<std::size_t>(i)] = floor_of[static_cast<std::size_t>(j)];
+          }
+        }
+      push_around(i);
+    }
+    // The floor holding the depression's deepest point keeps its label; the others are new candidates.
+    const int peak_row = candidate.peak_index / nx - y0, peak_col = candidate.peak_index % nx - x0;
+    const std::int32_t keeper = std::max(0, floor_of[static_cast<std::size_t>(peak_row * w + peak_col)]);
+    std::vector<std::int32_t> label_of(floors.size());
+    for (std::size_t f = 0; f < floors.size(); ++f) {
+      if (static_cast<std::int32_t>(f) == keeper) {
+        label_of[f] = label;
+        continue;
+      }
+      segmentation.candidates.push_back(candidate);
+      label_of[f] = static_cast<std::int32_t>(segmentation.candidates.size());
+      ++added;
+    }
+    for (std::size_t f = 0; f < floors.size(); ++f) {
+      CandidateRegion& part = segmentation.candidates[static_cast<std::size_t>(label_of[f] - 1)];
+      part.peak = -std::numeric_limits<float>::infinity();
+      part.points = 0;
+      part.min_row = ny;
+      part.min_col = nx;
+      part.max_row = part.max_col = -1;
+    }
+    for (std::int32_t i = 0; i < static_cast<std::int32_t>(box_size); ++i) {
+      if (!inside[static_cast<std::size_t>(i)]) continue;
+      // (A cell no floor reached, cut off from them all, stays with the floor of the deepest point.)
+      const std::int32_t f = floor_of[static_cast<std::size_t>(i)] >= 0 ? floor_of[static_cast<std::size_t>(i)] : keeper;
+      const std::int32_t l = label_of[static_cast<std::size_t>(f)];
+      labels[global(i)] = l;
+      CandidateRegion& part = segmentation.candidates[static_cast<std::size_t>(l - 1)];
+      const int row = y0 + i / w, col = x0 + i % w;
+      if (depth[static_cast<std::size_t>(i)] > part.peak) {
+        part.peak = depth[static_cast<std::size_t>(i)];
+        part.peak_index = row * nx + col;
+      }
+      ++part.points;
+      part.min_row = std::min(part.min_row, row);
+      part.max_row = std::max(part.max_row, row);
+      part.min_col = std::min(part.min_col, col);
+      part.max_col = std::max(part.max_col, col);
+    }
+  }
+  return added;
+}
+
+Segmentation segment_relief(const DetectionGrid& grid, const DetectionSettings& settings) {
+  Segmentation segmentation = segment_relief(grid.closed.data(), grid.opened.data(), grid.nx, grid.ny, settings);
+  split_flat_floors(segmentation, grid.closed.data(), grid.nx, grid.ny, grid.dx_um, grid.dy_um, settings);
   return segmentation;
 }
 

@@ -41,6 +41,16 @@ struct Segmentation {
 Segmentation segment_relief(const float* depressions, const float* elevations, int nx, int ny,
                             const DetectionSettings& settings);
 
+// Splits every depression of `segmentation` that holds two flat floors or more: touching boxcars
+// whose floors meet without a saddle between them (a shallow floor left as a shelf on the deeper
+// one's wall, or two floors of about the same depth cut into each other, one floor with a waist),
+// which segment_relief cannot tell apart from one scar. A floor is what DetectionSettings::
+// split_floor_* says; each cell of the depression goes to the floor it drains to, deepest cells
+// first. `closed` is what segment_relief was given for depressions, on a grid of dx_um x dy_um.
+// Returns the number of candidates added (appended to segmentation.candidates).
+int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, int ny, double dx_um, double dy_um,
+                      const DetectionSettings& settings);
+
 // The relief as detection sees it: features narrower than `width_um` (pores, furrows) removed by a
 // morphological closing (for depressions, `elevations` false) or opening (for elevations).
 std::vector<float> without_narrow_features(const float* relief, int nx, int ny, double dx_um, double dy_um,
@@ -75,5 +85,8 @@ struct DetectionGrid {
 
 // The detection grid of a relief whose missing points were filled (fill_missing_relief).
 DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings);
+
+// segment_relief on the grid's closed and opened relief, then split_flat_floors.
+Segmentation segment_relief(const DetectionGrid& grid, const DetectionSettings& settings);
 
 }  // namespace scarscope
