@@ -103,7 +103,7 @@ TEST_P(MeshUpload, WithoutAUnitNothingIsStoredAndTheErrorSaysWhy) {
 
   Answer bad_unit = assistant.send("POST", "/api/v1/visits/" + visit + "/scans?file_name=patch.obj&units=inch",
                                    obj_text(dimpled_patch()), "application/octet-stream");
-  EXPECT_EQ(bad_unit.status, 400) << bad_unit.body;
+  EXPECT_EQ(bad_unit.status, 422) << bad_unit.body;  // a value outside the route's enumeration
   EXPECT_EQ(bad_unit.json.value("field", ""), "units") << bad_unit.body;
 
   EXPECT_EQ(server.counts(), before) << "a refused upload stores nothing";
