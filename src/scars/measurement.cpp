@@ -483,8 +483,12 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     region = traced;
     grow_px = std::clamp(saturating_cast<int>(std::ceil(support_radius_px - traced_radius_px)), 0, 2 * std::max(box.w, box.h)) + 1;
   }
-  harmonic_from_rim(dilate(region, box, grow_px), envelope, envelope_fill);
-  harmonic_from_rim(dilate(region, box, grow_px), smooth, fill);
+  {
+    // Both reliefs are filled in from the same support: where the wall meets the skin.
+    const std::vector<std::uint8_t> support = dilate(region, box, grow_px);
+    harmonic_from_rim(support, envelope, envelope_fill);
+    harmonic_from_rim(support, smooth, fill);
+  }
   const std::vector<std::uint8_t> extent = [&] {
     std::vector<std::uint8_t> e = dilate(region, box, grow_px - 1);
     for (std::size_t i = 0; i < size; ++i) e[i] = e[i] && allowed[i];
