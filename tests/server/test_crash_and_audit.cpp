@@ -89,6 +89,8 @@ int start_upload(int port, const std::string& target, const std::string& token, 
 }
 
 TEST_P(CrashAndAudit, KilledDuringAnUploadLeavesNoScanAndNoBlob) {
+  // Made before any connection opens (see KilledDuringAnAnalysis...: an idle keep-alive connection).
+  const std::string scan = synthetic_scan_x3p(21, 1.0, 30.0);
   std::string token, visit;
   {
     ServeProcess server(*record_);
@@ -98,7 +100,7 @@ TEST_P(CrashAndAudit, KilledDuringAnUploadLeavesNoScanAndNoBlob) {
     visit = patient_and_visit(api).second;
     const auto before = counts();
     const int sock = start_upload(server.port(), "/api/v1/visits/" + visit + "/scans?file_name=cut.x3p", token,
-                                  synthetic_scan_x3p(21, 1.0, 30.0));
+                                  scan);
     // The server has answered nothing for it yet: its connection is still open, the body half sent.
     server.kill_hard();
     ::close(sock);
@@ -113,8 +115,8 @@ TEST_P(CrashAndAudit, KilledDuringAnUploadLeavesNoScanAndNoBlob) {
   ServeProcess again(*record_);
   ApiClient api = again.client();
   api.bearer(again.login(staff_.clinician));
-  Answer upload = api.send("POST", "/api/v1/visits/" + visit + "/scans?file_name=whole.x3p",
-                           synthetic_scan_x3p(21, 1.0, 30.0), "application/octet-stream");
+  Answer upload = api.send("POST", "/api/v1/visits/" + visit + "/scans?file_name=whole.x3p", scan,
+                           "application/octet-stream");
   EXPECT_EQ(upload.status, 201) << upload.body;
 }
 
@@ -190,15 +192,20 @@ TEST_P(CrashAndAudit, KilledDuringWritesKeepsEveryAnsweredWriteAndNothingHalf) {
 TEST_P(CrashAndAudit, KilledDuringAnAnalysisTheJobsCompleteAfterTheRestart) {
   std::string first_job, second_job;
   {
+    // The scans are made before the connection opens: making the large one takes seconds under
+    // the sanitizers, and an idle keep-alive connection the server closes (after 5 s) just as the
+    // client starts writing on it fails the upload with "no answer (Write)".
+    const std::string large = synthetic_scan_x3p(31, 1.0, 60.0);
+    const std::string small = synthetic_scan_x3p(32, 1.0, 14.0);
     ServeProcess server(*record_, {"--workers", "1"});
     ApiClient api = server.client();
     api.bearer(server.login(staff_.clinician));
     const std::string visit = patient_and_visit(api).second;
-    Answer first = api.send("POST", "/api/v1/visits/" + visit + "/scans?file_name=large.x3p",
-                            synthetic_scan_x3p(31, 1.0, 60.0), "application/octet-stream");
+    Answer first = api.send("POST", "/api/v1/visits/" + visit + "/scans?file_name=large.x3p", large,
+                            "application/octet-stream");
     ASSERT_EQ(first.status, 201) << first.body;
-    Answer second = api.send("POST", "/api/v1/visits/" + visit + "/scans?file_name=small.x3p",
-                             synthetic_scan_x3p(32, 1.0, 14.0), "application/octet-stream");
+    Answer second = api.send("POST", "/api/v1/visits/" + visit + "/scans?file_name=small.x3p", small,
+                             "application/octet-stream");
     ASSERT_EQ(second.status, 201) << second.body;
     first_job = first.json["job"]["id"];
     second_job = second.json["job"]["id"];
