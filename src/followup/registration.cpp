@@ -340,14 +340,33 @@ struct Comparison {
 };
 
 // Pearson correlation of the fine texture (what a 0.3 mm Gaussian removes) of the baseline and the
-// aligned follow-up over the given points: near 1 for the same skin, near 0 for other skin.
-double texture_correlation(const HeightMap& baseline, const cv::Mat& aligned, const cv::Mat& overlap, const cv::Mat& keep) {
-  const double sx = std::max(1.0, 300.0 / baseline.dx_um()), sy = std::max(1.0, 300.0 / baseline.dy_um());
-  cv::Mat b(aligned.size(), CV_32F), w;
-  overlap.convertTo(w, CV_32F);
-  for (int r = 0; r < b.rows; ++r)
-    for (int c = 0; c < b.cols; ++c) b.at<float>(r, c) = overlap.at<std::uint8_t>(r, c) ? baseline.height(r, c) : 0.0f;
-  cv::Mat fa = aligned.mul(w);
+// aligned follow-up on the unchanged skin (`keep`): near 1 for the same skin, near 0 for other skin.
+// Each scan's own form (a quadratic fitted on that skin) is taken out first and only that skin is
+// blurred: the blur of a masked surface is a weighted mean, which at the edge of a hole (dropouts,
+// the scan's edge, a scar's missing walls) lies off-centre, by the slope × the offset. On a form
+// tilted 10 deg that is tens of um, more than the texture itself, and it differs between two visits
+// seen from different angles; scars, which changed, would bleed into their neighbours' texture too.
+double texture_correlation(const HeightMap& baseline, const cv::Mat& aligned, const cv::Mat& keep) {
+  const double bdx = baseline.dx_um() / 1000.0, bdy = baseline.dy_um() / 1000.0;
+  const double sx = std::max(1.0, 0.3 / bdx), sy = std::max(1.0, 0.3 / bdy);
+  Quadratic baseline_form, followup_form;
+  if (!fit_quadratic(baseline.heights(), keep.ptr<std::uint8_t>(), keep.cols, keep.rows, bdx, bdy, 2, baseline_form) ||
+      !fit_quadratic(aligned.ptr<float>(), keep.ptr<std::uint8_t>(), keep.cols, keep.rows, bdx, bdy, 2, followup_form)) {
+    return 0.0;
+  }
+  cv::Mat b = cv::Mat::zeros(aligned.size(), CV_32F), fa = cv::Mat::zeros(aligned.size(), CV_32F), w;
+  keep.convertTo(w, CV_32F);
+  for (int r = 0; r < b.rows; ++r) {
+    const std::uint8_t* k = keep.ptr<std::uint8_t>(r);
+    const float* a = aligned.ptr<float>(r);
+    float* bo = b.ptr<float>(r);
+    float* fo = fa.ptr<float>(r);
+    for (int c = 0; c < b.cols; ++c) {
+      if (!k[c]) continue;
+      bo[c] = static_cast<float>(baseline.height(r, c) - baseline_form.at(c * bdx, r * bdy));
+      fo[c] = static_cast<float>(a[c] - followup_form.at(c * bdx, r * bdy));
+    }
+  }
   cv::Mat wb, bb, fb;
   cv::GaussianBlur(w, wb, cv::Size(0, 0), sx, sy, cv::BORDER_REFLECT);
   cv::GaussianBlur(b, bb, cv::Size(0, 0), sx, sy, cv::BORDER_REFLECT);
@@ -522,7 +541,7 @@ Comparison compare_heights(const HeightMap& baseline, const HeightMap& followup,
       }
   }
   result.residual_um = count ? std::sqrt(sum / static_cast<double>(count)) : std::numeric_limits<double>::infinity();
-  result.texture_correlation = texture_correlation(baseline, result.followup_aligned, result.overlap, keep);
+  result.texture_correlation = texture_correlation(baseline, result.followup_aligned, keep);
   return result;
 }
 

@@ -49,6 +49,9 @@ struct PairSpec {
   unsigned seed = 7;
   unsigned followup_skin_seed = 0;  // non-zero: the follow-up shows different skin
   std::vector<BowlScar> scars;
+  // Round holes where the scanner saw nothing (centre x, y and radius in mm, in each scan's own
+  // coordinates): they fall on different skin at each visit, as real dropouts do.
+  std::vector<std::array<double, 3>> baseline_dropouts, followup_dropouts;
 };
 
 struct Pair {
@@ -80,6 +83,12 @@ inline double bowl(const BowlScar& scar, double depth, double x, double y) {
                     (scar.radius_mm * scar.radius_mm);
   if (r2 >= 1.0) return 0.0;
   return -depth * (1.0 - r2) * (1.0 - r2);
+}
+
+inline bool in_dropout(const std::vector<std::array<double, 3>>& dropouts, double x, double y) {
+  for (const auto& d : dropouts)
+    if ((x - d[0]) * (x - d[0]) + (y - d[1]) * (y - d[1]) < d[2] * d[2]) return true;
+  return false;
 }
 
 }  // namespace detail
@@ -124,6 +133,7 @@ inline Pair make_pair(const PairSpec& spec) {
       for (const BowlScar& scar : spec.scars)
         if (!scar.new_at_followup) z += detail::bowl(scar, scar.depth_um, x, y);
       pair.baseline.set(r, c, static_cast<float>(z + noise()));
+      if (detail::in_dropout(spec.baseline_dropouts, x, y)) pair.baseline.set_missing(r, c);
     }
   const double fs = spec.followup_spacing_um / 1000.0;
   const int fnx = static_cast<int>(std::lround(spec.nx * s / fs)), fny = static_cast<int>(std::lround(spec.ny * s / fs));
@@ -141,6 +151,7 @@ inline Pair make_pair(const PairSpec& spec) {
       const double dx = x - pair.center_mm[0], dy = y - pair.center_mm[1];
       z += spec.offset_um + spec.tilt_x_um_per_mm * dx + spec.tilt_y_um_per_mm * dy + spec.curvature_um_per_mm2 * dx * dx;
       pair.followup.set(r, c, static_cast<float>(z + noise()));
+      if (detail::in_dropout(spec.followup_dropouts, c * fs, r * fs)) pair.followup.set_missing(r, c);
     }
   return pair;
 }
