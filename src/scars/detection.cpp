@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -734,10 +736,16 @@ class FloorFinder {
     for (const std::int32_t i : floor) mask.at<std::uint8_t>(i / w_ + 1, i % w_ + 1) = 255;
     cv::Mat distance;
     cv::distanceTransform(mask, distance, cv::DIST_L2, cv::DIST_MASK_PRECISE);
-    std::vector<std::pair<float, std::int32_t>> order;
+    // Cells by distance, farthest first, then by index: one 64-bit key each (the distance's bits,
+    // which order as the distances do, being >= 0, inverted above the index), sorted as integers;
+    // the same order as comparing the pairs, at a fraction of the cost (it was 3 % of `analyze`).
+    std::vector<std::uint64_t> order;
     order.reserve(floor.size());
-    for (const std::int32_t i : floor) order.emplace_back(distance.at<float>(i / w_ + 1, i % w_ + 1), i);
-    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    for (const std::int32_t i : floor) {
+      const auto bits = std::bit_cast<std::uint32_t>(distance.at<float>(i / w_ + 1, i % w_ + 1));
+      order.push_back((static_cast<std::uint64_t>(~bits) << 32) | static_cast<std::uint32_t>(i));
+    }
+    std::sort(order.begin(), order.end());
     std::vector<std::int32_t> lobe_of(static_cast<std::size_t>(w_) * static_cast<std::size_t>(h_), -1);
     std::vector<std::int32_t> parent;
     std::vector<float> top;
@@ -747,7 +755,9 @@ class FloorFinder {
     };
     const float min_radius = static_cast<float>(0.5 * settings_.split_floor_min_diameter_mm * 1000.0 / cell_um_);
     const float neck = static_cast<float>(settings_.split_floor_max_neck);
-    for (const auto& [level, i] : order) {
+    for (const std::uint64_t key : order) {
+      const auto level = std::bit_cast<float>(~static_cast<std::uint32_t>(key >> 32));
+      const auto i = static_cast<std::int32_t>(key & 0xffffffffu);
       const int row = i / w_, col = i % w_;
       std::int32_t roots[8];
       int found = 0;
