@@ -507,7 +507,7 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
   // One point per cell (scans at grid_cell_um or coarser): the means are the heights themselves,
   // read in place.
   const bool own_grid = grid.fx == 1 && grid.fy == 1;
-  std::vector<float> coarse(own_grid ? 0 : cells);
+  DetectionGrid::Cells coarse(own_grid ? 0 : cells);  // every cell written below
   if (!own_grid) {
     std::vector<double> row_sum(static_cast<std::size_t>(grid.nx));
     for (int j = 0; j < grid.ny; ++j) {
@@ -809,6 +809,17 @@ class FloorFinder {
 
 }  // namespace
 
+namespace {
+// std::hypot(gx, gy) <= limit, with the (slow) hypot only where gx² + gy² lies within a millionth
+// of limit²: elsewhere their rounding cannot tell the two tests apart.
+bool slope_within(double gx, double gy, double limit) {
+  const double squared = gx * gx + gy * gy, bound = limit * limit;
+  if (squared < bound * (1.0 - 1e-6)) return true;
+  if (squared > bound * (1.0 + 1e-6)) return false;
+  return std::hypot(gx, gy) <= limit;
+}
+}  // namespace
+
 int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, int ny, double dx_um, double dy_um,
                       const DetectionSettings& settings) {
   const auto original = static_cast<std::int32_t>(segmentation.candidates.size());
@@ -847,7 +858,7 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
         if (!inside[static_cast<std::size_t>(i)] || depth[static_cast<std::size_t>(i)] < seed) continue;
         const double gx = (depth_at(r, c + 1) - depth_at(r, c - 1)) / (2.0 * dx_um);
         const double gy = (depth_at(r + 1, c) - depth_at(r - 1, c)) / (2.0 * dy_um);
-        if (std::hypot(gx, gy) <= max_slope) flat.at<std::uint8_t>(row, col) = 255;
+        if (slope_within(gx, gy, max_slope)) flat.at<std::uint8_t>(row, col) = 255;
       }
     const std::vector<std::vector<std::int32_t>> floors = FloorFinder(w, h, dx_um, dy_um, settings).floors(flat, depth);
     if (floors.size() < 2) continue;

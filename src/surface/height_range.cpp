@@ -50,6 +50,13 @@ bool usable(const HeightMap& map, std::size_t i) { return map.mask()[i] != 0 && 
 
 // The valid height furthest from zero beyond kMaxHeightUm, refused.
 void check_height_magnitude(const HeightMap& map) {
+  // A branch-free pass first (heights are normally far within range; not finite counts as out).
+  bool any_out = false;
+  // (In float: 1e6 is one exactly, so the comparison is the same and vectorises.)
+  constexpr auto limit = static_cast<float>(kMaxHeightUm);
+  static_assert(static_cast<double>(limit) == kMaxHeightUm);
+  for (std::size_t i = 0; i < map.size(); ++i) any_out |= (map.mask()[i] != 0) & !(std::fabs(map.heights()[i]) <= limit);
+  if (!any_out) return;
   double worst = kMaxHeightUm;
   std::size_t worst_at = map.size();
   for (std::size_t i = 0; i < map.size(); ++i) {
