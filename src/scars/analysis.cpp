@@ -15,7 +15,7 @@
 #include "scars/classification.h"
 #include "scars/detection.h"
 #include "scars/measurement.h"
-#include "scars/selection.h"
+#include "core/selection.h"
 #include "surface/height_range.h"
 
 namespace scarscope {

@@ -77,9 +77,11 @@ struct DetectionGrid {
   int fx = 1, fy = 1;  // points of the scan per cell, along x and y
   int nx = 0, ny = 0;  // cells
   double dx_um = 0.0, dy_um = 0.0;
-  std::vector<float> smoothed;  // smoothed relief
-  std::vector<float> closed;    // smoothed, narrow depressions closed (what depressions are found in)
-  std::vector<float> opened;    // smoothed, narrow elevations opened (what elevations are found in)
+  // (Not zero-filled when sized: make_detection_grid writes every cell.)
+  using Cells = std::vector<float, detail::DefaultInitAllocator<float>>;
+  Cells smoothed;  // smoothed relief
+  Cells closed;    // smoothed, narrow depressions closed (what depressions are found in)
+  Cells opened;    // smoothed, narrow elevations opened (what elevations are found in)
   double morphology_step_um = 0.0;  // closed and opened are rounded to this step (0: exact float), see close_and_open
 };
 

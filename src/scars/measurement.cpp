@@ -294,7 +294,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   // diameter on the tuning suite once the rim was traced against the right fill, 4.8 % when traced
   // on the smoothed relief).
   {
-    const std::vector<float>& traced_coarse = candidate.elevation ? grid.opened : grid.closed;
+    const DetectionGrid::Cells& traced_coarse = candidate.elevation ? grid.opened : grid.closed;
     std::vector<int> i0(static_cast<std::size_t>(box.w)), i1(static_cast<std::size_t>(box.w));
     std::vector<float> tx(static_cast<std::size_t>(box.w));
     for (int col = 0; col < box.w; ++col) {

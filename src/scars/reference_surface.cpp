@@ -10,7 +10,7 @@
 
 #include "core/error.h"
 #include "core/saturating_cast.h"
-#include "scars/selection.h"
+#include "core/selection.h"
 #include "surface/masked_low_pass.h"
 #include "surface/polynomial_surface.h"
 

@@ -14,8 +14,15 @@
 namespace scarscope {
 
 namespace detail {
+// A block of at least 8 MB (a scan's heights, mask and grids) is allocated in whole 2 MB pages
+// that the kernel is asked to back with huge pages (madvise MADV_HUGEPAGE; a hint, ignored where
+// unsupported): the pages of a fresh map then fault in 512 at a time. Smaller blocks: operator new.
+void* allocate_block(std::size_t bytes);
+void deallocate_block(void* block, std::size_t bytes) noexcept;
+
 // std::allocator, except that an element constructed without a value is default-initialised: a
-// vector of floats or bytes resized with it is not zero-filled (HeightMap::for_overwrite).
+// vector of floats or bytes resized with it is not zero-filled (HeightMap::for_overwrite); its
+// storage comes from allocate_block.
 template <class T>
 struct DefaultInitAllocator : std::allocator<T> {
   using value_type = T;
@@ -26,6 +33,12 @@ struct DefaultInitAllocator : std::allocator<T> {
   DefaultInitAllocator() = default;
   template <class U>
   DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+    if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
+    return static_cast<T*>(allocate_block(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept { deallocate_block(p, n * sizeof(T)); }
   template <class U>
   void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
     ::new (static_cast<void*>(p)) U;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/selection.h"
 #include "surface/polynomial_surface.h"
 
 namespace scarscope {
@@ -49,6 +50,13 @@ bool usable(const HeightMap& map, std::size_t i) { return map.mask()[i] != 0 && 
 
 // The valid height furthest from zero beyond kMaxHeightUm, refused.
 void check_height_magnitude(const HeightMap& map) {
+  // A branch-free pass first (heights are normally far within range; not finite counts as out).
+  bool any_out = false;
+  // (In float: 1e6 is one exactly, so the comparison is the same and vectorises.)
+  constexpr auto limit = static_cast<float>(kMaxHeightUm);
+  static_assert(static_cast<double>(limit) == kMaxHeightUm);
+  for (std::size_t i = 0; i < map.size(); ++i) any_out |= (map.mask()[i] != 0) & !(std::fabs(map.heights()[i]) <= limit);
+  if (!any_out) return;
   double worst = kMaxHeightUm;
   std::size_t worst_at = map.size();
   for (std::size_t i = 0; i < map.size(); ++i) {
@@ -103,6 +111,7 @@ void check_relief(const HeightMap& map, double max_relief_um) {
   // The form and the median of the heights about it, over the lattice points `inside` accepts.
   PolynomialSurface form;
   double median = 0.0;
+  bool all_within = false;  // every point fitted lies within max_relief_um of the form's median
   const auto fit_form = [&](auto&& inside) {
     PolynomialFit fit(2, sample.u);
     for (const int r : sample.rows) {
@@ -117,16 +126,31 @@ void check_relief(const HeightMap& map, double max_relief_um) {
     form = fit.solve();
     std::vector<double> residuals;
     residuals.reserve(fit.points());
+    double lowest = std::numeric_limits<double>::infinity(), highest = -lowest;
+    bool any_nan = false;
     for (const int r : sample.rows) {
       form.evaluate_row(scaled_y(map, r), sample.u, form_row.data());
       for (std::size_t k = 0; k < sample.columns.size(); ++k) {
         const std::size_t i = map.index(r, sample.columns[k]);
-        if (usable(map, i) && inside(r, k)) residuals.push_back(map.heights()[i] - offset - form_row[k]);
+        if (!usable(map, i) || !inside(r, k)) continue;
+        const double residual = map.heights()[i] - offset - form_row[k];
+        residuals.push_back(residual);
+        lowest = std::min(lowest, residual);
+        highest = std::max(highest, residual);
+        any_nan |= std::isnan(residual);
       }
     }
-    const auto middle = residuals.begin() + static_cast<std::ptrdiff_t>(residuals.size() / 2);
-    std::nth_element(residuals.begin(), middle, residuals.end());
-    median = *middle;
+    if (any_nan) {  // (a form that overflowed: no order, and no point within)
+      const auto middle = residuals.begin() + static_cast<std::ptrdiff_t>(residuals.size() / 2);
+      std::nth_element(residuals.begin(), middle, residuals.end());
+      median = *middle;
+      all_within = false;
+      return true;
+    }
+    median = kth_smallest(residuals, residuals.size() / 2);  // nth_element's value, found faster
+    // Every residual within: |((z - offset) - form) - median| <= max_relief_um, the arithmetic of
+    // `within` below. Rounding is monotone, so the extremes decide.
+    all_within = highest - median <= max_relief_um && median - lowest <= max_relief_um;
     return true;
   };
   fit_form([](int, std::size_t) { return true; });
@@ -144,7 +168,8 @@ void check_relief(const HeightMap& map, double max_relief_um) {
     const double deviation = map.heights()[map.index(r, sample.columns[k])] - offset - first_row[k] - first_median;
     return std::fabs(deviation) <= max_relief_um;
   };
-  if (!fit_form(within)) {
+  // (With every point of the first fit within, `within` keeps them all: the same fit again, skipped.)
+  if (!all_within && !fit_form(within)) {
     form = first;
     median = first_median;
   }
@@ -159,6 +184,14 @@ void check_relief(const HeightMap& map, double max_relief_um) {
     form.evaluate_row(scaled_y(map, r), full.u, form_row.data());
     const float* row_z = map.heights() + map.index(r, 0);
     const std::uint8_t* row_valid = map.mask() + map.index(r, 0);
+    // A branch-free pass first (the usual row has no point out of range); the points are named
+    // only on a row that has one. Not finite counts as out of range, as below.
+    bool out_of_range = false;
+    for (int c = 0; c < map.nx(); ++c) {
+      const double deviation = row_z[c] - offset - form_row[static_cast<std::size_t>(c)] - median;
+      out_of_range |= (row_valid[c] != 0) & !(std::fabs(deviation) <= max_relief_um);
+    }
+    if (!out_of_range) continue;
     for (int c = 0; c < map.nx(); ++c) {
       if (!row_valid[c]) continue;
       const double deviation = row_z[c] - offset - form_row[static_cast<std::size_t>(c)] - median;

@@ -4,6 +4,7 @@
 #include <opencv2/core.hpp>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace scarscope {
 namespace {
@@ -12,6 +13,51 @@ namespace {
 // padding's products are never used); each sum still adds its points in the same order.
 constexpr int kPaddedPowers = 2 * kMaxPolynomialDegree + 2;  // >= 2 * 4 + 1
 constexpr int kDataPowers = kMaxPolynomialDegree + 2;        // >= 4 + 1
+
+// out[i] = sum over p of in_x[p] x[i]^p, the powers as running products, added from p = 0: with
+// the degree known to the compiler the loop over the points vectorises (the height check
+// evaluates a form at every point of a scan), each point's arithmetic unchanged.
+template <int Degree>
+void evaluate_in_x(const double* in_x, std::span<const double> x, double* out) {
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    double power = 1.0, sum = 0.0;
+    for (int p = 0; p <= Degree; ++p, power *= x[i]) sum += in_x[p] * power;
+    out[i] = sum;
+  }
+}
+
+// A row's sums over its points: row_w[p] += w x^p for the 2 Degree + 1 powers the moments use,
+// row_z[p] += (w z) x^p for the Degree + 1 the data use, each added in the points' order (the
+// powers beyond stay 0: add_row_moments never reads them). `point(i, w, wz)` says whether column i
+// counts and gives w and w z; w stays 1 when it does not set it. Returns the points counted.
+template <int Degree, class Point>
+std::size_t row_sums(const double* x_powers, std::size_t columns, double* row_w, double* row_z, Point&& point) {
+  double sum_w[2 * Degree + 1] = {}, sum_z[Degree + 1] = {};
+  std::size_t points = 0;
+  for (std::size_t i = 0; i < columns; ++i) {
+    double w = 1.0, wz = 0.0;
+    if (!point(i, w, wz)) continue;
+    const double* xp = x_powers + i * kPaddedPowers;
+    for (int p = 0; p < 2 * Degree + 1; ++p) sum_w[p] += w * xp[p];
+    for (int p = 0; p <= Degree; ++p) sum_z[p] += wz * xp[p];
+    ++points;
+  }
+  std::copy(sum_w, sum_w + 2 * Degree + 1, row_w);
+  std::copy(sum_z, sum_z + Degree + 1, row_z);
+  return points;
+}
+
+// f(std::integral_constant<int, degree>) for a degree of 0..kMaxPolynomialDegree.
+template <class F>
+auto with_degree(int degree, F&& f) {
+  switch (degree) {
+    case 0: return f(std::integral_constant<int, 0>{});
+    case 1: return f(std::integral_constant<int, 1>{});
+    case 2: return f(std::integral_constant<int, 2>{});
+    case 3: return f(std::integral_constant<int, 3>{});
+    default: return f(std::integral_constant<int, kMaxPolynomialDegree>{});
+  }
+}
 
 }  // namespace
 
@@ -32,10 +78,12 @@ void PolynomialSurface::evaluate_row(double y, std::span<const double> x, double
   for (int q = 1; q <= degree; ++q) y_power[q] = y_power[q - 1] * y;
   for (std::size_t a = 0; a < terms.size() && a < coefficients.size(); ++a)
     in_x[terms[a].x_power] += coefficients[a] * y_power[terms[a].y_power];
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    double power = 1.0, sum = 0.0;
-    for (int p = 0; p <= degree; ++p, power *= x[i]) sum += in_x[p] * power;
-    out[i] = sum;
+  switch (degree) {
+    case 0: evaluate_in_x<0>(in_x, x, out); break;
+    case 1: evaluate_in_x<1>(in_x, x, out); break;
+    case 2: evaluate_in_x<2>(in_x, x, out); break;
+    case 3: evaluate_in_x<3>(in_x, x, out); break;
+    default: evaluate_in_x<kMaxPolynomialDegree>(in_x, x, out); break;
   }
 }
 
@@ -72,28 +120,27 @@ void PolynomialFit::add_row_moments(double y, const double* row_w, const double*
 void PolynomialFit::add_row(double y, const double* z, const double* w) {
   double row_w[kPaddedPowers] = {}, row_z[kDataPowers] = {};
   const std::size_t columns = x_powers_.size() / kPaddedPowers;
-  for (std::size_t i = 0; i < columns; ++i) {
-    if (w[i] <= 0) continue;
-    const double* xp = x_powers_.data() + i * kPaddedPowers;
-    const double wz = w[i] * z[i];
-    for (int p = 0; p < kPaddedPowers; ++p) row_w[p] += w[i] * xp[p];
-    for (int p = 0; p < kDataPowers; ++p) row_z[p] += wz * xp[p];
-    ++points_;
-  }
+  points_ += with_degree(degree_, [&](auto degree) {
+    return row_sums<decltype(degree)::value>(x_powers_.data(), columns, row_w, row_z, [&](std::size_t i, double& weight, double& height) {
+      if (w[i] <= 0) return false;
+      weight = w[i];
+      height = w[i] * z[i];
+      return true;
+    });
+  });
   add_row_moments(y, row_w, row_z);
 }
 
 void PolynomialFit::add_row(double y, const float* z, const std::uint8_t* keep, std::size_t stride, double z_offset) {
   double row_w[kPaddedPowers] = {}, row_z[kDataPowers] = {};
   const std::size_t columns = x_powers_.size() / kPaddedPowers;
-  for (std::size_t i = 0; i < columns; ++i) {
-    if (!keep[i * stride]) continue;
-    const double* xp = x_powers_.data() + i * kPaddedPowers;
-    const double h = z[i * stride] - z_offset;
-    for (int p = 0; p < kPaddedPowers; ++p) row_w[p] += xp[p];
-    for (int p = 0; p < kDataPowers; ++p) row_z[p] += h * xp[p];
-    ++points_;
-  }
+  points_ += with_degree(degree_, [&](auto degree) {
+    return row_sums<decltype(degree)::value>(x_powers_.data(), columns, row_w, row_z, [&](std::size_t i, double&, double& height) {
+      if (!keep[i * stride]) return false;
+      height = z[i * stride] - z_offset;
+      return true;
+    });
+  });
   add_row_moments(y, row_w, row_z);
 }
 

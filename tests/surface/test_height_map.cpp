@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "surface/height_map.h"
@@ -140,6 +141,28 @@ TEST(HeightMap, ValidCountCountsEveryNonZeroMaskByteWhereverItIs) {
     for (std::size_t i = 0; i < map.size(); ++i) mask[i] = 0;
     EXPECT_EQ(map.valid_count(), 0u);
   }
+}
+
+TEST(HeightMap, AMapOfManyMegabytesHoldsItsPointsThroughCloneAndMove) {
+  // 2100 x 2100 points: heights (17.6 MB) and mask (4.4 MB) come from the huge-page block path of
+  // detail::allocate_block, the constructor's zero fill and for_overwrite's none alike.
+  HeightMap filled(2100, 2100, 20.0, 20.0);
+  EXPECT_EQ(filled.valid_count(), filled.size());
+  EXPECT_EQ(filled.height(2099, 2099), 0.0f);
+  HeightMap map = HeightMap::for_overwrite(2100, 2100, 20.0, 20.0);
+  for (int r = 0; r < map.ny(); ++r)
+    for (int c = 0; c < map.nx(); ++c) map.set(r, c, static_cast<float>(r - c));
+  map.set_missing(1000, 7);
+  HeightMap moved = std::move(map);
+  const HeightMap copy = moved.clone();
+  moved = HeightMap(8, 8, 1.0, 1.0);  // the large blocks are given back
+  EXPECT_EQ(copy.height(2099, 0), 2099.0f);
+  EXPECT_EQ(copy.height(0, 2099), -2099.0f);
+  EXPECT_FALSE(copy.valid(1000, 7));
+  EXPECT_EQ(copy.valid_count(), copy.size() - 1);
+  // Below the large-block size, the ordinary allocation.
+  std::vector<float, scarscope::detail::DefaultInitAllocator<float>> small(1000, 1.5f);
+  EXPECT_EQ(small[999], 1.5f);
 }
 
 TEST(HeightMap, ForOverwriteHasTheShapeAndChecksOfANewMap) {

@@ -1,4 +1,4 @@
-// Exact order statistics for the analysis's medians over whole grids (robust spreads).
+// Exact order statistics for medians over whole grids (the analysis's robust spreads, the height check).
 #pragma once
 #include <algorithm>
 #include <bit>
