@@ -78,13 +78,7 @@ void PolynomialSurface::evaluate_row(double y, std::span<const double> x, double
   for (int q = 1; q <= degree; ++q) y_power[q] = y_power[q - 1] * y;
   for (std::size_t a = 0; a < terms.size() && a < coefficients.size(); ++a)
     in_x[terms[a].x_power] += coefficients[a] * y_power[terms[a].y_power];
-  switch (degree) {
-    case 0: evaluate_in_x<0>(in_x, x, out); break;
-    case 1: evaluate_in_x<1>(in_x, x, out); break;
-    case 2: evaluate_in_x<2>(in_x, x, out); break;
-    case 3: evaluate_in_x<3>(in_x, x, out); break;
-    default: evaluate_in_x<kMaxPolynomialDegree>(in_x, x, out); break;
-  }
+  with_degree(degree, [&](auto known) { evaluate_in_x<decltype(known)::value>(in_x, x, out); });
 }
 
 double PolynomialSurface::at(double x, double y) const {
