@@ -723,6 +723,7 @@ class FloorFinder {
         cell_mm2_(dx_um * dy_um * 1e-6),
         settings_(settings),
         mask_(h + 2, w + 2, CV_8U, cv::Scalar(0)),
+        distance_(static_cast<std::size_t>(w + 2) * static_cast<std::size_t>(h + 2)),
         lobe_of_(static_cast<std::size_t>(w + 2) * static_cast<std::size_t>(h + 2), -1) {}
 
   // `flat`: 255 where a cell is flat floor; `depth`: the depth of every cell of the box.
@@ -773,16 +774,34 @@ class FloorFinder {
   // split_floor_max_neck of the narrower part (and each is at least split_floor_min_diameter_mm
   // across), so a floor with a waist is two floors and an oval one is one.
   std::vector<std::vector<std::int32_t>> lobes(const std::vector<std::int32_t>& floor) {
-    // The floor's cells by their place in the bordered images, in the same (row-major) order.
-    const std::int32_t stride = w_ + 2;
+    // The floor's own bounding box, with a border of non-floor all round: the distance to the
+    // floor's edge is the same as in the depression's box (the nearest non-floor cell of a floor
+    // cell is never farther than the border), at a fraction of the cost.
+    int min_row = h_, max_row = -1, min_col = w_, max_col = -1;
+    rows_.clear();
+    for (const std::int32_t i : floor) {
+      const int row = i / w_, col = i - row * w_;
+      rows_.push_back(row);
+      min_row = std::min(min_row, row);
+      max_row = std::max(max_row, row);
+      min_col = std::min(min_col, col);
+      max_col = std::max(max_col, col);
+    }
+    const int bw = max_col - min_col + 3, bh = max_row - min_row + 3;  // (bw x bh fits in the scratch images)
+    // The floor's cells by their place in the bordered box, in the same (row-major) order.
+    const std::int32_t stride = bw;
     padded_.clear();
-    for (const std::int32_t i : floor) padded_.push_back(i + 2 * (i / w_) + stride + 1);
-    std::uint8_t* mask = mask_.ptr<std::uint8_t>();
-    for (const std::int32_t p : padded_) mask[p] = 255;
-    cv::distanceTransform(mask_, distance_, cv::DIST_L2, cv::DIST_MASK_PRECISE);
-    for (const std::int32_t p : padded_) mask[p] = 0;  // clean for the next floor
-    CV_Assert(distance_.isContinuous());
-    const float* distance = distance_.ptr<float>();
+    for (std::size_t n = 0; n < floor.size(); ++n) {
+      const int row = rows_[n], col = floor[n] - row * w_;
+      padded_.push_back((row - min_row + 1) * stride + (col - min_col + 1));
+    }
+    const cv::Mat mask(bh, bw, CV_8U, mask_.data);  // all 0 between floors
+    for (const std::int32_t p : padded_) mask.data[p] = 255;
+    cv::Mat distance_image(bh, bw, CV_32F, distance_.data());
+    cv::distanceTransform(mask, distance_image, cv::DIST_L2, cv::DIST_MASK_PRECISE);
+    CV_Assert(distance_image.data == reinterpret_cast<std::uint8_t*>(distance_.data()));
+    for (const std::int32_t p : padded_) mask.data[p] = 0;  // clean for the next floor
+    const float* distance = distance_.data();
     // Cells by distance, farthest first, then by index: one 64-bit key each (the distance's bits,
     // which order as the distances do, being >= 0, inverted above the place), sorted by the upper
     // half alone, stably: the cells come in order of place, so ties stay in that order.
@@ -807,10 +826,23 @@ class FloorFinder {
     for (const std::uint64_t key : order_) {
       const auto level = std::bit_cast<float>(~static_cast<std::uint32_t>(key >> 32));
       const auto p = static_cast<std::int32_t>(key & 0xffffffffu);
+      // Mostly the neighbours reached hold one lobe (inside a growing lobe): found without a
+      // branch per neighbour.
+      std::int32_t around[8];
+      std::int32_t high = -1;
+      for (int n = 0; n < 8; ++n) {
+        around[n] = lobe_of[p + offsets[n]];
+        high = std::max(high, around[n]);
+      }
+      bool one_lobe = high >= 0;
+      for (int n = 0; n < 8; ++n) one_lobe &= around[n] < 0 || around[n] == high;
+      if (one_lobe) {
+        lobe_of[p] = find(high);
+        continue;
+      }
       std::int32_t roots[8];
       int found = 0;
-      for (const std::int32_t offset : offsets) {
-        const std::int32_t b = lobe_of[p + offset];
+      for (const std::int32_t b : around) {
         if (b < 0) continue;
         const std::int32_t root = find(b);
         if (std::find(roots, roots + found, root) == roots + found) roots[found++] = root;
@@ -852,9 +884,12 @@ class FloorFinder {
   int w_, h_;
   double cell_um_, cell_mm2_;
   const DetectionSettings& settings_;
-  cv::Mat mask_, distance_;           // (w + 2) x (h + 2): 255 on the floor being split; its distance to the edge
-  std::vector<std::int32_t> lobe_of_;  // (w + 2) x (h + 2): the lobe of each cell reached, else -1
-  std::vector<std::int32_t> padded_;   // the floor's cells' places in those images
+  // Room for (w + 2) x (h + 2) cells each, used as the floor's bordered box (at most that size):
+  cv::Mat mask_;                       // 255 on the floor being split, else 0
+  std::vector<float> distance_;        // the distance of its cells to its edge
+  std::vector<std::int32_t> lobe_of_;  // the lobe of each cell reached, else -1
+  std::vector<std::int32_t> padded_;   // the floor's cells' places in the bordered box
+  std::vector<int> rows_;              // and their rows in the depression's box
   std::vector<std::uint64_t> order_, spare_;
 };
 
