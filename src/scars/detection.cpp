@@ -84,8 +84,9 @@ struct Basins {
 // One flooding pass over sign × relief (positive = into the feature), writing sign × (basin id + 1)
 // into `padded` for the points it reaches: depressions (sign +1 over minus the closed relief)
 // and elevations (sign -1 over the opened relief) share one label image without touching.
-// `padded` is the label image with a border of one unlabelled point all round ((nx + 2) x (ny + 2)):
-// every point's eight neighbours are at fixed offsets, with no bounds check and no division.
+// `padded` is the label image with a border of one unlabelled point all round ((nx + 2) x (ny + 2),
+// and one spare label after it): every point's eight neighbours are at fixed offsets, with no bounds
+// check and no division.
 void flood(const float* relief, float sign, int nx, int ny, float rim, const DetectionSettings& settings, Basins& basins,
            std::int32_t* padded) {
   const std::int32_t polarity = sign > 0 ? 1 : -1;
@@ -98,6 +99,18 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
       const float* z = relief + static_cast<std::size_t>(row) * static_cast<std::size_t>(nx);
       const std::int32_t first = (row + 1) * stride + 1;
       int col = 0;
+#if CV_SIMD128
+      const cv::v_float32x4 flip = cv::v_setall_f32(-sign), level = cv::v_setall_f32(rim);
+      for (; col + 8 <= nx; col += 8) {
+        const cv::v_float32x4 low = cv::v_load(z + col) * flip, high = cv::v_load(z + col + 4) * flip;
+        const int above = cv::v_signmask(cv::v_reinterpret_as_s32(low > level)) |
+                          (cv::v_signmask(cv::v_reinterpret_as_s32(high > level)) << 4);
+        for (unsigned bits = static_cast<unsigned>(above); bits != 0; bits &= bits - 1) {
+          const int k = col + std::countr_zero(bits);
+          visit(first + k, -sign * z[k]);
+        }
+      }
+#else
       for (; col + 8 <= nx; col += 8) {
         bool any = false;
         for (int k = 0; k < 8; ++k) any |= -sign * z[col + k] > rim;
@@ -105,6 +118,7 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
         for (int k = col; k < col + 8; ++k)
           if (-sign * z[k] > rim) visit(first + k, -sign * z[k]);
       }
+#endif
       for (; col < nx; ++col)
         if (-sign * z[col] > rim) visit(first + col, -sign * z[col]);
     }
@@ -115,8 +129,10 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
   // refuses a relief beyond 20 mm first), deeper points share the last one.
   constexpr float bucket_um = 0.25f;
   constexpr std::size_t kMaxBuckets = std::size_t{1} << 22;
+  // (d > rim, so (d - rim) / bucket_um is positive and finite: a plain conversion below the cap.)
   const auto bucket_of = [rim](float d) {
-    return std::min(saturating_cast<std::size_t>((d - rim) / bucket_um), kMaxBuckets - 1);
+    const float bucket = (d - rim) / bucket_um;
+    return bucket < static_cast<float>(kMaxBuckets - 1) ? static_cast<std::size_t>(bucket) : kMaxBuckets - 1;
   };
   std::vector<std::uint32_t> start;
   for_each_above_rim([&](std::int32_t, float d) {
@@ -150,6 +166,10 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
   // The eight neighbours, row by row from the one above left (the order decides ties).
   const std::int32_t offsets[8] = {-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1};
   std::int32_t roots[8];
+#if CV_SIMD128
+  const cv::v_int32x4 flip = cv::v_setall_s32(polarity < 0 ? -1 : 0);
+  const cv::v_int32x4 keep_three(-1, -1, -1, 0), keep_sides(-1, 0, -1, 0);
+#endif
   constexpr std::size_t ahead = 8;  // points whose neighbourhood is fetched ahead of time
   for (std::size_t k = 0; k < kept; ++k) {
     if (k + ahead < kept) {
@@ -162,25 +182,45 @@ void flood(const float* relief, float sign, int nx, int ny, float rim, const Det
     const float level = order_depth[k];
     // The neighbours' labels (positive: a basin of this pass). Mostly they hold no basin or one
     // (inside a basin's growing area): found without a branch per neighbour.
-    std::int32_t around[8];
+#if CV_SIMD128
+    // Their three rows as four lanes each, from the column to the left: the fourth lane of each
+    // and the point itself masked off (hence the padding's one spare label at the end).
+    const auto row_of_labels = [&](std::int32_t from, const cv::v_int32x4& keep) {
+      const cv::v_int32x4 labels = cv::v_load(padded + from) & keep;
+      return (labels ^ flip) - flip;  // times polarity
+    };
+    const cv::v_int32x4 up = row_of_labels(at - stride - 1, keep_three);
+    const cv::v_int32x4 beside = row_of_labels(at - 1, keep_sides);
+    const cv::v_int32x4 down = row_of_labels(at + stride - 1, keep_three);
+    const std::int32_t top = std::max(0, cv::v_reduce_max(cv::v_max(cv::v_max(up, beside), down)));
+#else
     std::int32_t top = 0;
-    for (int n = 0; n < 8; ++n) {
-      around[n] = polarity * padded[at + offsets[n]];
-      top = std::max(top, around[n]);
-    }
+    for (const std::int32_t offset : offsets) top = std::max(top, polarity * padded[at + offset]);
+#endif
     if (top == 0) {
       const std::int32_t row = at / stride - 1, col = at % stride - 1;
       padded[at] = polarity * (basins.add(level, row * nx + col, profiled_from) + 1);
       continue;
     }
+#if CV_SIMD128
+    const cv::v_int32x4 zero = cv::v_setzero_s32(), deepest = cv::v_setall_s32(top);
+    const bool one_label = cv::v_check_all(((up <= zero) | (up == deepest)) & ((beside <= zero) | (beside == deepest)) &
+                                           ((down <= zero) | (down == deepest)));
+#else
     bool one_label = true;
-    for (int n = 0; n < 8; ++n) one_label &= around[n] <= 0 || around[n] == top;
+    for (const std::int32_t offset : offsets) {
+      const std::int32_t label = polarity * padded[at + offset];
+      one_label &= label <= 0 || label == top;
+    }
+#endif
     if (one_label) {
       const std::int32_t root = basins.find(top - 1);
       basins.count_point(root, level);
       padded[at] = polarity * (root + 1);
       continue;
     }
+    std::int32_t around[8];
+    for (int n = 0; n < 8; ++n) around[n] = polarity * padded[at + offsets[n]];
     int found = 0;
     std::int32_t previous = 0;  // a neighbour's basin just looked up
     for (const std::int32_t b : around) {
@@ -627,7 +667,7 @@ Segmentation segment_relief(const float* for_depressions, const float* for_eleva
   Segmentation segmentation;
   // The flooding's label image, with a border (see flood); it becomes the labels in place.
   std::vector<std::int32_t>& padded = segmentation.labels;
-  padded.assign(stride * (static_cast<std::size_t>(ny) + 2), 0);
+  padded.assign(stride * (static_cast<std::size_t>(ny) + 2) + 1, 0);  // (+ 1: flood reads four labels at a time)
   const float rim = static_cast<float>(settings.rim_depth_um);
 
   // Depressions (depth = minus the closed relief), then elevations in the same label image.
