@@ -956,10 +956,6 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
   const double min_floor_mm2 = std::numbers::pi * floor_radius_mm * floor_radius_mm;
   const float seed = static_cast<float>(settings.seed_depth_um);
   const float max_slope = static_cast<float>(settings.split_floor_max_slope);
-  const auto depth_at = [&](int row, int col) {
-    return -closed[static_cast<std::size_t>(std::clamp(row, 0, ny - 1)) * static_cast<std::size_t>(nx) +
-                   static_cast<std::size_t>(std::clamp(col, 0, nx - 1))];
-  };
   int added = 0;
   for (std::int32_t k = 0; k < original; ++k) {
     const CandidateRegion candidate = segmentation.candidates[static_cast<std::size_t>(k)];
@@ -973,15 +969,21 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
     std::vector<std::uint8_t> inside(box_size);
     cv::Mat flat(h, w, CV_8U, cv::Scalar(0));
     for (int row = 0; row < h; ++row) {
-      const std::int32_t* label_row = labels.data() + static_cast<std::size_t>(y0 + row) * static_cast<std::size_t>(nx) + static_cast<std::size_t>(x0);
+      const int r = y0 + row;
+      const std::size_t at = static_cast<std::size_t>(r) * static_cast<std::size_t>(nx);
+      const std::int32_t* label_row = labels.data() + at + static_cast<std::size_t>(x0);
+      // (The box lies on the map; only its neighbours beyond the map's edge are clamped.)
+      const float* z = closed + at;
+      const float* up = closed + static_cast<std::size_t>(std::max(r - 1, 0)) * static_cast<std::size_t>(nx);
+      const float* down = closed + static_cast<std::size_t>(std::min(r + 1, ny - 1)) * static_cast<std::size_t>(nx);
       for (int col = 0; col < w; ++col) {
         const std::int32_t i = row * w + col;
-        const int r = y0 + row, c = x0 + col;
-        depth[static_cast<std::size_t>(i)] = depth_at(r, c);
+        const int c = x0 + col;
+        depth[static_cast<std::size_t>(i)] = -z[c];
         inside[static_cast<std::size_t>(i)] = label_row[col] == label;
         if (!inside[static_cast<std::size_t>(i)] || depth[static_cast<std::size_t>(i)] < seed) continue;
-        const double gx = (depth_at(r, c + 1) - depth_at(r, c - 1)) / (2.0 * dx_um);
-        const double gy = (depth_at(r + 1, c) - depth_at(r - 1, c)) / (2.0 * dy_um);
+        const double gx = (-z[std::min(c + 1, nx - 1)] - -z[std::max(c - 1, 0)]) / (2.0 * dx_um);
+        const double gy = (-down[c] - -up[c]) / (2.0 * dy_um);
         if (slope_within(gx, gy, max_slope)) flat.at<std::uint8_t>(row, col) = 255;
       }
     }
