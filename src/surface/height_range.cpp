@@ -48,6 +48,22 @@ double scaled_y(const HeightMap& map, int row) {
 
 bool usable(const HeightMap& map, std::size_t i) { return map.mask()[i] != 0 && std::isfinite(map.heights()[i]); }
 
+// Whether every valid height lies within [low, high] (float bounds: a branch-free pass that
+// vectorises; not finite counts as out).
+bool all_valid_within(const HeightMap& map, float low, float high) {
+  // (Flags as 32-bit integers: with bools, or a float's width beside the mask's, GCC 12 does not vectorise it.)
+  std::uint32_t any_out = 0;
+  const float* z = map.heights();
+  const std::uint8_t* mask = map.mask();
+  const std::size_t size = map.size();
+  for (std::size_t i = 0; i < size; ++i) {
+    const std::uint32_t valid = mask[i] != 0 ? 1u : 0u;
+    const std::uint32_t inside = (z[i] >= low ? 1u : 0u) & (z[i] <= high ? 1u : 0u);
+    any_out |= valid & ~inside;
+  }
+  return any_out == 0;
+}
+
 // The valid height furthest from zero beyond kMaxHeightUm, refused.
 void check_height_magnitude(const HeightMap& map) {
   // A branch-free pass first (heights are normally far within range; not finite counts as out).
@@ -76,8 +92,9 @@ void check_height_magnitude(const HeightMap& map) {
                    ErrorCode::out_of_range, "heights");
 }
 
-// The relief about a quadratic form, refused beyond max_relief_um from its median.
-void check_relief(const HeightMap& map, double max_relief_um) {
+// The relief about a quadratic form, refused beyond max_relief_um from its median. Sets
+// `magnitude_checked` when it found every valid height within kMaxHeightUm of zero on the way.
+void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_checked) {
   const std::size_t valid_points = map.valid_count();
   if (valid_points < 6) return;
   int step = std::max(1, static_cast<int>(std::sqrt(static_cast<double>(valid_points) / kFittedPoints)));
@@ -174,7 +191,30 @@ void check_relief(const HeightMap& map, double max_relief_um) {
     median = first_median;
   }
 
-  // Every valid point against it; the farthest is named.
+  // Every valid point against it; the farthest is named. Usually a bound settles it in one pass
+  // over the heights alone, the magnitude's check with it: on the scaled grid (|x|, |y| <= 1) each
+  // term but the constant lies within its coefficient's magnitude of zero, so the form lies within
+  // `reach` of its constant, and a height within [low, high] is within max_relief_um of the
+  // median (the margin is far above the rounding of either arithmetic).
+  if (!form.coefficients.empty()) {
+    const double constant = form.coefficients.front();
+    double reach = 0.0;
+    for (std::size_t t = 1; t < form.coefficients.size(); ++t) reach += std::fabs(form.coefficients[t]);
+    const double scale = std::fabs(offset) + std::fabs(constant) + reach + std::fabs(median) + max_relief_um;
+    const double margin = 2e-9 * scale + 1e-3;
+    const double high = max_relief_um - margin + offset + (constant - reach) + median;
+    const double low = -(max_relief_um - margin) + offset + (constant + reach) + median;
+    constexpr auto limit = static_cast<float>(kMaxHeightUm);
+    // Float bounds inside the double ones (NaN bounds leave the exact pass to decide).
+    float high_f = static_cast<float>(std::min(high, static_cast<double>(limit)));
+    if (static_cast<double>(high_f) > high) high_f = std::nextafter(high_f, -limit);
+    float low_f = static_cast<float>(std::max(low, -static_cast<double>(limit)));
+    if (static_cast<double>(low_f) < low) low_f = std::nextafter(low_f, limit);
+    if (std::isfinite(scale) && low_f <= high_f && all_valid_within(map, low_f, high_f)) {
+      magnitude_checked = true;
+      return;
+    }
+  }
   const Lattice full = lattice(map, 1);
   form_row.resize(full.u.size());
   double worst = 0.0;
@@ -221,8 +261,9 @@ void check_relief(const HeightMap& map, double max_relief_um) {
 }  // namespace
 
 void check_height_range(const HeightMap& map, double max_relief_um) {
-  check_relief(map, max_relief_um);
-  check_height_magnitude(map);
+  bool magnitude_checked = false;
+  check_relief(map, max_relief_um, magnitude_checked);
+  if (!magnitude_checked) check_height_magnitude(map);
 }
 
 }  // namespace scarscope
