@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -48,20 +50,29 @@ double scaled_y(const HeightMap& map, int row) {
 
 bool usable(const HeightMap& map, std::size_t i) { return map.mask()[i] != 0 && std::isfinite(map.heights()[i]); }
 
-// Whether every valid height lies within [low, high] (float bounds: a branch-free pass that
-// vectorises; not finite counts as out).
-bool all_valid_within(const HeightMap& map, float low, float high) {
-  // (Flags as 32-bit integers: with bools, or a float's width beside the mask's, GCC 12 does not vectorise it.)
+// Whether every valid height of z[0..n) lies within [low, high] (float bounds: a branch-free pass
+// that vectorises; not finite counts as out).
+bool all_valid_within(const float* z, const std::uint8_t* mask, std::size_t n, float low, float high) {
+  // (Flags as 32-bit integers: with bools GCC 12 does not vectorise it.)
   std::uint32_t any_out = 0;
-  const float* z = map.heights();
-  const std::uint8_t* mask = map.mask();
-  const std::size_t size = map.size();
-  for (std::size_t i = 0; i < size; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     const std::uint32_t valid = mask[i] != 0 ? 1u : 0u;
     const std::uint32_t inside = (z[i] >= low ? 1u : 0u) & (z[i] <= high ? 1u : 0u);
     any_out |= valid & ~inside;
   }
   return any_out == 0;
+}
+
+// The lowest and highest values of a + b u + c u^2 over -1 <= u <= 1.
+std::pair<double, double> quadratic_range(double a, double b, double c) {
+  const double left = a - b + c, right = a + b + c;
+  double low = std::min(left, right), high = std::max(left, right);
+  if (c != 0.0 && std::fabs(b) < 2.0 * std::fabs(c)) {  // the vertex lies inside
+    const double vertex = a - b * b / (4.0 * c);
+    low = std::min(low, vertex);
+    high = std::max(high, vertex);
+  }
+  return {low, high};
 }
 
 // The valid height furthest from zero beyond kMaxHeightUm, refused.
@@ -192,25 +203,33 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
   }
 
   // Every valid point against it; the farthest is named. Usually a bound settles it in one pass
-  // over the heights alone, the magnitude's check with it: on the scaled grid (|x|, |y| <= 1) each
-  // term but the constant lies within its coefficient's magnitude of zero, so the form lies within
-  // `reach` of its constant, and a height within [low, high] is within max_relief_um of the
-  // median (the margin is far above the rounding of either arithmetic).
-  if (!form.coefficients.empty()) {
-    const double constant = form.coefficients.front();
+  // over the heights alone, the magnitude's check with it: along a row the quadratic form is a
+  // parabola in x (|x| <= 1 on the scaled grid), whose lowest and highest values are known, and a
+  // height of the row within [low, high] is within max_relief_um of the median wherever it lies (the
+  // margin is far above the rounding of either arithmetic). Only a scan that fails it gets the
+  // exact pass.
+  if (form.coefficients.size() == 6) {
+    const std::vector<double>& k = form.coefficients;  // 1, x, y, x^2, xy, y^2
     double reach = 0.0;
-    for (std::size_t t = 1; t < form.coefficients.size(); ++t) reach += std::fabs(form.coefficients[t]);
-    const double scale = std::fabs(offset) + std::fabs(constant) + reach + std::fabs(median) + max_relief_um;
+    for (const double coefficient : k) reach += std::fabs(coefficient);
+    const double scale = std::fabs(offset) + reach + std::fabs(median) + max_relief_um;
     const double margin = 2e-9 * scale + 1e-3;
-    const double high = max_relief_um - margin + offset + (constant - reach) + median;
-    const double low = -(max_relief_um - margin) + offset + (constant + reach) + median;
     constexpr auto limit = static_cast<float>(kMaxHeightUm);
-    // Float bounds inside the double ones (NaN bounds leave the exact pass to decide).
-    float high_f = static_cast<float>(std::min(high, static_cast<double>(limit)));
-    if (static_cast<double>(high_f) > high) high_f = std::nextafter(high_f, -limit);
-    float low_f = static_cast<float>(std::max(low, -static_cast<double>(limit)));
-    if (static_cast<double>(low_f) < low) low_f = std::nextafter(low_f, limit);
-    if (std::isfinite(scale) && low_f <= high_f && all_valid_within(map, low_f, high_f)) {
+    bool settled = std::isfinite(scale);
+    for (int r = 0; settled && r < map.ny(); ++r) {
+      const double y = scaled_y(map, r);
+      const auto [form_low, form_high] = quadratic_range(k[0] + k[2] * y + k[5] * y * y, k[1] + k[4] * y, k[3]);
+      const double high = max_relief_um - margin + offset + form_low + median;
+      const double low = -(max_relief_um - margin) + offset + form_high + median;
+      // Float bounds inside the double ones.
+      float high_f = static_cast<float>(std::min(high, static_cast<double>(limit)));
+      if (static_cast<double>(high_f) > high) high_f = std::nextafter(high_f, -limit);
+      float low_f = static_cast<float>(std::max(low, -static_cast<double>(limit)));
+      if (static_cast<double>(low_f) < low) low_f = std::nextafter(low_f, limit);
+      settled = low_f <= high_f && all_valid_within(map.heights() + map.index(r, 0), map.mask() + map.index(r, 0),
+                                                    static_cast<std::size_t>(map.nx()), low_f, high_f);
+    }
+    if (settled) {
       magnitude_checked = true;
       return;
     }
