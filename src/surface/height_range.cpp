@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -47,8 +48,6 @@ double scaled_y(const HeightMap& map, int row) {
   const double cy = 0.5 * (map.ny() - 1), hy = map.ny() > 1 ? cy : 1.0;
   return (row - cy) / hy;
 }
-
-bool usable(const HeightMap& map, std::size_t i) { return map.mask()[i] != 0 && std::isfinite(map.heights()[i]); }
 
 // Whether every valid height of z[0..n) lies within [low, high] (float bounds: a branch-free pass
 // that vectorises; not finite counts as out).
@@ -113,16 +112,30 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
   Lattice sample = lattice(map, step);
   std::size_t sampled = 0;
   double sum = 0.0;
+  // The lattice's heights and whether each is usable, gathered once into contiguous rows (the fit
+  // and its residuals then read them, not the scan's strided rows).
+  std::vector<float> lattice_z;
+  std::vector<std::uint8_t> lattice_ok;
   const auto gather = [&] {
     sampled = 0;
     sum = 0.0;
-    for (const int r : sample.rows)
-      for (const int c : sample.columns) {
-        const std::size_t i = map.index(r, c);
-        if (!usable(map, i)) continue;
+    const std::size_t columns = sample.columns.size();
+    lattice_z.resize(sample.rows.size() * columns);
+    lattice_ok.resize(lattice_z.size());
+    for (std::size_t row = 0; row < sample.rows.size(); ++row) {
+      const float* z = map.heights() + map.index(sample.rows[row], 0);
+      const std::uint8_t* mask = map.mask() + map.index(sample.rows[row], 0);
+      float* out_z = lattice_z.data() + row * columns;
+      std::uint8_t* out_ok = lattice_ok.data() + row * columns;
+      for (std::size_t k = 0; k < columns; ++k) {
+        const int c = sample.columns[k];
+        out_z[k] = z[c];
+        out_ok[k] = mask[c] != 0 && std::isfinite(z[c]) ? 1 : 0;
+        if (!out_ok[k]) continue;
         ++sampled;
-        sum += map.heights()[i];
+        sum += z[c];
       }
+    }
   };
   gather();
   if (sampled < 6 && step > 1) {
@@ -133,41 +146,50 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
   if (sampled < 6) return;
   // Heights about their mean: a scanner's working distance (100 mm and more) costs no precision.
   const double offset = sum / static_cast<double>(sampled);
-  std::vector<float> z(sample.columns.size());
-  std::vector<std::uint8_t> keep(sample.columns.size());
-  std::vector<double> form_row(sample.columns.size());
-  // The form and the median of the heights about it, over the lattice points `inside` accepts.
+  const std::size_t columns = sample.columns.size();
+  std::vector<std::uint8_t> keep(columns);
+  std::vector<double> form_row(columns);
+  std::vector<double> residuals;
+  // The form and the median of the heights about it, over the lattice points `inside` accepts
+  // (every usable one when `inside` is null).
   PolynomialSurface form;
   double median = 0.0;
   bool all_within = false;  // every point fitted lies within max_relief_um of the form's median
   const auto fit_form = [&](auto&& inside) {
     PolynomialFit fit(2, sample.u);
-    for (const int r : sample.rows) {
-      for (std::size_t k = 0; k < sample.columns.size(); ++k) {
-        const std::size_t i = map.index(r, sample.columns[k]);
-        keep[k] = usable(map, i) && inside(r, k) ? 1 : 0;
-        z[k] = map.heights()[i];
+    for (std::size_t row = 0; row < sample.rows.size(); ++row) {
+      const int r = sample.rows[row];
+      const std::uint8_t* ok = lattice_ok.data() + row * columns;
+      if constexpr (!std::is_same_v<std::decay_t<decltype(inside)>, std::nullptr_t>) {
+        for (std::size_t k = 0; k < columns; ++k) keep[k] = ok[k] && inside(r, k) ? 1 : 0;
+        ok = keep.data();
       }
-      fit.add_row(scaled_y(map, r), z.data(), keep.data(), 1, offset);
+      fit.add_row(scaled_y(map, r), lattice_z.data() + row * columns, ok, 1, offset);
     }
     if (fit.points() < 6) return false;
     form = fit.solve();
-    std::vector<double> residuals;
-    residuals.reserve(fit.points());
+    residuals.resize(sampled);  // at least the points kept
+    std::size_t count = 0;
     double lowest = std::numeric_limits<double>::infinity(), highest = -lowest;
     bool any_nan = false;
-    for (const int r : sample.rows) {
+    for (std::size_t row = 0; row < sample.rows.size(); ++row) {
+      const int r = sample.rows[row];
+      const float* z = lattice_z.data() + row * columns;
+      const std::uint8_t* ok = lattice_ok.data() + row * columns;
       form.evaluate_row(scaled_y(map, r), sample.u, form_row.data());
-      for (std::size_t k = 0; k < sample.columns.size(); ++k) {
-        const std::size_t i = map.index(r, sample.columns[k]);
-        if (!usable(map, i) || !inside(r, k)) continue;
-        const double residual = map.heights()[i] - offset - form_row[k];
-        residuals.push_back(residual);
+      for (std::size_t k = 0; k < columns; ++k) {
+        if (!ok[k]) continue;
+        if constexpr (!std::is_same_v<std::decay_t<decltype(inside)>, std::nullptr_t>) {
+          if (!inside(r, k)) continue;
+        }
+        const double residual = z[k] - offset - form_row[k];
+        residuals[count++] = residual;
         lowest = std::min(lowest, residual);
         highest = std::max(highest, residual);
         any_nan |= std::isnan(residual);
       }
     }
+    residuals.resize(count);
     if (any_nan) {  // (a form that overflowed: no order, and no point within)
       const auto middle = residuals.begin() + static_cast<std::ptrdiff_t>(residuals.size() / 2);
       std::nth_element(residuals.begin(), middle, residuals.end());
@@ -181,7 +203,7 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
     all_within = highest - median <= max_relief_um && median - lowest <= max_relief_um;
     return true;
   };
-  fit_form([](int, std::size_t) { return true; });
+  fit_form(nullptr);
   // Once more without the points the first fit puts out of range (a corrupt patch drags a least-squares
   // form towards itself), so that the distance reported is the patch's from the skin.
   const PolynomialSurface first = form;
