@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <numbers>
+#include <span>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -13,12 +15,16 @@
 namespace scarscope {
 namespace {
 
+// Fills that share their unknown points (the values each fill starts from and is held to
+// elsewhere): one set-up of the solver serves them all, and each is solved as it would be alone.
+using Channels = std::span<std::vector<float>* const>;
+
 // Red-black successive over-relaxation of the 5-point Laplace equation on the unknown points,
 // which are listed once per colour (interior points, with all four neighbours in the grid, apart
-// from those on the grid's edge) so that a sweep touches nothing else.
-// Returns the largest change of the last sweep.
-float relax(std::vector<float>& v, const std::vector<std::uint8_t>& unknown, int w, int h, float wx, float wy,
-            int iterations, float tolerance) {
+// from those on the grid's edge) so that a sweep touches nothing else. Each channel is swept
+// until its own largest change falls below `tolerance`, at most `iterations` times.
+void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, float wx, float wy, int iterations,
+           float tolerance) {
   constexpr float omega = 1.7f;
   std::vector<std::uint32_t> interior[2], edge[2];
   for (int row = 0; row < h; ++row)
@@ -30,109 +36,127 @@ float relax(std::vector<float>& v, const std::vector<std::uint8_t>& unknown, int
     }
   const std::size_t stride = static_cast<std::size_t>(w);
   const float inverse = 1.0f / (2.0f * (wx + wy));
-  float* u = v.data();
-  float largest = 0.0f;
-  for (int it = 0; it < iterations; ++it) {
-    largest = 0.0f;
-    for (int colour = 0; colour < 2; ++colour) {
-      for (const std::uint32_t i : interior[colour]) {
-        const float target = (wx * (u[i - 1] + u[i + 1]) + wy * (u[i - stride] + u[i + stride])) * inverse;
-        const float change = omega * (target - u[i]);
-        u[i] += change;
-        largest = std::max(largest, std::abs(change));
+  for (std::vector<float>* channel : channels) {
+    float* u = channel->data();
+    for (int it = 0; it < iterations; ++it) {
+      float largest = 0.0f;
+      for (int colour = 0; colour < 2; ++colour) {
+        for (const std::uint32_t i : interior[colour]) {
+          const float target = (wx * (u[i - 1] + u[i + 1]) + wy * (u[i - stride] + u[i + stride])) * inverse;
+          const float change = omega * (target - u[i]);
+          u[i] += change;
+          largest = std::max(largest, std::abs(change));
+        }
+        for (const std::uint32_t i : edge[colour]) {
+          const int row = static_cast<int>(i / stride), col = static_cast<int>(i % stride);
+          float sum = 0.0f, weight = 0.0f;
+          if (col > 0) { sum += wx * u[i - 1]; weight += wx; }
+          if (col + 1 < w) { sum += wx * u[i + 1]; weight += wx; }
+          if (row > 0) { sum += wy * u[i - stride]; weight += wy; }
+          if (row + 1 < h) { sum += wy * u[i + stride]; weight += wy; }
+          if (weight <= 0.0f) continue;
+          const float change = omega * (sum / weight - u[i]);
+          u[i] += change;
+          largest = std::max(largest, std::abs(change));
+        }
       }
-      for (const std::uint32_t i : edge[colour]) {
-        const int row = static_cast<int>(i / stride), col = static_cast<int>(i % stride);
-        float sum = 0.0f, weight = 0.0f;
-        if (col > 0) { sum += wx * u[i - 1]; weight += wx; }
-        if (col + 1 < w) { sum += wx * u[i + 1]; weight += wx; }
-        if (row > 0) { sum += wy * u[i - stride]; weight += wy; }
-        if (row + 1 < h) { sum += wy * u[i + stride]; weight += wy; }
-        if (weight <= 0.0f) continue;
-        const float change = omega * (sum / weight - u[i]);
-        u[i] += change;
-        largest = std::max(largest, std::abs(change));
-      }
+      if (largest < tolerance) break;
     }
-    if (largest < tolerance) break;
   }
-  return largest;
 }
 
-void solve_level(std::vector<float>& v, const std::vector<std::uint8_t>& unknown, int w, int h, float wx, float wy) {
+void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, float wx, float wy) {
   if (w <= 12 || h <= 12) {
-    relax(v, unknown, w, h, wx, wy, 600, 0.005f);
+    relax(channels, unknown, w, h, wx, wy, 600, 0.005f);
     return;
   }
   // Coarse level: a 2 x 2 block is known if any of its points is (their mean), else unknown.
   const int cw = (w + 1) / 2;
   const int ch = (h + 1) / 2;
-  std::vector<float> coarse(static_cast<std::size_t>(cw) * static_cast<std::size_t>(ch), 0.0f);
-  std::vector<std::uint8_t> coarse_unknown(coarse.size(), 1);
-  std::vector<float> sum(coarse.size(), 0.0f);
-  std::vector<int> n(coarse.size(), 0);
-  for (int row = 0; row < h; ++row) {
-    for (int col = 0; col < w; ++col) {
-      const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
-      if (unknown[i]) continue;
-      const std::size_t c = static_cast<std::size_t>(row / 2) * static_cast<std::size_t>(cw) + static_cast<std::size_t>(col / 2);
-      sum[c] += v[i];
-      ++n[c];
+  const std::size_t coarse_size = static_cast<std::size_t>(cw) * static_cast<std::size_t>(ch);
+  std::vector<std::uint8_t> coarse_unknown(coarse_size, 1);
+  std::vector<int> n(coarse_size, 0);
+  // Each known point added to its block's sum in every channel.
+  const auto add_known = [&](auto&& add) {
+    for (int row = 0; row < h; ++row) {
+      for (int col = 0; col < w; ++col) {
+        const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
+        if (unknown[i]) continue;
+        add(i, static_cast<std::size_t>(row / 2) * static_cast<std::size_t>(cw) + static_cast<std::size_t>(col / 2));
+      }
     }
-  }
-  float mean_known = 0.0f;
-  int known = 0;
-  for (std::size_t c = 0; c < coarse.size(); ++c) {
-    if (n[c] > 0) {
-      coarse[c] = sum[c] / static_cast<float>(n[c]);
-      coarse_unknown[c] = 0;
-      mean_known += coarse[c];
-      ++known;
+  };
+  add_known([&](std::size_t, std::size_t c) {
+    ++n[c];
+    coarse_unknown[c] = 0;
+  });
+  std::vector<std::vector<float>> coarse(channels.size());
+  std::vector<std::vector<float>*> coarse_channels(channels.size());
+  std::vector<float> sum(coarse_size);
+  for (std::size_t k = 0; k < channels.size(); ++k) {
+    const std::vector<float>& v = *channels[k];
+    std::fill(sum.begin(), sum.end(), 0.0f);
+    add_known([&](std::size_t i, std::size_t c) { sum[c] += v[i]; });
+    std::vector<float>& values = coarse[k];
+    values.assign(coarse_size, 0.0f);
+    float mean_known = 0.0f;
+    int known = 0;
+    for (std::size_t c = 0; c < coarse_size; ++c) {
+      if (n[c] > 0) {
+        values[c] = sum[c] / static_cast<float>(n[c]);
+        mean_known += values[c];
+        ++known;
+      }
     }
+    if (known > 0) mean_known /= static_cast<float>(known);
+    for (std::size_t c = 0; c < coarse_size; ++c)
+      if (coarse_unknown[c]) values[c] = mean_known;
+    coarse_channels[k] = &values;
   }
-  if (known > 0) mean_known /= static_cast<float>(known);
-  for (std::size_t c = 0; c < coarse.size(); ++c)
-    if (coarse_unknown[c]) coarse[c] = mean_known;
-  solve_level(coarse, coarse_unknown, cw, ch, wx, wy);
+  solve_level(coarse_channels, coarse_unknown, cw, ch, wx, wy);
   // Prolongation (bilinear between coarse centres) as the starting point, then relaxation.
-  for (int row = 0; row < h; ++row) {
-    const float cy = std::clamp((row - 0.5f) / 2.0f, 0.0f, static_cast<float>(ch - 1));
-    const int y0 = std::min(static_cast<int>(cy), ch - 1);
-    const int y1 = std::min(y0 + 1, ch - 1);
-    const float ty = cy - static_cast<float>(y0);
-    for (int col = 0; col < w; ++col) {
-      const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
-      if (!unknown[i]) continue;
-      const float cx = std::clamp((col - 0.5f) / 2.0f, 0.0f, static_cast<float>(cw - 1));
-      const int x0 = std::min(static_cast<int>(cx), cw - 1);
-      const int x1 = std::min(x0 + 1, cw - 1);
-      const float tx = cx - static_cast<float>(x0);
-      auto at = [&](int y, int x) { return coarse[static_cast<std::size_t>(y) * static_cast<std::size_t>(cw) + static_cast<std::size_t>(x)]; };
-      const float top = at(y0, x0) + tx * (at(y0, x1) - at(y0, x0));
-      const float bottom = at(y1, x0) + tx * (at(y1, x1) - at(y1, x0));
-      v[i] = top + ty * (bottom - top);
+  for (std::size_t k = 0; k < channels.size(); ++k) {
+    std::vector<float>& v = *channels[k];
+    const std::vector<float>& values = coarse[k];
+    for (int row = 0; row < h; ++row) {
+      const float cy = std::clamp((row - 0.5f) / 2.0f, 0.0f, static_cast<float>(ch - 1));
+      const int y0 = std::min(static_cast<int>(cy), ch - 1);
+      const int y1 = std::min(y0 + 1, ch - 1);
+      const float ty = cy - static_cast<float>(y0);
+      for (int col = 0; col < w; ++col) {
+        const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
+        if (!unknown[i]) continue;
+        const float cx = std::clamp((col - 0.5f) / 2.0f, 0.0f, static_cast<float>(cw - 1));
+        const int x0 = std::min(static_cast<int>(cx), cw - 1);
+        const int x1 = std::min(x0 + 1, cw - 1);
+        const float tx = cx - static_cast<float>(x0);
+        auto at = [&](int y, int x) { return values[static_cast<std::size_t>(y) * static_cast<std::size_t>(cw) + static_cast<std::size_t>(x)]; };
+        const float top = at(y0, x0) + tx * (at(y0, x1) - at(y0, x0));
+        const float bottom = at(y1, x0) + tx * (at(y1, x1) - at(y1, x0));
+        v[i] = top + ty * (bottom - top);
+      }
     }
   }
   // The coarse solution is already smooth; large levels need only a few sweeps to settle their
   // boundary (a fraction of a micrometre is far below the skin's noise).
   const bool large = static_cast<std::size_t>(w) * static_cast<std::size_t>(h) > 48u * 48u;
-  relax(v, unknown, w, h, wx, wy, large ? 8 : 40, 0.02f);
+  relax(channels, unknown, w, h, wx, wy, large ? 8 : 40, 0.02f);
 }
 
-// Harmonic fill of the `unknown` points of a w x h grid from the others: a loose multigrid
-// (fractions of a micrometre, far below the skin's noise) that costs a few sweeps per point.
+// Harmonic fill of the `unknown` points of a w x h grid from the others, in each channel: a loose
+// multigrid (fractions of a micrometre, far below the skin's noise) that costs a few sweeps per point.
 // surface/fill.h's harmonic_fill solves to 1e-6 of the height range, which costs 5-10 times
 // more for no difference a depth can show. With no known point the unknowns become 0.
-void harmonic_fill_box(std::vector<float>& values, const std::vector<std::uint8_t>& unknown, int w, int h,
-                       double dx_um, double dy_um) {
+void harmonic_fill_box(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, double dx_um,
+                       double dy_um) {
   if (std::find(unknown.begin(), unknown.end(), 0) == unknown.end()) {
-    std::fill(values.begin(), values.end(), 0.0f);
+    for (std::vector<float>* values : channels) std::fill(values->begin(), values->end(), 0.0f);
     return;
   }
   const float wx = static_cast<float>(1.0 / (dx_um * dx_um));
   const float wy = static_cast<float>(1.0 / (dy_um * dy_um));
   const float scale = std::max(wx, wy);
-  solve_level(values, unknown, w, h, wx / scale, wy / scale);
+  solve_level(channels, unknown, w, h, wx / scale, wy / scale);
 }
 
 // Box of the candidate with a margin, clipped to the map.
@@ -255,15 +279,24 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
         float* sum = means.ptr<float>(k);
         float* valid = valid_count.ptr<float>(k);
         float* points = point_count.ptr<float>(k);
-        const float* z = relief.heights() + relief.index(row, 0);
-        const std::uint8_t* mask = relief.mask() + relief.index(row, 0);
-        for (int c = 0, col = first_col; col < end_col; ++c) {
-          const int block_end = std::min(end_col, col + g);
-          for (; col < block_end; ++col) {
+        const float* z = relief.heights() + relief.index(row, first_col);
+        const std::uint8_t* mask = relief.mask() + relief.index(row, first_col);
+        // Each block's points in the row's order, as one running sum per block would take them,
+        // but the j-th point of every block in turn: the sums do not wait on each other.
+        const int blocks = (end_col - first_col) / g;
+        for (int j = 0; j < g; ++j) {
+          for (int c = 0; c < blocks; ++c) {
+            const int col = c * g + j;
             sum[c] += z[col];
             valid[c] += mask[col] ? 1.0f : 0.0f;
-            points[c] += 1.0f;
           }
+        }
+        for (int c = 0; c < blocks; ++c) points[c] += static_cast<float>(g);
+        // The last block, partial at the scan's edge.
+        for (int col = blocks * g; col < end_col - first_col; ++col) {
+          sum[blocks] += z[col];
+          valid[blocks] += mask[col] ? 1.0f : 0.0f;
+          points[blocks] += 1.0f;
         }
       }
       means /= cv::max(point_count, 1.0f);
@@ -369,10 +402,15 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   // Skin filled in from around `extent` (harmonic, over the extent's bounding box only: the
   // points around it are the boundary), and the depth against it.
   std::vector<float> fill(size), envelope_fill(size), trace_fill(size), trace_depth(size);
-  // `source` filled from the rim into `filled` (`source` outside the extent's box).
-  auto harmonic_from_rim = [&](const std::vector<std::uint8_t>& extent, const std::vector<float>& source,
-                               std::vector<float>& filled) {
-    filled = source;  // rim values from the smoothed relief: the rim is a level, not a noise sample
+  // Each `source` filled from the rim into its `filled` (`source` outside the extent's box); the
+  // fills share their unknown points, and so the solver's set-up.
+  struct FillJob {
+    const std::vector<float>* source;
+    std::vector<float>* filled;
+  };
+  auto harmonic_from_rim = [&](const std::vector<std::uint8_t>& extent, std::initializer_list<FillJob> jobs) {
+    // rim values from the smoothed relief: the rim is a level, not a noise sample
+    for (const FillJob& job : jobs) *job.filled = *job.source;
     int r0 = box.h, r1 = -1, c0 = box.w, c1 = -1;
     for (int row = 0; row < box.h; ++row)
       for (int col = 0; col < box.w; ++col)
@@ -388,19 +426,32 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       r1 = std::min(box.h - 1, r1 + 2);
       c1 = std::min(box.w - 1, c1 + 2);
       const int sw = c1 - c0 + 1, sh = r1 - r0 + 1;
-      std::vector<float> sub(static_cast<std::size_t>(sw) * static_cast<std::size_t>(sh));
-      std::vector<std::uint8_t> unknown(sub.size());
+      const std::size_t sub_size = static_cast<std::size_t>(sw) * static_cast<std::size_t>(sh);
+      std::vector<std::vector<float>> subs(jobs.size(), std::vector<float>(sub_size));
+      std::vector<std::vector<float>*> channels;
+      std::vector<std::uint8_t> unknown(sub_size);
       for (int row = 0; row < sh; ++row)
         for (int col = 0; col < sw; ++col) {
           const std::size_t i = box.at(r0 + row, c0 + col);
           const std::size_t k = static_cast<std::size_t>(row) * static_cast<std::size_t>(sw) + static_cast<std::size_t>(col);
-          sub[k] = source[i];
           unknown[k] = extent[i] || others[i];
         }
-      harmonic_fill_box(sub, unknown, sw, sh, dx, dy);
-      for (int row = 0; row < sh; ++row)
-        std::copy(sub.begin() + static_cast<std::ptrdiff_t>(row) * sw, sub.begin() + static_cast<std::ptrdiff_t>(row + 1) * sw,
-                  filled.begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)));
+      std::size_t j = 0;
+      for (const FillJob& job : jobs) {
+        std::vector<float>& sub = subs[j++];
+        for (int row = 0; row < sh; ++row)
+          std::copy_n(job.source->begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)), sw,
+                      sub.begin() + static_cast<std::ptrdiff_t>(row) * sw);
+        channels.push_back(&sub);
+      }
+      harmonic_fill_box(channels, unknown, sw, sh, dx, dy);
+      j = 0;
+      for (const FillJob& job : jobs) {
+        const std::vector<float>& sub = subs[j++];
+        for (int row = 0; row < sh; ++row)
+          std::copy(sub.begin() + static_cast<std::ptrdiff_t>(row) * sw, sub.begin() + static_cast<std::ptrdiff_t>(row + 1) * sw,
+                    job.filled->begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)));
+      }
     }
   };
   // The extent is traced on the relief without pores and furrows against that same relief filled
@@ -408,7 +459,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   // closing's lift on the skin, 5-10 um, was taken off every depth: rolling scars' rims came in,
   // 7 % short in diameter on the tuning suite, 13 % on shallow ones.)
   auto fill_from_rim = [&](const std::vector<std::uint8_t>& extent) {
-    harmonic_from_rim(extent, trace_relief, trace_fill);
+    harmonic_from_rim(extent, {{&trace_relief, &trace_fill}});
     for (std::size_t i = 0; i < size; ++i) trace_depth[i] = sign * (trace_fill[i] - trace_relief[i]);
   };
 
@@ -486,8 +537,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   {
     // Both reliefs are filled in from the same support: where the wall meets the skin.
     const std::vector<std::uint8_t> support = dilate(region, box, grow_px);
-    harmonic_from_rim(support, envelope, envelope_fill);
-    harmonic_from_rim(support, smooth, fill);
+    harmonic_from_rim(support, {{&envelope, &envelope_fill}, {&smooth, &fill}});
   }
   const std::vector<std::uint8_t> extent = [&] {
     std::vector<std::uint8_t> e = dilate(region, box, grow_px - 1);

@@ -114,6 +114,31 @@ TEST(BoundedInput, DeepScarsSteepTiltsAndCurvedFacesPass) {
   EXPECT_NO_THROW(check_height_range(map));
 }
 
+// The limits hold to the micrometre on a tilted, curved scan, whichever way the check settles it
+// (a bound over the whole scan, or every point against the form when the bound cannot tell).
+TEST(BoundedInput, ReliefAndMagnitudeLimitsHoldExactlyWhereTheyLie) {
+  const auto scan = [](double base_um, double spike_um) {
+    HeightMap map(200, 200, 50.0, 50.0);
+    for (int row = 0; row < 200; ++row)
+      for (int col = 0; col < 200; ++col) {
+        const double x = (col - 100) * 0.05, y = (row - 100) * 0.05;  // mm
+        map.set(row, col, static_cast<float>(base_um + 300.0 * x + 20.0 * (x * x + y * y)));
+      }
+    map.set(120, 60, map.height(120, 60) + static_cast<float>(spike_um));
+    return map;
+  };
+  EXPECT_NO_THROW(check_height_range(scan(0.0, 0.0)));
+  EXPECT_NO_THROW(check_height_range(scan(0.0, 19900.0)));
+  EXPECT_NO_THROW(check_height_range(scan(0.0, -19900.0)));
+  EXPECT_THROW(check_height_range(scan(0.0, 20100.0)), InputError);
+  EXPECT_THROW(check_height_range(scan(0.0, -20100.0)), InputError);
+  // Within the relief's limit, but the heights' own limit (1 m from zero) lies between.
+  EXPECT_NO_THROW(check_height_range(scan(9.9e5, 0.0)));
+  EXPECT_NO_THROW(check_height_range(scan(-9.9e5, 0.0)));
+  EXPECT_THROW(check_height_range(scan(9.9e5, 19000.0)), InputError);
+  EXPECT_THROW(check_height_range(scan(-9.9e5, -19000.0)), InputError);
+}
+
 TEST(BoundedInput, InfiniteHeightsAreMissingAndAFewPointsAreNotChecked) {
   HeightMap map(10, 10, 20.0, 20.0);
   map.set(3, 3, std::numeric_limits<float>::infinity());  // set() marks it missing
