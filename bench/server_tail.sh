@@ -22,7 +22,7 @@ WORK="$ROOT/bench/out/server-tail-work"
 rm -rf "$WORK" && mkdir -p "$WORK"
 PASSWORD="bench password 1234"
 source "$ROOT/bench/server_lib.bash"
-SQLITE_LIB="$(ldd "$CLI" | awk '/libsqlite3/ {print $3}')"
+SQLITE_LIB="$(ldd "$CLI" 2>/dev/null | awk '/libsqlite3/ {print $3}' || true)"
 USE_PERF="${SERVER_TAIL_PERF:-1}"
 if [ "$USE_PERF" = 1 ] && { [ "$(id -u)" != 0 ] || ! command -v perf >/dev/null || [ -z "$SQLITE_LIB" ]; }; then
   echo "(perf left out: needs root, perf and a dynamically linked libsqlite3)"
@@ -60,7 +60,10 @@ if [ "$USE_PERF" = 1 ]; then
   PERF_PID=$!
   sleep 1  # perf attaches its probes
 fi
+listen_overflows() { nstat -az TcpExtListenOverflows 2>/dev/null | awk '/ListenOverflows/ {print $2}'; }
+overflows_before="$(listen_overflows)"
 wrk_tail "$server_port" read "$token" >"$WORK/wrk-server.txt"
+overflows="$(( $(listen_overflows || echo 0) - ${overflows_before:-0} ))"
 if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID"; wait "$PERF_PID" || true; fi
 curl -sf "http://127.0.0.1:$server_port/api/v1/metrics" >"$WORK/metrics-after.txt"
 wal_bytes="$(stat -c %s "$WORK/record/scarscope.db-wal" 2>/dev/null || echo 0)"
@@ -75,9 +78,9 @@ fi
 
 {
   echo "bench/server_tail on $(hostname), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $CLI"
-  /usr/bin/python3 - "$WORK" "$wal_bytes" <<'PY'
+  /usr/bin/python3 - "$WORK" "$wal_bytes" "$overflows" <<'PY'
 import collections, re, sys
-work, wal_bytes = sys.argv[1], int(sys.argv[2])
+work, wal_bytes, overflows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 
 def wrk(name):
     lines = dict(line.split(" ", 1) for line in open(f"{work}/{name}").read().splitlines())
@@ -105,6 +108,9 @@ def over(bound):
 print(f"| server's own service time (/metrics) | | | | | | {total} | {over('0.005')} ({100*over('0.005')/max(total,1):.2f} %) | {over('0.01')} ({100*over('0.01')/max(total,1):.2f} %) |")
 print()
 print(f"WAL at the end of the load: {wal_bytes / 1e6:.1f} MB")
+# A full accept queue drops the handshake's last ACK: the client's first request then waits for a
+# retransmission (~200 ms). The server listens with SOMAXCONN; this should stay 0.
+print(f"listen queue overflows during the load (TcpExtListenOverflows, whole machine): {overflows}")
 try:
     lines = open(f"{work}/perf.txt").read().splitlines()
 except FileNotFoundError:

@@ -25,3 +25,8 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)  # PkgConfig::SODIU
 # only (its .pc adds the OpenSSL/zlib/brotli defines); spdlog 1.10 with the external fmt 9.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # PkgConfig::HTTPLIB
 find_package(spdlog REQUIRED)                                    # spdlog::spdlog
+# The CLI's allocator (src/cli/allocator.cpp): jemalloc 5.3. Not with the sanitizers or libFuzzer,
+# which bring their own malloc.
+if(SCARSCOPE_JEMALLOC)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)  # PkgConfig::JEMALLOC
+endif()

@@ -6,11 +6,17 @@
 #include <vector>
 
 #include "server/server_log.h"
+#include "store/store_error.h"
 
 namespace scarscope::server {
 
-AuditWriter::AuditWriter(store::Store& store, std::chrono::milliseconds interval, std::size_t max_batch)
-    : store_(store), interval_(interval), max_batch_(std::max<std::size_t>(max_batch, 1)) {
+AuditWriter::AuditWriter(store::Store& store, std::chrono::milliseconds interval, std::size_t max_batch,
+                         std::size_t max_queued, std::chrono::milliseconds full_wait)
+    : store_(store),
+      interval_(interval),
+      max_batch_(std::max<std::size_t>(max_batch, 1)),
+      max_queued_(std::max<std::size_t>(max_queued, 1)),
+      full_wait_(full_wait) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -18,16 +24,26 @@ AuditWriter::~AuditWriter() { stop(); }
 
 void AuditWriter::record(const std::string& clinic_id, store::AuditEvent event) {
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (!stopped_ && queue_.size() >= max_queued_) {
+      // Reads outrun the writer (or the database is stuck): wait for the writer to take a batch.
+      // The CPU this thread leaves goes to the writer, so the queue stays bounded.
+      ++waited_for_room_;
+      wake_.notify_one();
+      if (!room_.wait_for(lock, full_wait_, [&] { return queue_.size() < max_queued_ || stopped_; })) {
+        throw store::StoreUnavailableError("the audit trail is behind (" + std::to_string(queue_.size()) +
+                                           " read entries not yet written): the read is not answered; retry later");
+      }
+    }
     if (!stopped_) {
-      queue_.push_back({clinic_id, std::move(event)});
+      queue_.push_back({clinic_id, std::move(event), std::chrono::steady_clock::now()});
       ++queued_total_;
       if (queue_.size() == 1 || queue_.size() >= max_batch_) wake_.notify_one();
       return;
     }
   }
   std::deque<Queued> single;
-  single.push_back({clinic_id, std::move(event)});
+  single.push_back({clinic_id, std::move(event), std::chrono::steady_clock::now()});
   write_batch(single);
 }
 
@@ -56,6 +72,16 @@ std::uint64_t AuditWriter::written() const {
 std::uint64_t AuditWriter::pending() const {
   std::lock_guard lock(mutex_);
   return queue_.size();
+}
+
+std::chrono::duration<double> AuditWriter::longest_wait() const {
+  std::lock_guard lock(mutex_);
+  return longest_wait_;
+}
+
+std::uint64_t AuditWriter::waited_for_room() const {
+  std::lock_guard lock(mutex_);
+  return waited_for_room_;
 }
 
 bool AuditWriter::write_batch(std::deque<Queued>& batch) {
@@ -101,9 +127,12 @@ void AuditWriter::run() {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
+    room_.notify_all();
+    const auto oldest = batch.empty() ? std::chrono::steady_clock::time_point{} : batch.front().queued_at;
     lock.unlock();
     const bool ok = write_batch(batch);
     lock.lock();
+    if (ok && take > 0) longest_wait_ = std::max(longest_wait_, std::chrono::steady_clock::now() - oldest);
     if (!ok) {
       written_total_ += take - batch.size();
       // The database refused (unavailable?): keep the entries and try again after a pause, so a
@@ -123,6 +152,7 @@ void AuditWriter::run() {
   }
   stopped_ = true;
   written_.notify_all();
+  room_.notify_all();
 }
 
 }  // namespace scarscope::server

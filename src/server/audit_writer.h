@@ -3,9 +3,14 @@
 // per clinic, and flush() / the destructor write what is left before the server stops. Changes
 // are not audited here: their entry is appended in the same transaction as the change.
 //
-// What a crash can lose: the read entries of the last `interval` (plus one write) before the
-// process died - never an entry of a change, never a link of the hash chain (each batch is one
-// transaction: all of it or none of it).
+// The queue is bounded (`max_queued` entries): when reads come faster than the entries can be
+// written, a read waits for room (up to `full_wait`, then it is refused as unavailable), so the
+// queue cannot grow without end and reads cannot outrun their audit trail.
+//
+// What a crash can lose: the read entries queued and not yet committed when the process died - at
+// most `max_queued` plus one batch, normally those of the last `interval` plus one write;
+// longest_wait() says how long entries have waited - never an entry of a change, never a link of
+// the hash chain (each batch is one transaction: all of it or none of it).
 #pragma once
 #include <chrono>
 #include <condition_variable>
@@ -22,12 +27,14 @@ namespace scarscope::server {
 class AuditWriter {
  public:
   AuditWriter(store::Store& store, std::chrono::milliseconds interval = std::chrono::milliseconds(5),
-              std::size_t max_batch = 2048);
+              std::size_t max_batch = 2048, std::size_t max_queued = 2048,
+              std::chrono::milliseconds full_wait = std::chrono::milliseconds(5000));
   ~AuditWriter();
   AuditWriter(const AuditWriter&) = delete;
   AuditWriter& operator=(const AuditWriter&) = delete;
 
-  // Queues an entry of `clinic_id`'s chain.
+  // Queues an entry of `clinic_id`'s chain. With the queue full, waits for room; throws
+  // store::StoreUnavailableError if there is none after `full_wait` (the database is stuck).
   void record(const std::string& clinic_id, store::AuditEvent event);
   // Writes everything queued so far before returning (the server calls it before it stops).
   void flush();
@@ -36,11 +43,16 @@ class AuditWriter {
 
   std::uint64_t written() const;
   std::uint64_t pending() const;
+  // The longest an entry has waited from record() to its batch's commit, since the start.
+  std::chrono::duration<double> longest_wait() const;
+  // How many record() calls found the queue full and waited.
+  std::uint64_t waited_for_room() const;
 
  private:
   struct Queued {
     std::string clinic_id;
     store::AuditEvent event;
+    std::chrono::steady_clock::time_point queued_at;
   };
   void run();
   // Writes `batch`; on failure puts it back at the front of the queue and returns false.
@@ -49,13 +61,18 @@ class AuditWriter {
   store::Store& store_;
   std::chrono::milliseconds interval_;
   std::size_t max_batch_;
+  std::size_t max_queued_;
+  std::chrono::milliseconds full_wait_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;       // something was queued, or stop
   std::condition_variable written_;    // a batch was written
+  std::condition_variable room_;       // the writer took a batch: the queue has room
   std::deque<Queued> queue_;
   std::uint64_t queued_total_ = 0;     // entries ever queued
   std::uint64_t written_total_ = 0;    // entries written (or given up on)
   std::uint64_t flush_target_ = 0;   // flush(): write at once up to this many queued entries
+  std::uint64_t waited_for_room_ = 0;
+  std::chrono::steady_clock::duration longest_wait_{};
   bool stopping_ = false;
   bool stopped_ = false;
   std::thread thread_;

@@ -3,6 +3,8 @@
 #include <httplib.h>
 #include <sodium.h>
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <charconv>
 #include <cstdio>
@@ -90,6 +92,7 @@ struct HttpServer::Impl {
   const clinic::Clock& clock;
   std::unique_ptr<httplib::Server> server;
   bool secure = false;
+  int listen_socket = -1;  // set while binding, for the backlog
   schema::Json object_schema = schema::object({});
 
   Impl(const RouteTable& table, HttpOptions opts, Authenticate auth, const clinic::Clock& time)
@@ -130,6 +133,17 @@ struct HttpServer::Impl {
     const int threads = std::max(options.threads, 1);
     server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
     server->set_tcp_nodelay(true);
+    // Debian's httplib (0.11) listens with a backlog of 5 and SO_REUSEPORT. With 32 clients
+    // connecting at once the accept queue overflows: the kernel drops the handshake's last ACK and
+    // the client's first request waits for a retransmission (~200 ms, wrk's slowest request in
+    // every run; TcpExtListenOverflows counted them). bind() listens again with SOMAXCONN. And
+    // SO_REUSEADDR instead of SO_REUSEPORT, so that a second server on the same port fails to
+    // start instead of silently sharing the port.
+    server->set_socket_options([this](int socket) {
+      int yes = 1;
+      setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+      listen_socket = socket;
+    });
     server->set_keep_alive_max_count(options.keep_alive_max_requests);
     server->set_keep_alive_timeout(options.keep_alive_timeout.count());
     server->set_read_timeout(options.read_timeout.count(), 0);
@@ -455,6 +469,10 @@ int HttpServer::bind() {
   if (port_ <= 0)
     throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port) +
                              " (address in use, or not an address of this machine)");
+  // Listening again on a listening socket only changes its backlog (Linux).
+  if (impl_->listen_socket >= 0 && ::listen(impl_->listen_socket, SOMAXCONN) != 0)
+    throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(port_) +
+                             " with a backlog of " + std::to_string(SOMAXCONN));
   return port_;
 }
 

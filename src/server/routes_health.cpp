@@ -55,6 +55,19 @@ Reply metrics(ApiContext& api) {
   } catch (const store::StoreUnavailableError&) {
     reachable = false;
   }
+  out << "# HELP scarscope_audit_queue_entries Read audit entries queued, not yet committed.\n"
+         "# TYPE scarscope_audit_queue_entries gauge\n"
+         "scarscope_audit_queue_entries "
+      << api.audit.pending() << "\n";
+  out << "# HELP scarscope_audit_longest_wait_seconds The longest a read audit entry waited from the "
+         "read to its commit, since the start: what a crash could lose.\n"
+         "# TYPE scarscope_audit_longest_wait_seconds gauge\n"
+         "scarscope_audit_longest_wait_seconds "
+      << api.audit.longest_wait().count() << "\n";
+  out << "# HELP scarscope_audit_full_waits_total Reads that found the audit queue full and waited for "
+         "the writer.\n# TYPE scarscope_audit_full_waits_total counter\n"
+         "scarscope_audit_full_waits_total "
+      << api.audit.waited_for_room() << "\n";
   out << "# HELP scarscope_database_up Whether this server reached the database when scraped.\n"
          "# TYPE scarscope_database_up gauge\n"
          "scarscope_database_up "

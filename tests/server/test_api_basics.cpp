@@ -105,6 +105,23 @@ TEST_P(ApiBasics, CookieSessionsNeedTheCsrfHeaderForChanges) {
   EXPECT_EQ(accepted.status, 201) << accepted.body;
 }
 
+// Debian's httplib binds with SO_REUSEPORT, under which a second `scarscope serve` on a port already
+// served would start and silently take half of its connections. The server binds with
+// SO_REUSEADDR only: the second one is refused, naming the address.
+TEST(ApiListening, ASecondServerOnTheSamePortIsRefused) {
+  TestServer first(store::Engine::sqlite);
+  const int port = first.port();
+  try {
+    TestServer second(store::Engine::sqlite, [port](server::ServeOptions& options) { options.http.port = port; });
+    FAIL() << "a second server started on port " << port;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot listen on 127.0.0.1:" + std::to_string(port)), std::string::npos)
+        << e.what();
+  }
+  // The first one still answers.
+  EXPECT_EQ(first.client().get("/api/v1/healthz").status, 200);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ApiBasics, testing::ValuesIn(test_engines()), engine_name_for_test);
 
 }  // namespace
