@@ -108,6 +108,11 @@ def over(bound):
 print(f"| server's own service time (/metrics) | | | | | | {total} | {over('0.005')} ({100*over('0.005')/max(total,1):.2f} %) | {over('0.01')} ({100*over('0.01')/max(total,1):.2f} %) |")
 print()
 print(f"WAL at the end of the load: {wal_bytes / 1e6:.1f} MB")
+# The read-audit queue (bounded): entries left unwritten, the longest an entry waited for its commit,
+# and how many reads found the queue full and waited for the writer.
+for line in open(f"{work}/metrics-after.txt"):
+    if line.startswith("scarscope_audit_"):
+        print("audit: " + line.strip())
 # A full accept queue drops the handshake's last ACK: the client's first request then waits for a
 # retransmission (~200 ms). The server listens with SOMAXCONN; this should stay 0.
 print(f"listen queue overflows during the load (TcpExtListenOverflows, whole machine): {overflows}")

@@ -5,7 +5,10 @@
 //
 // The queue is bounded (`max_queued` entries): when reads come faster than the entries can be
 // written, a read waits for room (up to `full_wait`, then it is refused as unavailable), so the
-// queue cannot grow without end and reads cannot outrun their audit trail.
+// queue cannot grow without end and reads cannot outrun their audit trail. Batches and queue of
+// 128: a saturated read load then waits for a batch of ~3 ms of the writer's work instead of one
+// of ~45 ms (bench/RESULTS.md, issue 16: p99 17-20 ms against 42-59 ms at 2,048, reads/s the same,
+// entries committed within 40-50 ms of their read).
 //
 // What a crash can lose: the read entries queued and not yet committed when the process died - at
 // most `max_queued` plus one batch, normally those of the last `interval` plus one write;
@@ -27,7 +30,7 @@ namespace scarscope::server {
 class AuditWriter {
  public:
   AuditWriter(store::Store& store, std::chrono::milliseconds interval = std::chrono::milliseconds(5),
-              std::size_t max_batch = 2048, std::size_t max_queued = 2048,
+              std::size_t max_batch = 128, std::size_t max_queued = 128,
               std::chrono::milliseconds full_wait = std::chrono::milliseconds(5000));
   ~AuditWriter();
   AuditWriter(const AuditWriter&) = delete;
