@@ -49,19 +49,10 @@ double robust_spread(const DetectionGrid& grid, const HeightMap& map) {
   std::vector<float> sample;
   const std::size_t cells = grid.smoothed.size();
   const std::size_t step = std::max<std::size_t>(1, cells / 200000);
-  sample.reserve(cells / step + 1);
-  // Cell c = cell_row * grid.nx + cell_col, its row and column carried along (no division per cell).
-  const auto nx = static_cast<std::size_t>(grid.nx);
-  std::size_t cell_row = 0, cell_col = 0;
   for (std::size_t c = 0; c < cells; c += step) {
-    const int row = static_cast<int>(cell_row) * grid.fy;
-    const int col = static_cast<int>(cell_col) * grid.fx;
+    const int row = static_cast<int>(c / static_cast<std::size_t>(grid.nx)) * grid.fy;
+    const int col = static_cast<int>(c % static_cast<std::size_t>(grid.nx)) * grid.fx;
     if (map.mask()[map.index(row, col)]) sample.push_back(grid.smoothed[c]);
-    cell_col += step;
-    while (cell_col >= nx) {
-      cell_col -= nx;
-      ++cell_row;
-    }
   }
   if (sample.empty()) return 0.0;
   const std::size_t half = sample.size() / 2;
