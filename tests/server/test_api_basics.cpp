@@ -105,6 +105,25 @@ TEST_P(ApiBasics, CookieSessionsNeedTheCsrfHeaderForChanges) {
   EXPECT_EQ(accepted.status, 201) << accepted.body;
 }
 
+// What an operator watches of the read-audit queue: after reads are written, /metrics shows an
+// empty queue, no read that waited for room, and how long the written entries waited (above 0).
+TEST(ApiMetrics, TheReadAuditQueueIsOnMetrics) {
+  TestServer server(store::Engine::sqlite);
+  ApiClient api = server.client_as(server.north.clinician);
+  Answer created = api.post("/api/v1/patients", {{"name", "Ada Example"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  for (int read = 0; read < 3; ++read)
+    ASSERT_EQ(api.get("/api/v1/patients/" + created.json["id"].get<std::string>()).status, 200);
+  server.counts();  // writes the queued read entries
+  const std::string metrics = server.client().get("/api/v1/metrics").body;
+  EXPECT_NE(metrics.find("\nscarscope_audit_queue_entries 0\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nscarscope_audit_full_waits_total 0\n"), std::string::npos) << metrics;
+  const std::string name = "\nscarscope_audit_longest_wait_seconds ";
+  const std::size_t at = metrics.find(name);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_GT(std::stod(metrics.substr(at + name.size())), 0.0) << metrics;
+}
+
 // Debian's httplib binds with SO_REUSEPORT, under which a second `scarscope serve` on a port already
 // served would start and silently take half of its connections. The server binds with
 // SO_REUSEADDR only: the second one is refused, naming the address.
