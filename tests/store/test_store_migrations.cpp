@@ -15,7 +15,7 @@ namespace {
 
 using store::Engine;
 
-constexpr int latest_version = 3;
+constexpr int latest_version = 4;
 
 void run_owner_sql(const TestRecord& record, const std::string& sql) {
   if (record.engine() == Engine::sqlite) {
