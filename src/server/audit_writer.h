@@ -6,9 +6,13 @@
 // The queue is bounded (`max_queued` entries): when reads come faster than the entries can be
 // written, a read waits for room (up to `full_wait`, then it is refused as unavailable), so the
 // queue cannot grow without end and reads cannot outrun their audit trail. Batches and queue of
-// 128: a saturated read load then waits for a batch of ~3 ms of the writer's work instead of one
-// of ~45 ms (bench/RESULTS.md, issue 16: p99 17-20 ms against 42-59 ms at 2,048, reads/s the same,
-// entries committed within 40-50 ms of their read).
+// 512 (bench/RESULTS.md, issue 16). While each entry cost a random page of the patient index
+// (~22 us), a saturated read load waited for whole batches and smaller was better (128: p99 17-20 ms
+// against 42-59 ms at 2,048). Since SQLite's migration 4 dropped that index an entry dirties no
+// random page, the writer keeps up, and fewer, larger commits win: at 512 a read rarely finds the
+// queue full (0.6-1.2 % of reads against 9-11 % at 128) and the p99 was 8.6-9.9 ms in 9 runs,
+// against 8.5-16.7 ms at 128 and 9.5-10.3 ms at 256; a queue of 1,024 gave a 59 ms p99 once in 3.
+// Each SQLite commit also empties the readers' page caches, one more reason for fewer of them.
 //
 // What a crash can lose: the read entries queued and not yet committed when the process died - at
 // most `max_queued` plus one batch, normally those of the last `interval` plus one write;
@@ -30,7 +34,7 @@ namespace scarscope::server {
 class AuditWriter {
  public:
   AuditWriter(store::Store& store, std::chrono::milliseconds interval = std::chrono::milliseconds(5),
-              std::size_t max_batch = 128, std::size_t max_queued = 128,
+              std::size_t max_batch = 512, std::size_t max_queued = 512,
               std::chrono::milliseconds full_wait = std::chrono::milliseconds(5000));
   ~AuditWriter();
   AuditWriter(const AuditWriter&) = delete;
