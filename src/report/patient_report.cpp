@@ -155,11 +155,14 @@ class PatientReport {
       for (const CourseSession& session : course_.sessions) given[session.session.modality] += 1;
       std::map<std::string, int> total;
       for (const ScheduledSession& session : accepted->in_force.plan.schedule) total[session.modality] += 1;
+      // A session whose first possible day has passed without it is due now: the report does not
+      // list it as if its date were still ahead.
+      const CalendarDate today = day_of(context_.generated_at);
       bool any = false;
       for (const ScheduledSession& session : accepted->in_force.plan.schedule) {
         if (session.until || session.session <= given[session.modality]) continue;
         any = true;
-        bullet(capitalised(label("next_item", {{"treatment", text_.plain_modality(session.modality, context_.knowledge.treatments.get())},
+        bullet(capitalised(label(session.date < today ? "next_item_due" : "next_item", {{"treatment", text_.plain_modality(session.modality, context_.knowledge.treatments.get())},
                                                {"number", std::to_string(session.session)},
                                                {"total", std::to_string(total[session.modality])},
                                                {"date", text_.date(session.date)}})));

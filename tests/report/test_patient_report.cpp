@@ -208,26 +208,67 @@ TEST(PatientReport, GivesThePatientsOwnProgress) {
   EXPECT_NE(report.text.find(verdict), std::string::npos);
 }
 
-TEST(PatientReport, ListsTheNextSessionsOfTheAcceptedPlanNotYetGiven) {
-  const PatientReportRead& report = patient_report();
-  const report::ReportText& text = report_resources().text;
-  const Plan& plan = report.course.accepted_plan()->in_force.plan;
+// The lines "next sessions" should hold on `today`: every session of the accepted plan not yet
+// given, "from DATE" while DATE is ahead and "due now" once it has passed; none of those given.
+// Checks them against `text` and returns how many are listed and how many of those are due now.
+std::pair<int, int> expect_next_sessions(const report::PatientCourse& course, const std::string& text, CalendarDate today) {
+  const report::ReportText& words = report_resources().text;
+  const Plan& plan = course.accepted_plan()->in_force.plan;
   std::map<std::string, int> given, total;
-  for (const report::CourseSession& session : report.course.sessions) given[session.session.modality] += 1;
+  for (const report::CourseSession& session : course.sessions) given[session.session.modality] += 1;
   for (const ScheduledSession& session : plan.schedule) total[session.modality] += 1;
-  int listed = 0;
+  int listed = 0, due = 0;
   for (const ScheduledSession& session : plan.schedule) {
     if (session.until) continue;
-    const std::string line = text.plain_modality(session.modality) + ": session " + std::to_string(session.session) + " of " +
-                             std::to_string(total[session.modality]) + ", from " + text.date(session.date);
-    std::string expected = line;
-    expected[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(expected[0])));
+    const std::string head = words.plain_modality(session.modality) + ": session " + std::to_string(session.session) +
+                             " of " + std::to_string(total[session.modality]) + ", ";
+    const std::string ahead = head + "from " + words.date(session.date);
+    const std::string overdue = head + "due now (it could be done from " + words.date(session.date) + ")";
+    auto capital = [](std::string line) {
+      line[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(line[0])));
+      return line;
+    };
     const bool done = session.session <= given[session.modality];
-    EXPECT_EQ(report.text.find(expected) != std::string::npos, !done) << expected;
+    const bool past = session.date < today;
+    EXPECT_EQ(text.find(capital(ahead)) != std::string::npos, !done && !past) << ahead;
+    EXPECT_EQ(text.find(capital(overdue)) != std::string::npos, !done && past) << overdue;
     listed += done ? 0 : 1;
+    due += !done && past ? 1 : 0;
   }
+  return {listed, due};
+}
+
+TEST(PatientReport, ListsTheNextSessionsOfTheAcceptedPlanNotYetGiven) {
+  const PatientReportRead& report = patient_report();
+  const int listed =
+      expect_next_sessions(report.course, report.text, CalendarDate{std::chrono::floor<std::chrono::days>(report_moment())}).first;
   EXPECT_GT(listed, 0) << "the fixture gives only part of the plan";
   EXPECT_NE(report.text.find("Sessions you have had"), std::string::npos);
+}
+
+TEST(PatientReport, SaysASessionWhoseDateHasPassedWithoutItIsDueNow) {
+  // The same course reported on the day of its last given session (dates still ahead) and a year
+  // after its plan's last date (every session not given is overdue): the wording follows the day.
+  const PatientReportRead& report = patient_report();
+  const Plan& plan = report.course.accepted_plan()->in_force.plan;
+  ASSERT_FALSE(report.course.sessions.empty());
+  CalendarDate last_given = report.course.sessions.front().session.date;
+  for (const report::CourseSession& session : report.course.sessions) last_given = std::max(last_given, session.session.date);
+  CalendarDate last_planned = plan.schedule.front().date;
+  for (const ScheduledSession& session : plan.schedule) last_planned = std::max(last_planned, session.date);
+  int index = 0;
+  for (const CalendarDate day : {last_given, last_planned.plus_days(365)}) {
+    const Bytes pdf = report::patient_report_pdf(report.course, report_resources().context(clinic::Timestamp(day.day) + std::chrono::hours(10)));
+    const std::filesystem::path path = artifact_dir() / ("patient-report-on-day-" + std::to_string(++index) + ".pdf");
+    write_bytes(path, pdf);
+    const auto [listed, due] = expect_next_sessions(report.course, flattened(pdf_text(path)), day);
+    EXPECT_GT(listed, 0);
+    if (index == 1) {
+      EXPECT_LT(due, listed) << "on the day of the last session given, some dates are still ahead";
+    } else {
+      EXPECT_EQ(due, listed) << "a year after the plan's last date every session not given is due";
+    }
+  }
 }
 
 TEST(PatientReport, SaysEveryExpectationAftercareAndCallTheClinicSentenceWithItsSources) {
