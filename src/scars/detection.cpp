@@ -931,37 +931,50 @@ Segmentation segment_relief(const float* for_depressions, const float* for_eleva
 
 namespace {
 
-// The floors of one depression, in its bounding box (w x h cells, row-major): which cells are
-// flat floor, split into the floors of separate scars. Returns the floors' cells (box indices).
-// Its scratch images (with a border of one cell all round) are sized once per depression and
-// left clean by each floor for the next.
+// The floors of a depression, in its bounding box (w x h cells, row-major): which cells are flat
+// floor, split into the floors of separate scars. Returns the floors' cells (box indices). One
+// FloorFinder serves every depression of a map: its scratch images (room for the box with a
+// border of one cell all round) grow with the largest box and are left clean by each floor.
 class FloorFinder {
  public:
-  FloorFinder(int w, int h, double dx_um, double dy_um, const DetectionSettings& settings)
-      : w_(w),
-        h_(h),
-        cell_um_(std::sqrt(dx_um * dy_um)),
-        cell_mm2_(dx_um * dy_um * 1e-6),
-        settings_(settings),
-        mask_(h + 2, w + 2, CV_8U, cv::Scalar(0)),
-        distance_(static_cast<std::size_t>(w + 2) * static_cast<std::size_t>(h + 2)),
-        lobe_of_(static_cast<std::size_t>(w + 2) * static_cast<std::size_t>(h + 2), -1) {}
+  FloorFinder(double dx_um, double dy_um, const DetectionSettings& settings)
+      : cell_um_(std::sqrt(dx_um * dy_um)), cell_mm2_(dx_um * dy_um * 1e-6), settings_(settings) {}
 
   // `flat`: 255 where a cell is flat floor; `depth`: the depth of every cell of the box.
   std::vector<std::vector<std::int32_t>> floors(const cv::Mat& flat, const std::vector<float>& depth) {
+    w_ = flat.cols;
+    h_ = flat.rows;
+    const std::size_t room = static_cast<std::size_t>(w_ + 2) * static_cast<std::size_t>(h_ + 2);
+    if (mask_.size() < room) {  // (what is there already is clean)
+      mask_.resize(room, 0);
+      distance_.resize(room);
+      lobe_of_.resize(room, -1);
+    }
     std::vector<std::vector<std::int32_t>> found;
-    cv::Mat components;
-    const int count = cv::connectedComponents(flat, components, 8, CV_32S);
+    const int count = cv::connectedComponents(flat, components_, 8, CV_32S);
     if (count <= 1) return found;
-    std::vector<std::vector<std::int32_t>> cells(static_cast<std::size_t>(count));
+    // Each component's cells, in row-major order: counted first, then gathered for the components
+    // wide enough to hold a floor.
+    std::vector<std::int32_t> sizes(static_cast<std::size_t>(count), 0);
     for (int row = 0; row < h_; ++row) {
-      const std::int32_t* c = components.ptr<std::int32_t>(row);
+      const std::int32_t* c = components_.ptr<std::int32_t>(row);
+      for (int col = 0; col < w_; ++col) ++sizes[static_cast<std::size_t>(c[col])];
+    }
+    std::vector<std::vector<std::int32_t>> cells(static_cast<std::size_t>(count));
+    std::vector<std::uint8_t> wide(static_cast<std::size_t>(count), 0);
+    for (int k = 1; k < count; ++k) {
+      const auto size = static_cast<std::size_t>(sizes[static_cast<std::size_t>(k)]);
+      wide[static_cast<std::size_t>(k)] = !(static_cast<double>(size) * cell_mm2_ < min_area_mm2());
+      if (wide[static_cast<std::size_t>(k)]) cells[static_cast<std::size_t>(k)].reserve(size);
+    }
+    for (int row = 0; row < h_; ++row) {
+      const std::int32_t* c = components_.ptr<std::int32_t>(row);
       for (int col = 0; col < w_; ++col)
-        if (c[col] > 0) cells[static_cast<std::size_t>(c[col])].push_back(row * w_ + col);
+        if (wide[static_cast<std::size_t>(c[col])]) cells[static_cast<std::size_t>(c[col])].push_back(row * w_ + col);
     }
     for (int k = 1; k < count; ++k) {
+      if (!wide[static_cast<std::size_t>(k)]) continue;
       const auto& component = cells[static_cast<std::size_t>(k)];
-      if (static_cast<double>(component.size()) * cell_mm2_ < min_area_mm2()) continue;
       // (Each lobe on its own: two floors at different levels joined by a gentle step are not one
       // flat floor, but each of them is.)
       for (auto& lobe : lobes(component))
@@ -1016,13 +1029,34 @@ class FloorFinder {
       const int row = rows_[n], col = floor[n] - row * w_;
       padded_.push_back((row - min_row + 1) * stride + (col - min_col + 1));
     }
-    const cv::Mat mask(bh, bw, CV_8U, mask_.data);  // all 0 between floors
+    const cv::Mat mask(bh, bw, CV_8U, mask_.data());  // all 0 between floors
     for (const std::int32_t p : padded_) mask.data[p] = 255;
     cv::Mat distance_image(bh, bw, CV_32F, distance_.data());
     cv::distanceTransform(mask, distance_image, cv::DIST_L2, cv::DIST_MASK_PRECISE);
     CV_Assert(distance_image.data == reinterpret_cast<std::uint8_t*>(distance_.data()));
     for (const std::int32_t p : padded_) mask.data[p] = 0;  // clean for the next floor
     const float* distance = distance_.data();
+    const float min_radius = static_cast<float>(0.5 * settings_.split_floor_min_diameter_mm * 1000.0 / cell_um_);
+    // The eight neighbours, row by row from the one above left (the order decides ties); the
+    // border is never part of a lobe.
+    const std::int32_t offsets[8] = {-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1};
+    // The flooding below starts a lobe at each cell none of whose neighbours comes before it
+    // (farther from the edge, or as far and earlier in place), and keeps two lobes apart only if
+    // both are at least min_radius wide. With one such start that far from the edge or none (a
+    // floor of one round part, most of them), every lobe merges into the widest: the floor is one
+    // lobe, or none if narrower than min_radius, found here without sorting and flooding.
+    int wide_starts = 0;
+    for (const std::int32_t p : padded_) {
+      const float d = distance[p];
+      if (!(d >= min_radius)) continue;
+      bool start = true;
+      for (int n = 0; n < 4; ++n) start &= distance[p + offsets[n]] < d;   // the neighbours before it in place
+      for (int n = 4; n < 8; ++n) start &= distance[p + offsets[n]] <= d;  // and after it
+      wide_starts += start;
+      if (wide_starts > 1) break;
+    }
+    if (wide_starts == 0) return {};
+    if (wide_starts == 1) return {floor};
     // Cells by distance, farthest first, then by index: one 64-bit key each (the distance's bits,
     // which order as the distances do, being >= 0, inverted above the place), sorted by the upper
     // half alone, stably: the cells come in order of place, so ties stay in that order.
@@ -1038,11 +1072,7 @@ class FloorFinder {
       while (parent[static_cast<std::size_t>(b)] != b) b = parent[static_cast<std::size_t>(b)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(b)])];
       return b;
     };
-    const float min_radius = static_cast<float>(0.5 * settings_.split_floor_min_diameter_mm * 1000.0 / cell_um_);
     const float neck = static_cast<float>(settings_.split_floor_max_neck);
-    // The eight neighbours, row by row from the one above left (the order decides ties); the
-    // border is never part of a lobe.
-    const std::int32_t offsets[8] = {-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1};
     std::int32_t* lobe_of = lobe_of_.data();
     for (const std::uint64_t key : order_) {
       const auto level = std::bit_cast<float>(~static_cast<std::uint32_t>(key >> 32));
@@ -1102,11 +1132,12 @@ class FloorFinder {
     return result;
   }
 
-  int w_, h_;
+  int w_ = 0, h_ = 0;  // the depression's box
   double cell_um_, cell_mm2_;
   const DetectionSettings& settings_;
+  cv::Mat components_;  // the flat cells' connected components in the box
   // Room for (w + 2) x (h + 2) cells each, used as the floor's bordered box (at most that size):
-  cv::Mat mask_;                       // 255 on the floor being split, else 0
+  std::vector<std::uint8_t> mask_;     // 255 on the floor being split, else 0
   std::vector<float> distance_;        // the distance of its cells to its edge
   std::vector<std::int32_t> lobe_of_;  // the lobe of each cell reached, else -1
   std::vector<std::int32_t> padded_;   // the floor's cells' places in the bordered box
@@ -1138,6 +1169,10 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
   const float seed = static_cast<float>(settings.seed_depth_um);
   const float max_slope = static_cast<float>(settings.split_floor_max_slope);
   int added = 0;
+  // Scratch for every depression's box (each written whole before it is read).
+  std::vector<float> depth;
+  std::vector<std::uint8_t> inside, flat_cells;
+  FloorFinder finder(dx_um, dy_um, settings);
   for (std::int32_t k = 0; k < original; ++k) {
     const CandidateRegion candidate = segmentation.candidates[static_cast<std::size_t>(k)];
     // Room for two floors at least.
@@ -1146,9 +1181,9 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
     const int x0 = candidate.min_col, y0 = candidate.min_row;
     const int w = candidate.max_col - x0 + 1, h = candidate.max_row - y0 + 1;
     const auto box_size = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
-    std::vector<float> depth(box_size);
-    std::vector<std::uint8_t> inside(box_size);
-    cv::Mat flat(h, w, CV_8U, cv::Scalar(0));
+    depth.resize(box_size);
+    inside.resize(box_size);
+    flat_cells.resize(box_size);
     for (int row = 0; row < h; ++row) {
       const int r = y0 + row;
       const std::size_t at = static_cast<std::size_t>(r) * static_cast<std::size_t>(nx);
@@ -1157,18 +1192,21 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
       const float* z = closed + at;
       const float* up = closed + static_cast<std::size_t>(std::max(r - 1, 0)) * static_cast<std::size_t>(nx);
       const float* down = closed + static_cast<std::size_t>(std::min(r + 1, ny - 1)) * static_cast<std::size_t>(nx);
+      std::uint8_t* flat_row = flat_cells.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
       for (int col = 0; col < w; ++col) {
         const std::int32_t i = row * w + col;
         const int c = x0 + col;
         depth[static_cast<std::size_t>(i)] = -z[c];
         inside[static_cast<std::size_t>(i)] = label_row[col] == label;
+        flat_row[col] = 0;
         if (!inside[static_cast<std::size_t>(i)] || depth[static_cast<std::size_t>(i)] < seed) continue;
         const double gx = (-z[std::min(c + 1, nx - 1)] - -z[std::max(c - 1, 0)]) / (2.0 * dx_um);
         const double gy = (-down[c] - -up[c]) / (2.0 * dy_um);
-        if (slope_within(gx, gy, max_slope)) flat.at<std::uint8_t>(row, col) = 255;
+        if (slope_within(gx, gy, max_slope)) flat_row[col] = 255;
       }
     }
-    const std::vector<std::vector<std::int32_t>> floors = FloorFinder(w, h, dx_um, dy_um, settings).floors(flat, depth);
+    const cv::Mat flat(h, w, CV_8U, flat_cells.data());
+    const std::vector<std::vector<std::int32_t>> floors = finder.floors(flat, depth);
     if (floors.size() < 2) continue;
     // Each cell to the floor it drains to: flooded from the floors, deepest cells first, each
     // taking the floor of its deepest neighbour already reached.
