@@ -194,6 +194,37 @@ TEST(DetectionParts, TheAnalysisReportsTheRoundingStepOfItsClosingAndOpening) {
   EXPECT_NEAR(analysis.inventory.scars[0].diameter_mm, 1.6, 0.2);
 }
 
+// The detection grid's block means (no smoothing) against a plain average of each block, the last
+// column and row of blocks partial: 2, 3 and 4 points a cell (summed four cells at a time) and 5.
+TEST(DetectionParts, DetectionGridCellsAreTheMeansOfTheirBlocksIncludingPartialOnes) {
+  DetectionSettings settings;
+  settings.smoothing_sigma_um = 0.0;
+  for (const double dx_um : {15.0, 10.0, 7.5, 6.0}) {
+    const int nx = 83, ny = 37;
+    const std::vector<float> z = random_relief(nx, ny, 21);
+    HeightMap relief(nx, ny, dx_um, dx_um);
+    std::copy(z.begin(), z.end(), relief.heights());
+    const DetectionGrid grid = make_detection_grid(relief, settings);
+    const int f = static_cast<int>(std::lround(30.0 / dx_um));
+    ASSERT_EQ(grid.fx, f);
+    ASSERT_EQ(grid.nx, (nx + f - 1) / f);
+    ASSERT_EQ(grid.ny, (ny + f - 1) / f);
+    for (int j = 0; j < grid.ny; ++j)
+      for (int i = 0; i < grid.nx; ++i) {
+        // Each row's part of the block summed in float, the rows in double (the grid's own order).
+        double sum = 0.0;
+        int points = 0;
+        for (int row = j * f; row < std::min(ny, (j + 1) * f); ++row) {
+          float part = 0.0f;
+          for (int col = i * f; col < std::min(nx, (i + 1) * f); ++col, ++points) part += z[static_cast<std::size_t>(row * nx + col)];
+          sum += part;
+        }
+        ASSERT_EQ(grid.smoothed[static_cast<std::size_t>(j * grid.nx + i)], static_cast<float>(sum / points))
+            << dx_um << " um, cell " << i << ", " << j;
+      }
+  }
+}
+
 TEST(DetectionParts, MissingPatchesAreFilledEverywhereIncludingTheMapsFirstAndLastPoints) {
   HeightMap relief(40, 30, 20.0, 20.0);
   for (int row = 0; row < 30; ++row)
