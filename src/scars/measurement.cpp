@@ -67,31 +67,47 @@ float sweep_interior_portable(float* u, const RelaxGrid& g, int colour, float la
 }
 
 #if SCARSCOPE_X86_KERNELS
+// The interior points of one colour among columns i..i+7 (index `i` in u), the lanes `lanes` allows:
+// updated as relax_point does each; returns `most` raised to their largest change.
+__attribute__((target("avx2"))) inline __m256 relax_8(float* u, const std::uint8_t* interior, std::size_t i, std::size_t stride,
+                                                      __m256i lanes, const RelaxGrid& g, __m256 most) {
+  const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(interior + i));
+  const __m256 mask = _mm256_castsi256_ps(_mm256_and_si256(_mm256_cvtepi8_epi32(bytes), lanes));
+  const __m256 centre = _mm256_loadu_ps(u + i);
+  const __m256 across = _mm256_add_ps(_mm256_loadu_ps(u + i - 1), _mm256_loadu_ps(u + i + 1));
+  const __m256 along = _mm256_add_ps(_mm256_loadu_ps(u + i - stride), _mm256_loadu_ps(u + i + stride));
+  const __m256 target = _mm256_mul_ps(
+      _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(g.wx), across), _mm256_mul_ps(_mm256_set1_ps(g.wy), along)), _mm256_set1_ps(g.inverse));
+  const __m256 change = _mm256_mul_ps(_mm256_set1_ps(kOmega), _mm256_sub_ps(target, centre));
+  _mm256_storeu_ps(u + i, _mm256_blendv_ps(centre, _mm256_add_ps(centre, change), mask));
+  // (max_ps returns its second operand when the first is NaN, as std::max(largest, NaN) does.)
+  const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  return _mm256_max_ps(_mm256_and_ps(_mm256_and_ps(change, mask), magnitude), most);
+}
+
 __attribute__((target("avx2"))) float sweep_interior_avx2(float* u, const RelaxGrid& g, int colour, float largest) {
   const auto stride = static_cast<std::size_t>(g.w);
-  const __m256 wx = _mm256_set1_ps(g.wx), wy = _mm256_set1_ps(g.wy), inverse = _mm256_set1_ps(g.inverse);
-  const __m256 omega = _mm256_set1_ps(kOmega);
-  const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
   // Lanes of one colour: columns col0 + j with (row + col0 + j) & 1 == colour.
   const __m256i lanes[2] = {_mm256_setr_epi32(-1, 0, -1, 0, -1, 0, -1, 0), _mm256_setr_epi32(0, -1, 0, -1, 0, -1, 0, -1)};
+  const __m256i lane_index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   __m256 most = _mm256_setzero_ps();
   for (int row = 1; row + 1 < g.h; ++row) {
     const std::size_t base = static_cast<std::size_t>(row) * stride;
+    const int last = g.last[row];
     int col = g.first[row];
-    for (; col + 8 <= g.last[row] + 1; col += 8) {
-      const std::size_t i = base + static_cast<std::size_t>(col);
-      const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(g.interior + i));
-      const __m256 mask = _mm256_castsi256_ps(_mm256_and_si256(_mm256_cvtepi8_epi32(bytes), lanes[(row + col + colour) & 1]));
-      const __m256 centre = _mm256_loadu_ps(u + i);
-      const __m256 across = _mm256_add_ps(_mm256_loadu_ps(u + i - 1), _mm256_loadu_ps(u + i + 1));
-      const __m256 along = _mm256_add_ps(_mm256_loadu_ps(u + i - stride), _mm256_loadu_ps(u + i + stride));
-      const __m256 target = _mm256_mul_ps(_mm256_add_ps(_mm256_mul_ps(wx, across), _mm256_mul_ps(wy, along)), inverse);
-      const __m256 change = _mm256_mul_ps(omega, _mm256_sub_ps(target, centre));
-      _mm256_storeu_ps(u + i, _mm256_blendv_ps(centre, _mm256_add_ps(centre, change), mask));
-      // (max_ps returns its second operand when the first is NaN, as std::max(largest, NaN) does.)
-      most = _mm256_max_ps(_mm256_and_ps(_mm256_and_ps(change, mask), magnitude), most);
+    for (; col + 8 <= last + 1; col += 8)
+      most = relax_8(u, g.interior, base + static_cast<std::size_t>(col), stride, lanes[(row + col + colour) & 1], g, most);
+    if (col > last) continue;
+    if (last - 7 >= 1) {
+      // The tail: the eight columns ending at the last (those read stay within the row, as
+      // last + 1 <= w - 1), the lanes done already masked out.
+      const int start = last - 7;
+      const __m256i fresh = _mm256_cmpgt_epi32(lane_index, _mm256_set1_epi32(col - start - 1));
+      most = relax_8(u, g.interior, base + static_cast<std::size_t>(start), stride,
+                     _mm256_and_si256(lanes[(row + start + colour) & 1], fresh), g, most);
+      continue;
     }
-    for (col += (row + col + colour) & 1; col <= g.last[row]; col += 2) {
+    for (col += (row + col + colour) & 1; col <= last; col += 2) {
       const std::size_t i = base + static_cast<std::size_t>(col);
       if (g.interior[i]) largest = relax_point(u, i, stride, g, largest);
     }
