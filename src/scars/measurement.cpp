@@ -94,9 +94,19 @@ __attribute__((target("avx2"))) float sweep_interior_avx2(float* u, const RelaxG
   for (int row = 1; row + 1 < g.h; ++row) {
     const std::size_t base = static_cast<std::size_t>(row) * stride;
     const int last = g.last[row];
-    int col = g.first[row];
-    for (; col + 8 <= last + 1; col += 8)
-      most = relax_8(u, g.interior, base + static_cast<std::size_t>(col), stride, lanes[(row + col + colour) & 1], g, most);
+    // Every other step of eight first, then those between: a step's left and right neighbours
+    // then never lie in the step just stored (a load partly over a store in flight waits for it).
+    const int first = g.first[row];
+    const int steps = (last + 1 - first) / 8;
+    for (int k = 0; k < steps; k += 2) {
+      const int c = first + 8 * k;
+      most = relax_8(u, g.interior, base + static_cast<std::size_t>(c), stride, lanes[(row + c + colour) & 1], g, most);
+    }
+    for (int k = 1; k < steps; k += 2) {
+      const int c = first + 8 * k;
+      most = relax_8(u, g.interior, base + static_cast<std::size_t>(c), stride, lanes[(row + c + colour) & 1], g, most);
+    }
+    int col = first + 8 * steps;
     if (col > last) continue;
     if (last - 7 >= 1) {
       // The tail: the eight columns ending at the last (those read stay within the row, as
