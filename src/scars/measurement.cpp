@@ -89,7 +89,6 @@ __attribute__((target("avx2"))) float sweep_interior_avx2(float* u, const RelaxG
   const auto stride = static_cast<std::size_t>(g.w);
   // Lanes of one colour: columns col0 + j with (row + col0 + j) & 1 == colour.
   const __m256i lanes[2] = {_mm256_setr_epi32(-1, 0, -1, 0, -1, 0, -1, 0), _mm256_setr_epi32(0, -1, 0, -1, 0, -1, 0, -1)};
-  const __m256i lane_index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   __m256 most = _mm256_setzero_ps();
   for (int row = 1; row + 1 < g.h; ++row) {
     const std::size_t base = static_cast<std::size_t>(row) * stride;
@@ -106,17 +105,10 @@ __attribute__((target("avx2"))) float sweep_interior_avx2(float* u, const RelaxG
       const int c = first + 8 * k;
       most = relax_8(u, g.interior, base + static_cast<std::size_t>(c), stride, lanes[(row + c + colour) & 1], g, most);
     }
+    // The tail one point at a time. (One more step over the last eight columns, the lanes done
+    // masked out, took fewer instructions but more time: its loads lie partly over the stores
+    // just made.)
     int col = first + 8 * steps;
-    if (col > last) continue;
-    if (last - 7 >= 1) {
-      // The tail: the eight columns ending at the last (those read stay within the row, as
-      // last + 1 <= w - 1), the lanes done already masked out.
-      const int start = last - 7;
-      const __m256i fresh = _mm256_cmpgt_epi32(lane_index, _mm256_set1_epi32(col - start - 1));
-      most = relax_8(u, g.interior, base + static_cast<std::size_t>(start), stride,
-                     _mm256_and_si256(lanes[(row + start + colour) & 1], fresh), g, most);
-      continue;
-    }
     for (col += (row + col + colour) & 1; col <= last; col += 2) {
       const std::size_t i = base + static_cast<std::size_t>(col);
       if (g.interior[i]) largest = relax_point(u, i, stride, g, largest);
