@@ -165,8 +165,8 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
   const auto measure_residuals = [&](auto&& inside, bool select) {
     residuals.resize(select ? sampled : 0);  // at least the points kept
     std::size_t count = 0;
-    lowest = std::numeric_limits<double>::infinity();
-    highest = -lowest;
+    // (Extremes in locals: kept in the captured variables, each would go through memory per point.)
+    double low = std::numeric_limits<double>::infinity(), high = -low;
     bool any_nan = false;
     for (std::size_t row = 0; row < sample.rows.size(); ++row) {
       const int r = sample.rows[row];
@@ -180,11 +180,13 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
         }
         const double residual = z[k] - offset - form_row[k];
         if (select) residuals[count++] = residual;
-        lowest = std::min(lowest, residual);
-        highest = std::max(highest, residual);
+        low = std::min(low, residual);
+        high = std::max(high, residual);
         any_nan |= std::isnan(residual);
       }
     }
+    lowest = low;
+    highest = high;
     if (!select && !any_nan && highest - lowest <= max_relief_um) {
       // lowest <= median <= highest, so highest - median <= highest - lowest and median - lowest
       // too (rounding is monotone): every residual is within.
