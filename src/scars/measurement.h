@@ -49,4 +49,12 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
                                   int label, const CandidateRegion& candidate, const DetectionSettings& detection,
                                   const MeasurementSettings& settings);
 
+namespace detail {
+// measure_candidate's harmonic fill of the `unknown` points of a w x h grid (row by row, spacing
+// dx_um x dy_um) from the others, in place. With `vectorised` false the relaxation runs its portable
+// code whatever the processor (the AVX2 copy gives the same bits). For tests.
+void harmonic_fill(std::vector<float>& values, const std::vector<std::uint8_t>& unknown, int w, int h, double dx_um,
+                   double dy_um, bool vectorised);
+}  // namespace detail
+
 }  // namespace scarscope

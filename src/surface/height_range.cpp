@@ -151,26 +151,22 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
   std::vector<double> form_row(columns);
   std::vector<double> residuals;
   // The form and the median of the heights about it, over the lattice points `inside` accepts
-  // (every usable one when `inside` is null).
+  // (every usable one when `inside` is null). The median is only needed when the residuals spread
+  // over more than max_relief_um: within that spread the median lies between the lowest and the
+  // highest residual, which bound it as well (below), so the selection is skipped (`median_known`).
   PolynomialSurface form;
   double median = 0.0;
+  bool median_known = false;
+  double lowest = 0.0, highest = 0.0;  // the fitted points' residuals lie within [lowest, highest]
   bool all_within = false;  // every point fitted lies within max_relief_um of the form's median
-  const auto fit_form = [&](auto&& inside) {
-    PolynomialFit fit(2, sample.u);
-    for (std::size_t row = 0; row < sample.rows.size(); ++row) {
-      const int r = sample.rows[row];
-      const std::uint8_t* ok = lattice_ok.data() + row * columns;
-      if constexpr (!std::is_same_v<std::decay_t<decltype(inside)>, std::nullptr_t>) {
-        for (std::size_t k = 0; k < columns; ++k) keep[k] = ok[k] && inside(r, k) ? 1 : 0;
-        ok = keep.data();
-      }
-      fit.add_row(scaled_y(map, r), lattice_z.data() + row * columns, ok, 1, offset);
-    }
-    if (fit.points() < 6) return false;
-    form = fit.solve();
-    residuals.resize(sampled);  // at least the points kept
+  // The residuals of the fitted points about `form`: their extremes, and the median when `select`.
+  // Returns whether the median is needed after all (not selected, and the extremes cannot settle
+  // all_within).
+  const auto measure_residuals = [&](auto&& inside, bool select) {
+    residuals.resize(select ? sampled : 0);  // at least the points kept
     std::size_t count = 0;
-    double lowest = std::numeric_limits<double>::infinity(), highest = -lowest;
+    // (Extremes in locals: kept in the captured variables, each would go through memory per point.)
+    double low = std::numeric_limits<double>::infinity(), high = -low;
     bool any_nan = false;
     for (std::size_t row = 0; row < sample.rows.size(); ++row) {
       const int r = sample.rows[row];
@@ -183,27 +179,54 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
           if (!inside(r, k)) continue;
         }
         const double residual = z[k] - offset - form_row[k];
-        residuals[count++] = residual;
-        lowest = std::min(lowest, residual);
-        highest = std::max(highest, residual);
+        if (select) residuals[count++] = residual;
+        low = std::min(low, residual);
+        high = std::max(high, residual);
         any_nan |= std::isnan(residual);
       }
     }
+    lowest = low;
+    highest = high;
+    if (!select && !any_nan && highest - lowest <= max_relief_um) {
+      // lowest <= median <= highest, so highest - median <= highest - lowest and median - lowest
+      // too (rounding is monotone): every residual is within.
+      median_known = false;
+      all_within = true;
+      return false;
+    }
+    if (!select) return true;
     residuals.resize(count);
+    median_known = true;
     if (any_nan) {  // (a form that overflowed: no order, and no point within)
       const auto middle = residuals.begin() + static_cast<std::ptrdiff_t>(residuals.size() / 2);
       std::nth_element(residuals.begin(), middle, residuals.end());
       median = *middle;
       all_within = false;
-      return true;
+      return false;
     }
     median = kth_smallest(residuals, residuals.size() / 2);  // nth_element's value, found faster
     // Every residual within: |((z - offset) - form) - median| <= max_relief_um, the arithmetic of
     // `within` below. Rounding is monotone, so the extremes decide.
     all_within = highest - median <= max_relief_um && median - lowest <= max_relief_um;
+    return false;
+  };
+  const auto fit_form = [&](auto&& inside, bool select) {
+    PolynomialFit fit(2, sample.u);
+    for (std::size_t row = 0; row < sample.rows.size(); ++row) {
+      const int r = sample.rows[row];
+      const std::uint8_t* ok = lattice_ok.data() + row * columns;
+      if constexpr (!std::is_same_v<std::decay_t<decltype(inside)>, std::nullptr_t>) {
+        for (std::size_t k = 0; k < columns; ++k) keep[k] = ok[k] && inside(r, k) ? 1 : 0;
+        ok = keep.data();
+      }
+      fit.add_row(scaled_y(map, r), lattice_z.data() + row * columns, ok, 1, offset);
+    }
+    if (fit.points() < 6) return false;
+    form = fit.solve();
+    if (measure_residuals(inside, select)) measure_residuals(inside, true);
     return true;
   };
-  fit_form(nullptr);
+  fit_form(nullptr, false);
   // Once more without the points the first fit puts out of range (a corrupt patch drags a least-squares
   // form towards itself), so that the distance reported is the patch's from the skin.
   const PolynomialSurface first = form;
@@ -218,10 +241,12 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
     const double deviation = map.heights()[map.index(r, sample.columns[k])] - offset - first_row[k] - first_median;
     return std::fabs(deviation) <= max_relief_um;
   };
-  // (With every point of the first fit within, `within` keeps them all: the same fit again, skipped.)
-  if (!all_within && !fit_form(within)) {
+  // (With every point of the first fit within, `within` keeps them all: the same fit again, skipped.
+  // The first fit's median is known whenever not every point is within.)
+  if (!all_within && !fit_form(within, true)) {
     form = first;
     median = first_median;
+    median_known = true;
   }
 
   // Every valid point against it; the farthest is named. Usually a bound settles it in one pass
@@ -234,15 +259,17 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
     const std::vector<double>& k = form.coefficients;  // 1, x, y, x^2, xy, y^2
     double reach = 0.0;
     for (const double coefficient : k) reach += std::fabs(coefficient);
-    const double scale = std::fabs(offset) + reach + std::fabs(median) + max_relief_um;
+    // The median, or where the residuals put it (the bounds below then only tighten).
+    const double median_low = median_known ? median : lowest, median_high = median_known ? median : highest;
+    const double scale = std::fabs(offset) + reach + std::max(std::fabs(median_low), std::fabs(median_high)) + max_relief_um;
     const double margin = 2e-9 * scale + 1e-3;
     constexpr auto limit = static_cast<float>(kMaxHeightUm);
     bool settled = std::isfinite(scale);
     for (int r = 0; settled && r < map.ny(); ++r) {
       const double y = scaled_y(map, r);
       const auto [form_low, form_high] = quadratic_range(k[0] + k[2] * y + k[5] * y * y, k[1] + k[4] * y, k[3]);
-      const double high = max_relief_um - margin + offset + form_low + median;
-      const double low = -(max_relief_um - margin) + offset + form_high + median;
+      const double high = max_relief_um - margin + offset + form_low + median_low;
+      const double low = -(max_relief_um - margin) + offset + form_high + median_high;
       // Float bounds inside the double ones.
       float high_f = static_cast<float>(std::min(high, static_cast<double>(limit)));
       if (static_cast<double>(high_f) > high) high_f = std::nextafter(high_f, -limit);
@@ -256,6 +283,7 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
       return;
     }
   }
+  if (!median_known) measure_residuals(nullptr, true);  // the first fit's (all_within: no second)
   const Lattice full = lattice(map, 1);
   form_row.resize(full.u.size());
   double worst = 0.0;

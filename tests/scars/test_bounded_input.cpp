@@ -139,6 +139,35 @@ TEST(BoundedInput, ReliefAndMagnitudeLimitsHoldExactlyWhereTheyLie) {
   EXPECT_THROW(check_height_range(scan(-9.9e5, -19000.0)), InputError);
 }
 
+// A spike is judged against the median of the skin about the form, also when the form is fitted
+// to a lattice the spike is not on (a scan of 10^6 points: every other row and column). Raised
+// cells over a fifth of the scan, too fine for the form to follow, put that median 0.3 mm below
+// zero, so a check against anything but the median would judge these scans wrongly.
+TEST(BoundedInput, ASpikeOffTheFittedLatticeIsJudgedAgainstTheMedian) {
+  const auto scan = [](double spike_um) {
+    HeightMap map(1000, 1000, 20.0, 20.0);
+    for (int row = 0; row < 1000; ++row)
+      for (int col = 0; col < 1000; ++col) {
+        const double x = (col - 500) * 0.02, y = (row - 500) * 0.02;  // mm
+        const double raised = (row / 4 + col / 4) % 5 == 0 ? 1500.0 : 0.0;
+        map.set(row, col, static_cast<float>(2000.0 + 300.0 * x + 150.0 * y + 10.0 * x * x + raised));
+      }
+    map.set(501, 333, map.height(501, 333) + static_cast<float>(spike_um));
+    return map;
+  };
+  EXPECT_NO_THROW(check_height_range(scan(0.0)));
+  EXPECT_NO_THROW(check_height_range(scan(19950.0)));
+  EXPECT_NO_THROW(check_height_range(scan(-19750.0)));
+  try {
+    check_height_range(scan(20250.0));
+    ADD_FAILURE() << "a point 20.25 mm above the skin was not refused";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("row 501, column 333"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("above"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(check_height_range(scan(-20050.0)), InputError);
+}
+
 TEST(BoundedInput, InfiniteHeightsAreMissingAndAFewPointsAreNotChecked) {
   HeightMap map(10, 10, 20.0, 20.0);
   map.set(3, 3, std::numeric_limits<float>::infinity());  // set() marks it missing
