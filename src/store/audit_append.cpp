@@ -57,8 +57,8 @@ std::vector<clinic::AuditEntry> append_audit_entries(TransactionContext& context
   std::int64_t sequence = head.integer(0, 0);
   std::string previous = head.text(0, 1);
   const clinic::Timestamp now = context.now();
-  // The ids' random parts in one call: libsodium asks the kernel (getrandom) on every call, and a
-  // system call per audited read was a fifth of the read-audit writer's time (issue 16).
+  // The ids' random parts in one call: libsodium asks the kernel (getrandom) on every call, which
+  // was one of the ~3.5 system calls the read-audit writer made per entry (issue 16, perf trace).
   constexpr std::size_t id_random_bytes = 14;
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not initialise (no random source?)");
   std::vector<unsigned char> random(events.size() * id_random_bytes);
