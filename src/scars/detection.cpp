@@ -17,12 +17,7 @@
 
 #include "core/saturating_cast.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define SCARSCOPE_EXTREMES_AVX2 1
-#else
-#define SCARSCOPE_EXTREMES_AVX2 0
-#endif
+#include "core/x86_kernels.h"
 
 namespace scarscope {
 namespace {
@@ -364,7 +359,7 @@ struct MaxOp {
 #if CV_SIMD128
   static cv::v_int16x8 vector(const cv::v_int16x8& a, const cv::v_int16x8& b) { return cv::v_max(a, b); }
 #endif
-#if SCARSCOPE_EXTREMES_AVX2
+#if SCARSCOPE_X86_KERNELS
   __attribute__((target("avx2"))) static __m256i wide(__m256i a, __m256i b) { return _mm256_max_epi16(a, b); }
 #endif
 };
@@ -373,19 +368,15 @@ struct MinOp {
 #if CV_SIMD128
   static cv::v_int16x8 vector(const cv::v_int16x8& a, const cv::v_int16x8& b) { return cv::v_min(a, b); }
 #endif
-#if SCARSCOPE_EXTREMES_AVX2
+#if SCARSCOPE_X86_KERNELS
   __attribute__((target("avx2"))) static __m256i wide(__m256i a, __m256i b) { return _mm256_min_epi16(a, b); }
 #endif
 };
 
-#if SCARSCOPE_EXTREMES_AVX2
+#if SCARSCOPE_X86_KERNELS
 // The extremes below sixteen points at a time where the processor has AVX2 (chosen at run time;
 // min and max are exact, so the result is the same bit for bit): extremes_avx2 does the first
 // multiple of 16 points of the row and returns how many that is, the rest left to the portable loops.
-bool has_avx2() {
-  static const bool has = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
-  return has;
-}
 __attribute__((target("avx2"))) inline __m256i load16(const std::int16_t* p) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
 }
@@ -409,8 +400,8 @@ __attribute__((target("avx2"))) int extremes_avx2(std::int16_t* out, const std::
 template <class Op>
 void extremes(std::int16_t* out, const std::int16_t* a, const std::int16_t* b, int n) {
   int i = 0;
-#if SCARSCOPE_EXTREMES_AVX2
-  if (has_avx2()) i = extremes_avx2<Op>(out, a, b, n);
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) i = extremes_avx2<Op>(out, a, b, n);
 #endif
 #if CV_SIMD128
   for (; i + 8 <= n; i += 8) cv::v_store(out + i, Op::vector(cv::v_load(a + i), cv::v_load(b + i)));
@@ -422,8 +413,8 @@ void extremes(std::int16_t* out, const std::int16_t* a, const std::int16_t* b, i
 template <class Op>
 void extremes(std::int16_t* out, const std::int16_t* a, const std::int16_t* b, const std::int16_t* c, int n) {
   int i = 0;
-#if SCARSCOPE_EXTREMES_AVX2
-  if (has_avx2()) i = extremes_avx2<Op>(out, a, b, c, n);
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) i = extremes_avx2<Op>(out, a, b, c, n);
 #endif
 #if CV_SIMD128
   for (; i + 8 <= n; i += 8)

@@ -1,13 +1,6 @@
 #include "scars/measurement.h"
 
-// The AVX2 copy of the relaxation exists on x86-64 only; elsewhere (or with
-// -DSCARSCOPE_NO_X86_KERNELS) the portable code runs alone.
-#if (defined(__x86_64__) || defined(_M_X64)) && !defined(SCARSCOPE_NO_X86_KERNELS)
-#define SCARSCOPE_X86_KERNELS 1
-#include <immintrin.h>
-#else
-#define SCARSCOPE_X86_KERNELS 0
-#endif
+#include "core/x86_kernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -125,7 +118,7 @@ using SweepInterior = float (*)(float*, const RelaxGrid&, int, float);
 
 SweepInterior default_sweep() {
 #if SCARSCOPE_X86_KERNELS
-  if (__builtin_cpu_supports("avx2")) return sweep_interior_avx2;
+  if (cpu_has_avx2()) return sweep_interior_avx2;
 #endif
   return sweep_interior_portable;
 }

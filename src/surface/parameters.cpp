@@ -20,14 +20,7 @@
 // corners), as Gwyddion does, so no diagonal is preferred.
 #include "surface/parameters.h"
 
-// The SSE2 / AVX2 copies exist on x86-64 only; elsewhere (or with -DSCARSCOPE_NO_X86_KERNELS, which
-// tests that path) the portable code runs alone.
-#if (defined(__x86_64__) || defined(_M_X64)) && !defined(SCARSCOPE_NO_X86_KERNELS)
-#define SCARSCOPE_X86_KERNELS 1
-#include <immintrin.h>
-#else
-#define SCARSCOPE_X86_KERNELS 0
-#endif
+#include "core/x86_kernels.h"
 
 #include <algorithm>
 #include <bit>
@@ -638,7 +631,7 @@ SurfaceParameters compute_surface_parameters_baseline(const HeightMap& map) { re
 
 SurfaceParameters compute_surface_parameters(const HeightMap& map) {
 #if SCARSCOPE_X86_KERNELS
-  return compute(map, __builtin_cpu_supports("avx2") ? kAvx2 : kPortable);
+  return compute(map, cpu_has_avx2() ? kAvx2 : kPortable);
 #else
   return compute(map, kPortable);
 #endif
