@@ -1005,7 +1005,7 @@ class FloorFinder {
     if (mask_.size() < room) {  // (what is there already is clean)
       mask_.resize(room, 0);
       distance_.resize(room);
-      lobe_of_.resize(room, -1);
+      lobe_of_.resize(room + 1, -1);  // (+ 1: lobes reads four labels at a time)
     }
     std::vector<std::vector<std::int32_t>> found;
     const int count = cv::connectedComponents(flat, components_, 8, CV_32S);
@@ -1131,23 +1131,39 @@ class FloorFinder {
     };
     const float neck = static_cast<float>(settings_.split_floor_max_neck);
     std::int32_t* lobe_of = lobe_of_.data();
+#if CV_SIMD128
+    const cv::v_int32x4 keep_three(-1, -1, -1, 0), keep_sides(-1, 0, -1, 0);
+#endif
     for (const std::uint64_t key : order_) {
       const auto level = std::bit_cast<float>(~static_cast<std::uint32_t>(key >> 32));
       const auto p = static_cast<std::int32_t>(key & 0xffffffffu);
       // Mostly the neighbours reached hold one lobe (inside a growing lobe): found without a
       // branch per neighbour.
-      std::int32_t around[8];
+#if CV_SIMD128
+      // Their three rows as four lanes each, from the column to the left: the fourth lane of each
+      // and the cell itself read as -1 (not reached; hence lobe_of_'s one spare label at the end).
+      const auto row_of_lobes = [&](std::int32_t from, const cv::v_int32x4& keep) {
+        return cv::v_load(lobe_of + from) | ~keep;
+      };
+      const cv::v_int32x4 up = row_of_lobes(p - stride - 1, keep_three);
+      const cv::v_int32x4 beside = row_of_lobes(p - 1, keep_sides);
+      const cv::v_int32x4 down = row_of_lobes(p + stride - 1, keep_three);
+      const std::int32_t high = cv::v_reduce_max(cv::v_max(cv::v_max(up, beside), down));
+      const cv::v_int32x4 none = cv::v_setzero_s32(), same = cv::v_setall_s32(high);
+      const bool one_lobe = high >= 0 && cv::v_check_all(((up < none) | (up == same)) & ((beside < none) | (beside == same)) &
+                                                         ((down < none) | (down == same)));
+#else
       std::int32_t high = -1;
-      for (int n = 0; n < 8; ++n) {
-        around[n] = lobe_of[p + offsets[n]];
-        high = std::max(high, around[n]);
-      }
+      for (int n = 0; n < 8; ++n) high = std::max(high, lobe_of[p + offsets[n]]);
       bool one_lobe = high >= 0;
-      for (int n = 0; n < 8; ++n) one_lobe &= around[n] < 0 || around[n] == high;
+      for (int n = 0; n < 8; ++n) one_lobe &= lobe_of[p + offsets[n]] < 0 || lobe_of[p + offsets[n]] == high;
+#endif
       if (one_lobe) {
         lobe_of[p] = find(high);
         continue;
       }
+      std::int32_t around[8];
+      for (int n = 0; n < 8; ++n) around[n] = lobe_of[p + offsets[n]];
       std::int32_t roots[8];
       int found = 0;
       for (const std::int32_t b : around) {
