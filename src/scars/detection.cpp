@@ -1046,12 +1046,16 @@ class FloorFinder {
     std::vector<float> depths;
     depths.reserve(floor.size());
     for (const std::int32_t i : floor) depths.push_back(depth[static_cast<std::size_t>(i)]);
-    const auto at = [&](double q) {
-      const auto nth = depths.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(depths.size() - 1));
-      std::nth_element(depths.begin(), nth, depths.end());
-      return *nth;
+    const auto place = [&](double q) {
+      return depths.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(depths.size() - 1));
     };
-    const float low = at(0.1), middle = at(0.5), high = at(0.9);
+    // The median first; the 10th percentile is then the same order statistic of the part below it,
+    // the 90th of the part above it (no NaN: the same values as three selections over all of it).
+    const auto low_at = place(0.1), middle_at = place(0.5), high_at = place(0.9);
+    std::nth_element(depths.begin(), middle_at, depths.end());
+    std::nth_element(depths.begin(), low_at, middle_at);
+    if (high_at > middle_at) std::nth_element(middle_at + 1, high_at, depths.end());
+    const float low = *low_at, middle = *middle_at, high = *high_at;
     return high - low <= settings_.split_floor_max_spread * middle;
   }
 
