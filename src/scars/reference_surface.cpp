@@ -136,9 +136,18 @@ cv::Mat normalised_gaussian(const cv::Mat& values, const cv::Mat& weights, doubl
   return result;
 }
 
-// The upper median (element size / 2 in order); 0 for none. Reorders `values`.
+// The upper median (element size / 2 in order); 0 for none. Reorders `values`. The values here are
+// absolute deviations (no NaN, no -0), so std::nth_element and kth_smallest give the same value;
+// below 64 Ki values (the reference's 200 um cells: ~16 K on a 25 mm scan) nth_element is the
+// cheaper one (kth_smallest's 64 Ki counters cost ~1.6 M instructions a call, 58 M on six
+// scar-heavy tuning scans).
 double median_of(std::vector<double>& values) {
-  return values.empty() ? 0.0 : kth_smallest(values, values.size() / 2);
+  if (values.empty()) return 0.0;
+  const std::size_t k = values.size() / 2;
+  if (values.size() >= (std::size_t{1} << 16)) return kth_smallest(values, k);
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(k);
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
 }
 
 }  // namespace
