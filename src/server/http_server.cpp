@@ -16,6 +16,7 @@
 #include "server/metrics.h"
 #include "server/server_log.h"
 #include "server/session_cookies.h"
+#include "server/thread_slice.h"
 
 namespace scarscope::server {
 
@@ -83,6 +84,25 @@ Json typed_query_value(const std::string& text, const Json& schema, const std::s
   return text;
 }
 
+// httplib's thread pool, each of whose threads first asks for the configured scheduler slice.
+class SlicedThreadPool final : public httplib::TaskQueue {
+ public:
+  SlicedThreadPool(std::size_t threads, std::chrono::microseconds slice) : pool_(threads), slice_(slice) {}
+  void enqueue(std::function<void()> task) override {
+    pool_.enqueue([task = std::move(task), slice = slice_] {
+      thread_local bool asked = false;
+      if (!asked && slice.count() > 0) set_thread_slice(slice);
+      asked = true;
+      task();
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  httplib::ThreadPool pool_;
+  std::chrono::microseconds slice_;
+};
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -131,7 +151,9 @@ struct HttpServer::Impl {
     if (!server) server = std::make_unique<httplib::Server>();
     secure = secure || options.behind_tls_proxy;
     const int threads = std::max(options.threads, 1);
-    server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    server->new_task_queue = [threads, slice = options.connection_thread_slice] {
+      return new SlicedThreadPool(static_cast<std::size_t>(threads), slice);
+    };
     server->set_tcp_nodelay(true);
     // Debian's httplib (0.11) listens with a backlog of 5 and SO_REUSEPORT. With 32 clients
     // connecting at once the accept queue overflows: the kernel drops the handshake's last ACK and

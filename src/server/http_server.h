@@ -23,6 +23,10 @@ struct HttpOptions {
   // Connection threads. Each keep-alive connection holds one while it is open, so this is also
   // how many clients are served at once (httplib's default of 8 starves the 9th).
   int threads = 64;
+  // The scheduler slice each connection thread asks for (server/thread_slice.h); 0 keeps the
+  // kernel's default. 300 us: p99 of the audited read load 7.3-10.3 ms (median 8.2) against
+  // 8.4-12.4 ms (median 10.3) with the default 1.4 ms, on 2 cores (bench/RESULTS.md, issue 16).
+  std::chrono::microseconds connection_thread_slice{300};
   std::size_t keep_alive_max_requests = 1000000;
   std::chrono::seconds keep_alive_timeout{5};
   std::chrono::seconds read_timeout{30};  // per read of a request (a stalled upload ends here)

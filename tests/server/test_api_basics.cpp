@@ -2,6 +2,10 @@
 // what the server answers without a login, with a bad token, with a cookie but no CSRF header.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
+#include "server/thread_slice.h"
 #include "server_test_support.h"
 
 namespace scarscope::test {
@@ -139,6 +143,39 @@ TEST(ApiListening, ASecondServerOnTheSamePortIsRefused) {
   }
   // The first one still answers.
   EXPECT_EQ(first.client().get("/api/v1/healthz").status, 200);
+}
+
+// The threads that answer connections run with the scheduler slice the options ask for (a shorter
+// one than the kernel's default, so a thread woken by a request waits less for a core), and with
+// 0 they keep the default. A kernel without custom slices (before Linux 6.12) reports none.
+std::vector<std::chrono::microseconds> slices_of_this_process() {
+  std::vector<std::chrono::microseconds> slices;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+    if (auto slice = server::thread_slice(std::stoi(task.path().filename().string()))) slices.push_back(*slice);
+  return slices;
+}
+
+TEST(ApiThreads, ConnectionThreadsRunWithTheConfiguredSchedulerSlice) {
+  const auto kernel_default = server::thread_slice();
+  for (const int microseconds : {300, 0}) {
+    const std::chrono::microseconds asked(microseconds);
+    TestServer server(store::Engine::sqlite,
+                      [asked](server::ServeOptions& options) { options.http.connection_thread_slice = asked; });
+    const std::size_t before = std::ranges::count(slices_of_this_process(), std::chrono::microseconds(300));
+    // Two clients at once: two connection threads.
+    ApiClient first = server.client(), second = server.client();
+    ASSERT_EQ(first.get("/api/v1/healthz").status, 200);
+    ASSERT_EQ(second.get("/api/v1/healthz").status, 200);
+    const std::size_t after = std::ranges::count(slices_of_this_process(), std::chrono::microseconds(300));
+    if (!kernel_default) {
+      EXPECT_EQ(after, 0u) << "this kernel reports no slices";
+    } else if (microseconds == 300) {
+      EXPECT_GE(after, before + 1) << "no connection thread asked for 300 us (the default is "
+                                   << kernel_default->count() << " us)";
+    } else {
+      EXPECT_EQ(after, before) << "with 0 the connection threads keep the kernel's default";
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ApiBasics, testing::ValuesIn(test_engines()), engine_name_for_test);
