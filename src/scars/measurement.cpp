@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <iterator>
 #include <limits>
 #include <numbers>
 #include <span>
@@ -290,7 +291,11 @@ struct Box {
 };
 
 // The 8-connected component of `inside` that holds `seed`, with enclosed allowed holes filled in
-// (a hole: points not reachable from the box edge without crossing the component).
+// (a hole: points not reachable from the box edge without crossing the component). The holes are
+// the points of the component's bounding box that no 4-connected path of points outside the
+// component joins to that box's edge: exactly the points inside its outer contour (a contour
+// through the centres of 8-connected points never passes through another point's centre, nor
+// between two 4-connected ones), found without tracing and filling the contour.
 std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& inside, const std::vector<std::uint8_t>& allowed,
                                                const Box& box, std::size_t seed) {
   std::vector<std::uint8_t> region(inside.size(), 0);
@@ -301,29 +306,76 @@ std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& 
   const cv::Point start(static_cast<int>(seed % static_cast<std::size_t>(box.w)), static_cast<int>(seed / static_cast<std::size_t>(box.w)));
   cv::floodFill(image, flooded, start, cv::Scalar(1), &bounds, cv::Scalar(0), cv::Scalar(0),
                 8 | cv::FLOODFILL_MASK_ONLY | cv::FLOODFILL_FIXED_RANGE | (1 << 8));
-  cv::Mat out(box.h, box.w, CV_8U, region.data());
-  flooded(cv::Rect(1, 1, box.w, box.h)).copyTo(out);
-  // Holes: inside the component's outer contour but not in it.
-  std::vector<std::vector<cv::Point>> contours;
-  cv::findContours(out(bounds), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE, bounds.tl());
-  cv::Mat enclosed = cv::Mat::zeros(box.h, box.w, CV_8U);
-  cv::drawContours(enclosed, contours, -1, cv::Scalar(1), cv::FILLED);
-  for (int row = bounds.y; row < bounds.y + bounds.height; ++row) {
-    const std::uint8_t* in = enclosed.ptr<std::uint8_t>(row);
-    for (int col = bounds.x; col < bounds.x + bounds.width; ++col) {
-      const std::size_t j = box.at(row, col);
-      if (in[col] && !region[j] && allowed[j]) region[j] = 1;
+  // Over the bounding box with a one-point border (outside, where the flood starts): 1 component,
+  // 2 reached from outside, 0 not reached.
+  const int bw = bounds.width + 2, bh = bounds.height + 2;
+  std::vector<std::uint8_t> state(static_cast<std::size_t>(bw) * static_cast<std::size_t>(bh), 2);
+  for (int row = 0; row < bounds.height; ++row) {
+    const std::uint8_t* in = flooded.ptr<std::uint8_t>(bounds.y + row + 1) + bounds.x + 1;
+    std::uint8_t* out = region.data() + box.at(bounds.y + row, bounds.x);
+    std::uint8_t* mark = state.data() + static_cast<std::size_t>(row + 1) * static_cast<std::size_t>(bw) + 1;
+    for (int col = 0; col < bounds.width; ++col) {
+      out[col] = in[col];
+      mark[col] = in[col] ? 1 : 0;
     }
+  }
+  std::vector<std::size_t> stack;
+  // The points next to the border, then everything 4-connected to them outside the component.
+  const auto reach = [&](std::size_t i) {
+    if (state[i] == 0) {
+      state[i] = 2;
+      stack.push_back(i);
+    }
+  };
+  const auto at = [bw](int row, int col) { return static_cast<std::size_t>(row) * static_cast<std::size_t>(bw) + static_cast<std::size_t>(col); };
+  for (int col = 1; col + 1 < bw; ++col) {
+    reach(at(1, col));
+    reach(at(bh - 2, col));
+  }
+  for (int row = 1; row + 1 < bh; ++row) {
+    reach(at(row, 1));
+    reach(at(row, bw - 2));
+  }
+  while (!stack.empty()) {
+    const std::size_t i = stack.back();
+    stack.pop_back();
+    for (const std::size_t j : {i - 1, i + 1, i - static_cast<std::size_t>(bw), i + static_cast<std::size_t>(bw)}) reach(j);
+  }
+  for (int row = 0; row < bounds.height; ++row) {
+    const std::uint8_t* mark = state.data() + static_cast<std::size_t>(row + 1) * static_cast<std::size_t>(bw) + 1;
+    const std::size_t j = box.at(bounds.y + row, bounds.x);
+    for (int col = 0; col < bounds.width; ++col)
+      if (mark[col] == 0 && allowed[j + static_cast<std::size_t>(col)]) region[j + static_cast<std::size_t>(col)] = 1;
   }
   return region;
 }
 
+// The region dilated by an ellipse of `radius`: over the region's bounding box grown by the radius
+// only (nothing outside it can be reached; OpenCV reads the box's points beyond that window as its
+// border, so the window's result is the whole box's).
 std::vector<std::uint8_t> dilate(const std::vector<std::uint8_t>& region, const Box& box, int radius) {
   if (radius <= 0) return region;
-  cv::Mat in(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(region.data()));
-  cv::Mat out;
-  cv::dilate(in, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1)));
-  return std::vector<std::uint8_t>(out.datastart, out.dataend);
+  std::vector<std::uint8_t> dilated(region.size(), 0);
+  int r0 = box.h, r1 = -1, c0 = box.w, c1 = -1;
+  for (int row = 0; row < box.h; ++row) {
+    const std::uint8_t* line = region.data() + box.at(row, 0);
+    const auto set = [](std::uint8_t v) { return v != 0; };
+    const std::uint8_t* first = std::find_if(line, line + box.w, set);
+    if (first == line + box.w) continue;
+    const std::uint8_t* last = std::find_if(std::make_reverse_iterator(line + box.w), std::make_reverse_iterator(line), set).base() - 1;
+    r0 = std::min(r0, row);
+    r1 = row;
+    c0 = std::min(c0, static_cast<int>(first - line));
+    c1 = std::max(c1, static_cast<int>(last - line));
+  }
+  if (r1 < 0) return dilated;
+  const cv::Rect window(cv::Point(std::max(0, c0 - radius), std::max(0, r0 - radius)),
+                        cv::Point(std::min(box.w, c1 + radius + 1), std::min(box.h, r1 + radius + 1)));
+  const cv::Mat in(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(region.data()));
+  cv::Mat out(box.h, box.w, CV_8U, dilated.data());
+  cv::Mat out_window = out(window);
+  cv::dilate(in(window), out_window, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1)));
+  return dilated;
 }
 
 std::size_t count_set(const std::vector<std::uint8_t>& region) {
@@ -813,6 +865,21 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
 }
 
 namespace detail {
+std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& inside, const std::vector<std::uint8_t>& allowed, int w,
+                                               int h, std::size_t seed) {
+  Box box;
+  box.w = w;
+  box.h = h;
+  return scarscope::component_with_holes(inside, allowed, box, seed);
+}
+
+std::vector<std::uint8_t> dilate(const std::vector<std::uint8_t>& region, int w, int h, int radius) {
+  Box box;
+  box.w = w;
+  box.h = h;
+  return scarscope::dilate(region, box, radius);
+}
+
 void harmonic_fill(std::vector<float>& values, const std::vector<std::uint8_t>& unknown, int w, int h, double dx_um,
                    double dy_um, bool vectorised) {
   std::vector<float>* channel = &values;
