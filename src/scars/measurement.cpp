@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <initializer_list>
-#include <iterator>
 #include <limits>
 #include <numbers>
 #include <span>
@@ -131,18 +131,34 @@ void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, i
   std::vector<std::uint32_t> edge[2];
   std::vector<std::uint8_t> interior(unknown.size(), 0);
   std::vector<int> first(static_cast<std::size_t>(h), w), last(static_cast<std::size_t>(h), -1);
-  for (int row = 0; row < h; ++row)
-    for (int col = 0; col < w; ++col) {
-      const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
-      if (!unknown[i]) continue;
-      if (row > 0 && col > 0 && row + 1 < h && col + 1 < w) {
-        interior[i] = 0xFF;
-        first[static_cast<std::size_t>(row)] = std::min(first[static_cast<std::size_t>(row)], col);
-        last[static_cast<std::size_t>(row)] = col;
-      } else {
-        edge[(row + col) & 1].push_back(static_cast<std::uint32_t>(i));
-      }
+  // Row by row, in the grid's order: a row's first point, its interior points (marked without a
+  // branch), then its last point; the first and last rows are all edge.
+  const auto add_edge = [&](int row, int col) {
+    const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
+    if (unknown[i]) edge[(row + col) & 1].push_back(static_cast<std::uint32_t>(i));
+  };
+  for (int row = 0; row < h; ++row) {
+    if (row == 0 || row + 1 == h) {
+      for (int col = 0; col < w; ++col) add_edge(row, col);
+      continue;
     }
+    add_edge(row, 0);
+    const std::size_t base = static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
+    const std::uint8_t* in = unknown.data() + base;
+    std::uint8_t* marks = interior.data() + base;
+    for (int col = 1; col + 1 < w; ++col) marks[col] = in[col] != 0 ? 0xFF : 0;
+    for (int col = 1; col + 1 < w; ++col)
+      if (in[col]) {
+        first[static_cast<std::size_t>(row)] = col;
+        break;
+      }
+    for (int col = w - 2; col >= 1; --col)
+      if (in[col]) {
+        last[static_cast<std::size_t>(row)] = col;
+        break;
+      }
+    if (w > 1) add_edge(row, w - 1);
+  }
   RelaxGrid g;
   g.w = w;
   g.h = h;
@@ -350,24 +366,39 @@ std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& 
   return region;
 }
 
+// The bounding box of a w x h mask's set points: rows r0..r1, columns c0..c1 (r1 < 0: none). A row
+// is tested whole first (an OR of its bytes, vectorised), and only rows with a set point searched.
+struct Bounds {
+  int r0 = 0, r1 = -1, c0 = 0, c1 = -1;
+};
+
+Bounds set_bounds(const std::uint8_t* mask, int w, int h) {
+  Bounds b;
+  b.r0 = h;
+  b.c0 = w;
+  for (int row = 0; row < h; ++row) {
+    const std::uint8_t* line = mask + static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
+    std::uint8_t any = 0;
+    for (int col = 0; col < w; ++col) any |= line[col];
+    if (!any) continue;
+    int first = 0, last = w - 1;
+    while (!line[first]) ++first;
+    while (!line[last]) --last;
+    b.r0 = std::min(b.r0, row);
+    b.r1 = row;
+    b.c0 = std::min(b.c0, first);
+    b.c1 = std::max(b.c1, last);
+  }
+  return b;
+}
+
 // The region dilated by an ellipse of `radius`: over the region's bounding box grown by the radius
 // only (nothing outside it can be reached; OpenCV reads the box's points beyond that window as its
 // border, so the window's result is the whole box's).
 std::vector<std::uint8_t> dilate(const std::vector<std::uint8_t>& region, const Box& box, int radius) {
   if (radius <= 0) return region;
   std::vector<std::uint8_t> dilated(region.size(), 0);
-  int r0 = box.h, r1 = -1, c0 = box.w, c1 = -1;
-  for (int row = 0; row < box.h; ++row) {
-    const std::uint8_t* line = region.data() + box.at(row, 0);
-    const auto set = [](std::uint8_t v) { return v != 0; };
-    const std::uint8_t* first = std::find_if(line, line + box.w, set);
-    if (first == line + box.w) continue;
-    const std::uint8_t* last = std::find_if(std::make_reverse_iterator(line + box.w), std::make_reverse_iterator(line), set).base() - 1;
-    r0 = std::min(r0, row);
-    r1 = row;
-    c0 = std::min(c0, static_cast<int>(first - line));
-    c1 = std::max(c1, static_cast<int>(last - line));
-  }
+  const auto [r0, r1, c0, c1] = set_bounds(region.data(), box.w, box.h);
   if (r1 < 0) return dilated;
   const cv::Rect window(cv::Point(std::max(0, c0 - radius), std::max(0, r0 - radius)),
                         cv::Point(std::min(box.w, c1 + radius + 1), std::min(box.h, r1 + radius + 1)));
@@ -459,10 +490,18 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
         // but the j-th point of every block in turn: the sums do not wait on each other.
         const int blocks = (end_col - first_col) / g;
         for (int j = 0; j < g; ++j) {
+          for (int c = 0; c < blocks; ++c) sum[c] += z[c * g + j];
+        }
+        // The counts are whole numbers (exact in float whatever the order they are added in);
+        // most rows miss no point.
+        const auto whole = static_cast<std::size_t>(blocks) * static_cast<std::size_t>(g);
+        if (std::memchr(mask, 0, whole) == nullptr) {
+          for (int c = 0; c < blocks; ++c) valid[c] += static_cast<float>(g);
+        } else {
           for (int c = 0; c < blocks; ++c) {
-            const int col = c * g + j;
-            sum[c] += z[col];
-            valid[c] += mask[col] ? 1.0f : 0.0f;
+            int count = 0;
+            for (int j = 0; j < g; ++j) count += mask[c * g + j] != 0;
+            valid[c] += static_cast<float>(count);
           }
         }
         for (int c = 0; c < blocks; ++c) points[c] += static_cast<float>(g);
@@ -585,15 +624,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   auto harmonic_from_rim = [&](const std::vector<std::uint8_t>& extent, std::initializer_list<FillJob> jobs) {
     // rim values from the smoothed relief: the rim is a level, not a noise sample
     for (const FillJob& job : jobs) *job.filled = *job.source;
-    int r0 = box.h, r1 = -1, c0 = box.w, c1 = -1;
-    for (int row = 0; row < box.h; ++row)
-      for (int col = 0; col < box.w; ++col)
-        if (extent[box.at(row, col)]) {
-          r0 = std::min(r0, row);
-          r1 = std::max(r1, row);
-          c0 = std::min(c0, col);
-          c1 = std::max(c1, col);
-        }
+    auto [r0, r1, c0, c1] = set_bounds(extent.data(), box.w, box.h);
     if (r1 >= 0) {
       r0 = std::max(0, r0 - 2);
       c0 = std::max(0, c0 - 2);
@@ -663,7 +694,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     const float level = std::max(static_cast<float>(settings.rim_min_um), static_cast<float>(settings.rim_fraction) * peak);
     m.rim_level_um = level;
     std::vector<std::uint8_t> above(size);
-    for (std::size_t i = 0; i < size; ++i) above[i] = allowed[i] && trace_depth[i] >= level;
+    for (std::size_t i = 0; i < size; ++i) above[i] = (allowed[i] != 0) & (trace_depth[i] >= level);
     traced = component_with_holes(above, allowed, box, peak_at);
     const double traced_area = static_cast<double>(count_set(traced));
     traced_radius_px = std::sqrt(traced_area / std::numbers::pi);
@@ -682,7 +713,8 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       // depth, 5.6 % of its volume).
       auto radius_at = [&](float factor) {
         std::vector<std::uint8_t> above_level(size);
-        for (std::size_t i = 0; i < size; ++i) above_level[i] = traced[i] && trace_depth[i] >= factor * level;
+        const float threshold = factor * level;
+        for (std::size_t i = 0; i < size; ++i) above_level[i] = (traced[i] != 0) & (trace_depth[i] >= threshold);
         return std::sqrt(static_cast<double>(count_set(component_with_holes(above_level, allowed, box, peak_at))) /
                          std::numbers::pi);
       };
@@ -715,7 +747,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   }
   const std::vector<std::uint8_t> extent = [&] {
     std::vector<std::uint8_t> e = dilate(region, box, grow_px - 1);
-    for (std::size_t i = 0; i < size; ++i) e[i] = e[i] && allowed[i];
+    for (std::size_t i = 0; i < size; ++i) e[i] = (e[i] != 0) & (allowed[i] != 0);
     return e;
   }();
 
@@ -738,7 +770,8 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     // The closed relief's bottom: within 5 % (at least 3 µm) of its deepest point.
     const float tolerance = std::max(3.0f, 0.05f * robust_peak);
     std::vector<std::uint8_t> bottom(size);
-    for (std::size_t i = 0; i < size; ++i) bottom[i] = region[i] && robust[i] >= robust_peak - tolerance;
+    const float bottom_level = robust_peak - tolerance;
+    for (std::size_t i = 0; i < size; ++i) bottom[i] = (region[i] != 0) & (robust[i] >= bottom_level);
     const double bottom_mm2 = static_cast<double>(count_set(bottom)) * pixel_mm2;
     const double narrow_mm = 1.5 * detection.narrow_feature_width_um / 1000.0;
     // ...and the scar itself narrow there: its deepest quarter narrower than three times the
@@ -746,7 +779,8 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     // blunted by the closing, but its closed relief can have a small deepest patch, and the grid's
     // samples there would add a pore on the floor (an 80 um rolling scar read 150 um).
     std::size_t deepest_quarter = 0;
-    for (std::size_t i = 0; i < size; ++i) deepest_quarter += region[i] && robust[i] >= 0.75f * robust_peak;
+    const float quarter_level = 0.75f * robust_peak;
+    for (std::size_t i = 0; i < size; ++i) deepest_quarter += (region[i] != 0) & (robust[i] >= quarter_level);
     const double pit_mm = 3.0 * detection.narrow_feature_width_um / 1000.0;
     const bool narrow_pit = static_cast<double>(deepest_quarter) * pixel_mm2 <= std::numbers::pi * pit_mm * pit_mm / 4.0;
     if (narrow_pit && bottom_mm2 <= std::numbers::pi * narrow_mm * narrow_mm / 4.0) {
