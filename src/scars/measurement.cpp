@@ -392,20 +392,73 @@ Bounds set_bounds(const std::uint8_t* mask, int w, int h) {
   return b;
 }
 
-// The region dilated by an ellipse of `radius`: over the region's bounding box grown by the radius
-// only (nothing outside it can be reached; OpenCV reads the box's points beyond that window as its
-// border, so the window's result is the whole box's).
+// The region dilated by an ellipse of `radius` (OpenCV's MORPH_ELLIPSE element, the maximum over
+// it, points beyond the box counting as 0), over the region's bounding box grown by the radius only:
+// nothing outside it can be reached. Each row of the element is a centred segment, so each output
+// row is the maximum of the nearby input rows, each dilated along the row by its segment's
+// half-width (dilating by k is dilating by k - 1 and then by 1).
 std::vector<std::uint8_t> dilate(const std::vector<std::uint8_t>& region, const Box& box, int radius) {
   if (radius <= 0) return region;
   std::vector<std::uint8_t> dilated(region.size(), 0);
   const auto [r0, r1, c0, c1] = set_bounds(region.data(), box.w, box.h);
   if (r1 < 0) return dilated;
-  const cv::Rect window(cv::Point(std::max(0, c0 - radius), std::max(0, r0 - radius)),
-                        cv::Point(std::min(box.w, c1 + radius + 1), std::min(box.h, r1 + radius + 1)));
-  const cv::Mat in(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(region.data()));
-  cv::Mat out(box.h, box.w, CV_8U, dilated.data());
-  cv::Mat out_window = out(window);
-  cv::dilate(in(window), out_window, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1)));
+  const cv::Mat element = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1));
+  // Half-width of each element row (-1: empty), and whether each row is a centred segment.
+  std::vector<int> half(static_cast<std::size_t>(2 * radius + 1), -1);
+  bool segments = true;
+  for (int dy = 0; dy <= 2 * radius; ++dy) {
+    const std::uint8_t* e = element.ptr<std::uint8_t>(dy);
+    int first = -1, last = -1, count = 0;
+    for (int dx = 0; dx <= 2 * radius; ++dx)
+      if (e[dx]) {
+        if (first < 0) first = dx;
+        last = dx;
+        ++count;
+      }
+    if (first < 0) continue;
+    segments = segments && count == last - first + 1 && first + last == 2 * radius;
+    half[static_cast<std::size_t>(dy)] = radius - first;
+  }
+  const int x0 = std::max(0, c0 - radius), x1 = std::min(box.w, c1 + radius + 1);  // output columns
+  const int y0 = std::max(0, r0 - radius), y1 = std::min(box.h, r1 + radius + 1);  // output rows
+  if (!segments) {
+    const cv::Rect window(cv::Point(x0, y0), cv::Point(x1, y1));
+    const cv::Mat in(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(region.data()));
+    cv::Mat out(box.h, box.w, CV_8U, dilated.data());
+    cv::Mat out_window = out(window);
+    cv::dilate(in(window), out_window, element);
+    return dilated;
+  }
+  const int widest = *std::max_element(half.begin(), half.end());
+  // Input rows r0..r1 dilated along the row by k = 0, 1, ..., widest in turn (over columns
+  // x0..x1 - 1, stored with `widest` columns of zeros either side), each taken into the output rows
+  // whose element rows have half-width k.
+  const int span = x1 - x0, stride = span + 2 * widest;
+  const int rows = r1 - r0 + 1;
+  std::vector<std::uint8_t> along(static_cast<std::size_t>(rows) * static_cast<std::size_t>(stride), 0), next(along.size(), 0);
+  for (int row = 0; row < rows; ++row)
+    std::copy_n(region.data() + box.at(r0 + row, x0), span,
+                along.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(stride) + static_cast<std::size_t>(widest));
+  for (int k = 0; k <= widest; ++k) {
+    if (k > 0) {
+      // (Columns 0 and stride - 1 stay 0: wrong only at k = widest, and never read.)
+      for (int row = 0; row < rows; ++row) {
+        const std::uint8_t* p = along.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(stride);
+        std::uint8_t* q = next.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(stride);
+        for (int col = 1; col + 1 < stride; ++col) q[col] = std::max(std::max(p[col - 1], p[col]), p[col + 1]);
+      }
+      along.swap(next);
+    }
+    for (int dy = -radius; dy <= radius; ++dy) {
+      if (half[static_cast<std::size_t>(dy + radius)] != k) continue;
+      for (int row = std::max(y0, r0 - dy); row < std::min(y1, r1 - dy + 1); ++row) {
+        std::uint8_t* out = dilated.data() + box.at(row, x0);
+        const std::uint8_t* in = along.data() + static_cast<std::size_t>(row + dy - r0) * static_cast<std::size_t>(stride) +
+                                 static_cast<std::size_t>(widest);
+        for (int col = 0; col < span; ++col) out[col] = std::max(out[col], in[col]);
+      }
+    }
+  }
   return dilated;
 }
 
