@@ -335,27 +335,32 @@ std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& 
       mark[col] = in[col] ? 1 : 0;
     }
   }
+  // The points next to the border, then everything 4-connected to them outside the component, a
+  // run along a row at a time (the border stops every run).
   std::vector<std::size_t> stack;
-  // The points next to the border, then everything 4-connected to them outside the component.
-  const auto reach = [&](std::size_t i) {
-    if (state[i] == 0) {
-      state[i] = 2;
-      stack.push_back(i);
-    }
-  };
   const auto at = [bw](int row, int col) { return static_cast<std::size_t>(row) * static_cast<std::size_t>(bw) + static_cast<std::size_t>(col); };
   for (int col = 1; col + 1 < bw; ++col) {
-    reach(at(1, col));
-    reach(at(bh - 2, col));
+    stack.push_back(at(1, col));
+    stack.push_back(at(bh - 2, col));
   }
   for (int row = 1; row + 1 < bh; ++row) {
-    reach(at(row, 1));
-    reach(at(row, bw - 2));
+    stack.push_back(at(row, 1));
+    stack.push_back(at(row, bw - 2));
   }
+  const auto seed_runs = [&](std::size_t from, std::size_t to) {  // the runs of unreached points in from..to
+    for (std::size_t j = from; j <= to; ++j)
+      if (state[j] == 0 && (j == from || state[j - 1] != 0)) stack.push_back(j);
+  };
   while (!stack.empty()) {
     const std::size_t i = stack.back();
     stack.pop_back();
-    for (const std::size_t j : {i - 1, i + 1, i - static_cast<std::size_t>(bw), i + static_cast<std::size_t>(bw)}) reach(j);
+    if (state[i] != 0) continue;
+    std::size_t left = i, right = i;
+    while (state[left - 1] == 0) --left;
+    while (state[right + 1] == 0) ++right;
+    std::fill(state.begin() + static_cast<std::ptrdiff_t>(left), state.begin() + static_cast<std::ptrdiff_t>(right) + 1, std::uint8_t{2});
+    seed_runs(left - static_cast<std::size_t>(bw), right - static_cast<std::size_t>(bw));
+    seed_runs(left + static_cast<std::size_t>(bw), right + static_cast<std::size_t>(bw));
   }
   for (int row = 0; row < bounds.height; ++row) {
     const std::uint8_t* mark = state.data() + static_cast<std::size_t>(row + 1) * static_cast<std::size_t>(bw) + 1;
