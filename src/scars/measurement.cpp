@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <numbers>
@@ -130,18 +131,34 @@ void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, i
   std::vector<std::uint32_t> edge[2];
   std::vector<std::uint8_t> interior(unknown.size(), 0);
   std::vector<int> first(static_cast<std::size_t>(h), w), last(static_cast<std::size_t>(h), -1);
-  for (int row = 0; row < h; ++row)
-    for (int col = 0; col < w; ++col) {
-      const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
-      if (!unknown[i]) continue;
-      if (row > 0 && col > 0 && row + 1 < h && col + 1 < w) {
-        interior[i] = 0xFF;
-        first[static_cast<std::size_t>(row)] = std::min(first[static_cast<std::size_t>(row)], col);
-        last[static_cast<std::size_t>(row)] = col;
-      } else {
-        edge[(row + col) & 1].push_back(static_cast<std::uint32_t>(i));
-      }
+  // Row by row, in the grid's order: a row's first point, its interior points (marked without a
+  // branch), then its last point; the first and last rows are all edge.
+  const auto add_edge = [&](int row, int col) {
+    const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
+    if (unknown[i]) edge[(row + col) & 1].push_back(static_cast<std::uint32_t>(i));
+  };
+  for (int row = 0; row < h; ++row) {
+    if (row == 0 || row + 1 == h) {
+      for (int col = 0; col < w; ++col) add_edge(row, col);
+      continue;
     }
+    add_edge(row, 0);
+    const std::size_t base = static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
+    const std::uint8_t* in = unknown.data() + base;
+    std::uint8_t* marks = interior.data() + base;
+    for (int col = 1; col + 1 < w; ++col) marks[col] = in[col] != 0 ? 0xFF : 0;
+    for (int col = 1; col + 1 < w; ++col)
+      if (in[col]) {
+        first[static_cast<std::size_t>(row)] = col;
+        break;
+      }
+    for (int col = w - 2; col >= 1; --col)
+      if (in[col]) {
+        last[static_cast<std::size_t>(row)] = col;
+        break;
+      }
+    if (w > 1) add_edge(row, w - 1);
+  }
   RelaxGrid g;
   g.w = w;
   g.h = h;
@@ -290,7 +307,11 @@ struct Box {
 };
 
 // The 8-connected component of `inside` that holds `seed`, with enclosed allowed holes filled in
-// (a hole: points not reachable from the box edge without crossing the component).
+// (a hole: points not reachable from the box edge without crossing the component). The holes are
+// the points of the component's bounding box that no 4-connected path of points outside the
+// component joins to that box's edge: exactly the points inside its outer contour (a contour
+// through the centres of 8-connected points never passes through another point's centre, nor
+// between two 4-connected ones), found without tracing and filling the contour.
 std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& inside, const std::vector<std::uint8_t>& allowed,
                                                const Box& box, std::size_t seed) {
   std::vector<std::uint8_t> region(inside.size(), 0);
@@ -301,29 +322,149 @@ std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& 
   const cv::Point start(static_cast<int>(seed % static_cast<std::size_t>(box.w)), static_cast<int>(seed / static_cast<std::size_t>(box.w)));
   cv::floodFill(image, flooded, start, cv::Scalar(1), &bounds, cv::Scalar(0), cv::Scalar(0),
                 8 | cv::FLOODFILL_MASK_ONLY | cv::FLOODFILL_FIXED_RANGE | (1 << 8));
-  cv::Mat out(box.h, box.w, CV_8U, region.data());
-  flooded(cv::Rect(1, 1, box.w, box.h)).copyTo(out);
-  // Holes: inside the component's outer contour but not in it.
-  std::vector<std::vector<cv::Point>> contours;
-  cv::findContours(out(bounds), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE, bounds.tl());
-  cv::Mat enclosed = cv::Mat::zeros(box.h, box.w, CV_8U);
-  cv::drawContours(enclosed, contours, -1, cv::Scalar(1), cv::FILLED);
-  for (int row = bounds.y; row < bounds.y + bounds.height; ++row) {
-    const std::uint8_t* in = enclosed.ptr<std::uint8_t>(row);
-    for (int col = bounds.x; col < bounds.x + bounds.width; ++col) {
-      const std::size_t j = box.at(row, col);
-      if (in[col] && !region[j] && allowed[j]) region[j] = 1;
+  // Over the bounding box with a one-point border (outside, where the flood starts): 1 component,
+  // 2 reached from outside, 0 not reached.
+  const int bw = bounds.width + 2, bh = bounds.height + 2;
+  std::vector<std::uint8_t> state(static_cast<std::size_t>(bw) * static_cast<std::size_t>(bh), 2);
+  for (int row = 0; row < bounds.height; ++row) {
+    const std::uint8_t* in = flooded.ptr<std::uint8_t>(bounds.y + row + 1) + bounds.x + 1;
+    std::uint8_t* out = region.data() + box.at(bounds.y + row, bounds.x);
+    std::uint8_t* mark = state.data() + static_cast<std::size_t>(row + 1) * static_cast<std::size_t>(bw) + 1;
+    for (int col = 0; col < bounds.width; ++col) {
+      out[col] = in[col];
+      mark[col] = in[col] ? 1 : 0;
     }
+  }
+  // The points next to the border, then everything 4-connected to them outside the component, a
+  // run along a row at a time (the border stops every run).
+  std::vector<std::size_t> stack;
+  const auto at = [bw](int row, int col) { return static_cast<std::size_t>(row) * static_cast<std::size_t>(bw) + static_cast<std::size_t>(col); };
+  for (int col = 1; col + 1 < bw; ++col) {
+    stack.push_back(at(1, col));
+    stack.push_back(at(bh - 2, col));
+  }
+  for (int row = 1; row + 1 < bh; ++row) {
+    stack.push_back(at(row, 1));
+    stack.push_back(at(row, bw - 2));
+  }
+  const auto seed_runs = [&](std::size_t from, std::size_t to) {  // the runs of unreached points in from..to
+    for (std::size_t j = from; j <= to; ++j)
+      if (state[j] == 0 && (j == from || state[j - 1] != 0)) stack.push_back(j);
+  };
+  while (!stack.empty()) {
+    const std::size_t i = stack.back();
+    stack.pop_back();
+    if (state[i] != 0) continue;
+    std::size_t left = i, right = i;
+    while (state[left - 1] == 0) --left;
+    while (state[right + 1] == 0) ++right;
+    std::fill(state.begin() + static_cast<std::ptrdiff_t>(left), state.begin() + static_cast<std::ptrdiff_t>(right) + 1, std::uint8_t{2});
+    seed_runs(left - static_cast<std::size_t>(bw), right - static_cast<std::size_t>(bw));
+    seed_runs(left + static_cast<std::size_t>(bw), right + static_cast<std::size_t>(bw));
+  }
+  for (int row = 0; row < bounds.height; ++row) {
+    const std::uint8_t* mark = state.data() + static_cast<std::size_t>(row + 1) * static_cast<std::size_t>(bw) + 1;
+    const std::size_t j = box.at(bounds.y + row, bounds.x);
+    for (int col = 0; col < bounds.width; ++col)
+      if (mark[col] == 0 && allowed[j + static_cast<std::size_t>(col)]) region[j + static_cast<std::size_t>(col)] = 1;
   }
   return region;
 }
 
+// The bounding box of a w x h mask's set points: rows r0..r1, columns c0..c1 (r1 < 0: none). A row
+// is tested whole first (an OR of its bytes, vectorised), and only rows with a set point searched.
+struct Bounds {
+  int r0 = 0, r1 = -1, c0 = 0, c1 = -1;
+};
+
+Bounds set_bounds(const std::uint8_t* mask, int w, int h) {
+  Bounds b;
+  b.r0 = h;
+  b.c0 = w;
+  for (int row = 0; row < h; ++row) {
+    const std::uint8_t* line = mask + static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
+    std::uint8_t any = 0;
+    for (int col = 0; col < w; ++col) any |= line[col];
+    if (!any) continue;
+    int first = 0, last = w - 1;
+    while (!line[first]) ++first;
+    while (!line[last]) --last;
+    b.r0 = std::min(b.r0, row);
+    b.r1 = row;
+    b.c0 = std::min(b.c0, first);
+    b.c1 = std::max(b.c1, last);
+  }
+  return b;
+}
+
+// The region dilated by an ellipse of `radius` (OpenCV's MORPH_ELLIPSE element, the maximum over
+// it, points beyond the box counting as 0), over the region's bounding box grown by the radius only:
+// nothing outside it can be reached. Each row of the element is a centred segment, so each output
+// row is the maximum of the nearby input rows, each dilated along the row by its segment's
+// half-width (dilating by k is dilating by k - 1 and then by 1).
 std::vector<std::uint8_t> dilate(const std::vector<std::uint8_t>& region, const Box& box, int radius) {
   if (radius <= 0) return region;
-  cv::Mat in(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(region.data()));
-  cv::Mat out;
-  cv::dilate(in, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1)));
-  return std::vector<std::uint8_t>(out.datastart, out.dataend);
+  std::vector<std::uint8_t> dilated(region.size(), 0);
+  const auto [r0, r1, c0, c1] = set_bounds(region.data(), box.w, box.h);
+  if (r1 < 0) return dilated;
+  const cv::Mat element = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * radius + 1, 2 * radius + 1));
+  // Half-width of each element row (-1: empty), and whether each row is a centred segment.
+  std::vector<int> half(static_cast<std::size_t>(2 * radius + 1), -1);
+  bool segments = true;
+  for (int dy = 0; dy <= 2 * radius; ++dy) {
+    const std::uint8_t* e = element.ptr<std::uint8_t>(dy);
+    int first = -1, last = -1, count = 0;
+    for (int dx = 0; dx <= 2 * radius; ++dx)
+      if (e[dx]) {
+        if (first < 0) first = dx;
+        last = dx;
+        ++count;
+      }
+    if (first < 0) continue;
+    segments = segments && count == last - first + 1 && first + last == 2 * radius;
+    half[static_cast<std::size_t>(dy)] = radius - first;
+  }
+  const int x0 = std::max(0, c0 - radius), x1 = std::min(box.w, c1 + radius + 1);  // output columns
+  const int y0 = std::max(0, r0 - radius), y1 = std::min(box.h, r1 + radius + 1);  // output rows
+  if (!segments) {
+    const cv::Rect window(cv::Point(x0, y0), cv::Point(x1, y1));
+    const cv::Mat in(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(region.data()));
+    cv::Mat out(box.h, box.w, CV_8U, dilated.data());
+    cv::Mat out_window = out(window);
+    cv::dilate(in(window), out_window, element);
+    return dilated;
+  }
+  const int widest = *std::max_element(half.begin(), half.end());
+  // Input rows r0..r1 dilated along the row by k = 0, 1, ..., widest in turn (over columns
+  // x0..x1 - 1, stored with `widest` columns of zeros either side), each taken into the output rows
+  // whose element rows have half-width k.
+  const int span = x1 - x0, stride = span + 2 * widest;
+  const int rows = r1 - r0 + 1;
+  std::vector<std::uint8_t> along(static_cast<std::size_t>(rows) * static_cast<std::size_t>(stride), 0), next(along.size(), 0);
+  for (int row = 0; row < rows; ++row)
+    std::copy_n(region.data() + box.at(r0 + row, x0), span,
+                along.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(stride) + static_cast<std::size_t>(widest));
+  for (int k = 0; k <= widest; ++k) {
+    if (k > 0) {
+      // (Columns 0 and stride - 1 stay 0: wrong only at k = widest, and never read.)
+      for (int row = 0; row < rows; ++row) {
+        const std::uint8_t* p = along.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(stride);
+        std::uint8_t* q = next.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(stride);
+        for (int col = 1; col + 1 < stride; ++col) q[col] = std::max(std::max(p[col - 1], p[col]), p[col + 1]);
+      }
+      along.swap(next);
+    }
+    for (int dy = -radius; dy <= radius; ++dy) {
+      if (half[static_cast<std::size_t>(dy + radius)] != k) continue;
+      for (int row = std::max(y0, r0 - dy); row < std::min(y1, r1 - dy + 1); ++row) {
+        std::uint8_t* out = dilated.data() + box.at(row, x0);
+        const std::uint8_t* in = along.data() + static_cast<std::size_t>(row + dy - r0) * static_cast<std::size_t>(stride) +
+                                 static_cast<std::size_t>(widest);
+        for (int col = 0; col < span; ++col) out[col] = std::max(out[col], in[col]);
+      }
+    }
+  }
+  return dilated;
 }
 
 std::size_t count_set(const std::vector<std::uint8_t>& region) {
@@ -407,10 +548,18 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
         // but the j-th point of every block in turn: the sums do not wait on each other.
         const int blocks = (end_col - first_col) / g;
         for (int j = 0; j < g; ++j) {
+          for (int c = 0; c < blocks; ++c) sum[c] += z[c * g + j];
+        }
+        // The counts are whole numbers (exact in float whatever the order they are added in);
+        // most rows miss no point.
+        const auto whole = static_cast<std::size_t>(blocks) * static_cast<std::size_t>(g);
+        if (std::memchr(mask, 0, whole) == nullptr) {
+          for (int c = 0; c < blocks; ++c) valid[c] += static_cast<float>(g);
+        } else {
           for (int c = 0; c < blocks; ++c) {
-            const int col = c * g + j;
-            sum[c] += z[col];
-            valid[c] += mask[col] ? 1.0f : 0.0f;
+            int count = 0;
+            for (int j = 0; j < g; ++j) count += mask[c * g + j] != 0;
+            valid[c] += static_cast<float>(count);
           }
         }
         for (int c = 0; c < blocks; ++c) points[c] += static_cast<float>(g);
@@ -533,15 +682,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   auto harmonic_from_rim = [&](const std::vector<std::uint8_t>& extent, std::initializer_list<FillJob> jobs) {
     // rim values from the smoothed relief: the rim is a level, not a noise sample
     for (const FillJob& job : jobs) *job.filled = *job.source;
-    int r0 = box.h, r1 = -1, c0 = box.w, c1 = -1;
-    for (int row = 0; row < box.h; ++row)
-      for (int col = 0; col < box.w; ++col)
-        if (extent[box.at(row, col)]) {
-          r0 = std::min(r0, row);
-          r1 = std::max(r1, row);
-          c0 = std::min(c0, col);
-          c1 = std::max(c1, col);
-        }
+    auto [r0, r1, c0, c1] = set_bounds(extent.data(), box.w, box.h);
     if (r1 >= 0) {
       r0 = std::max(0, r0 - 2);
       c0 = std::max(0, c0 - 2);
@@ -611,7 +752,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     const float level = std::max(static_cast<float>(settings.rim_min_um), static_cast<float>(settings.rim_fraction) * peak);
     m.rim_level_um = level;
     std::vector<std::uint8_t> above(size);
-    for (std::size_t i = 0; i < size; ++i) above[i] = allowed[i] && trace_depth[i] >= level;
+    for (std::size_t i = 0; i < size; ++i) above[i] = (allowed[i] != 0) & (trace_depth[i] >= level);
     traced = component_with_holes(above, allowed, box, peak_at);
     const double traced_area = static_cast<double>(count_set(traced));
     traced_radius_px = std::sqrt(traced_area / std::numbers::pi);
@@ -630,7 +771,8 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       // depth, 5.6 % of its volume).
       auto radius_at = [&](float factor) {
         std::vector<std::uint8_t> above_level(size);
-        for (std::size_t i = 0; i < size; ++i) above_level[i] = traced[i] && trace_depth[i] >= factor * level;
+        const float threshold = factor * level;
+        for (std::size_t i = 0; i < size; ++i) above_level[i] = (traced[i] != 0) & (trace_depth[i] >= threshold);
         return std::sqrt(static_cast<double>(count_set(component_with_holes(above_level, allowed, box, peak_at))) /
                          std::numbers::pi);
       };
@@ -663,7 +805,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   }
   const std::vector<std::uint8_t> extent = [&] {
     std::vector<std::uint8_t> e = dilate(region, box, grow_px - 1);
-    for (std::size_t i = 0; i < size; ++i) e[i] = e[i] && allowed[i];
+    for (std::size_t i = 0; i < size; ++i) e[i] = (e[i] != 0) & (allowed[i] != 0);
     return e;
   }();
 
@@ -686,7 +828,8 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     // The closed relief's bottom: within 5 % (at least 3 µm) of its deepest point.
     const float tolerance = std::max(3.0f, 0.05f * robust_peak);
     std::vector<std::uint8_t> bottom(size);
-    for (std::size_t i = 0; i < size; ++i) bottom[i] = region[i] && robust[i] >= robust_peak - tolerance;
+    const float bottom_level = robust_peak - tolerance;
+    for (std::size_t i = 0; i < size; ++i) bottom[i] = (region[i] != 0) & (robust[i] >= bottom_level);
     const double bottom_mm2 = static_cast<double>(count_set(bottom)) * pixel_mm2;
     const double narrow_mm = 1.5 * detection.narrow_feature_width_um / 1000.0;
     // ...and the scar itself narrow there: its deepest quarter narrower than three times the
@@ -694,7 +837,8 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     // blunted by the closing, but its closed relief can have a small deepest patch, and the grid's
     // samples there would add a pore on the floor (an 80 um rolling scar read 150 um).
     std::size_t deepest_quarter = 0;
-    for (std::size_t i = 0; i < size; ++i) deepest_quarter += region[i] && robust[i] >= 0.75f * robust_peak;
+    const float quarter_level = 0.75f * robust_peak;
+    for (std::size_t i = 0; i < size; ++i) deepest_quarter += (region[i] != 0) & (robust[i] >= quarter_level);
     const double pit_mm = 3.0 * detection.narrow_feature_width_um / 1000.0;
     const bool narrow_pit = static_cast<double>(deepest_quarter) * pixel_mm2 <= std::numbers::pi * pit_mm * pit_mm / 4.0;
     if (narrow_pit && bottom_mm2 <= std::numbers::pi * narrow_mm * narrow_mm / 4.0) {
@@ -813,6 +957,21 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
 }
 
 namespace detail {
+std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& inside, const std::vector<std::uint8_t>& allowed, int w,
+                                               int h, std::size_t seed) {
+  Box box;
+  box.w = w;
+  box.h = h;
+  return scarscope::component_with_holes(inside, allowed, box, seed);
+}
+
+std::vector<std::uint8_t> dilate(const std::vector<std::uint8_t>& region, int w, int h, int radius) {
+  Box box;
+  box.w = w;
+  box.h = h;
+  return scarscope::dilate(region, box, radius);
+}
+
 void harmonic_fill(std::vector<float>& values, const std::vector<std::uint8_t>& unknown, int w, int h, double dx_um,
                    double dy_um, bool vectorised) {
   std::vector<float>* channel = &values;

@@ -55,6 +55,12 @@ namespace detail {
 // code whatever the processor (the AVX2 copy gives the same bits). For tests.
 void harmonic_fill(std::vector<float>& values, const std::vector<std::uint8_t>& unknown, int w, int h, double dx_um,
                    double dy_um, bool vectorised);
+// measure_candidate's region of a w x h grid (row by row): the 8-connected component of `inside`
+// holding `seed`, with the `allowed` points it encloses filled in; empty if `seed` is not inside.
+std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& inside, const std::vector<std::uint8_t>& allowed, int w,
+                                               int h, std::size_t seed);
+// measure_candidate's dilation of a w x h region by an ellipse of `radius` points.
+std::vector<std::uint8_t> dilate(const std::vector<std::uint8_t>& region, int w, int h, int radius);
 }  // namespace detail
 
 }  // namespace scarscope
