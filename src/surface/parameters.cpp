@@ -419,47 +419,34 @@ constexpr Kernels kPortable{heights_portable, gradients_portable, cells_portable
 
 // ---- The general rules, one point at a time. ----
 
-// Gradient of z along one axis at index i, with neighbours at i - step and i + step
-// (`has_before` / `has_after` say whether they exist in the grid). False if no valid neighbour.
-bool axis_gradient(const float* z, const std::uint8_t* valid, std::size_t i, std::size_t step, bool has_before,
-                   bool has_after, double spacing, double* gradient) {
-  const bool before = has_before && valid[i - step];
-  const bool after = has_after && valid[i + step];
-  if (before && after) {
-    *gradient = (static_cast<double>(z[i + step]) - z[i - step]) / (2.0 * spacing);
-  } else if (after) {
-    *gradient = (static_cast<double>(z[i + step]) - z[i]) / spacing;
-  } else if (before) {
-    *gradient = (static_cast<double>(z[i]) - z[i - step]) / spacing;
-  } else {
-    return false;
-  }
-  return true;
-}
-
 struct GradientSum {
   double sum = 0.0;
   std::size_t points = 0;
 };
 
 // The gradient of the valid point (r, c) by the general rules (grid edges, missing neighbours):
-// adds its squared norm and counts it, unless it has no slope to see along an axis.
+// adds its squared norm and counts it, unless it has no slope to see along an axis. Along each
+// axis: central differences (z[after] - z[before]) / (2 spacing) where both neighbours are valid,
+// one-sided (z[after] - z) / spacing or (z - z[before]) / spacing where only one is; along an axis
+// of a single point there is no slope to see (zero). These points sit next to missing ones, at
+// random: the rules are taken by selecting the neighbours' indices and the divisor rather than by
+// branches (the same operands, so the same bits as taking each case on its own).
 void add_general_gradient(const HeightMap& map, int r, int c, GradientSum* out) {
   const float* z = map.heights();
   const std::uint8_t* valid = map.mask();
   const int nx = map.nx(), ny = map.ny();
   const std::size_t i = map.index(r, c), row_step = static_cast<std::size_t>(nx);
-  const bool up = r > 0, down = r + 1 < ny;
-  double gx = 0.0, gy = 0.0;
-  if (c > 0 && c + 1 < nx && up && down && valid[i - 1] && valid[i + 1] && valid[i - row_step] &&
-      valid[i + row_step]) {
-    gx = (static_cast<double>(z[i + 1]) - z[i - 1]) / (2.0 * map.dx_um());
-    gy = (static_cast<double>(z[i + row_step]) - z[i - row_step]) / (2.0 * map.dy_um());
-  } else {
-    // Along an axis of a single point there is no slope to see: it counts as zero.
-    if (nx > 1 && !axis_gradient(z, valid, i, 1, c > 0, c + 1 < nx, map.dx_um(), &gx)) return;
-    if (ny > 1 && !axis_gradient(z, valid, i, row_step, up, down, map.dy_um(), &gy)) return;
-  }
+  const bool left = c > 0 && valid[i - (c > 0 ? 1 : 0)];
+  const bool right = c + 1 < nx && valid[i + (c + 1 < nx ? 1 : 0)];
+  const bool up = r > 0 && valid[i - (r > 0 ? row_step : 0)];
+  const bool down = r + 1 < ny && valid[i + (r + 1 < ny ? row_step : 0)];
+  if ((nx > 1 && !(left || right)) || (ny > 1 && !(up || down))) return;
+  const double dx = map.dx_um(), dy = map.dy_um();
+  const double gx =
+      nx > 1 ? (static_cast<double>(z[right ? i + 1 : i]) - z[left ? i - 1 : i]) / (left && right ? 2.0 * dx : dx) : 0.0;
+  const double gy = ny > 1 ? (static_cast<double>(z[down ? i + row_step : i]) - z[up ? i - row_step : i]) /
+                                 (up && down ? 2.0 * dy : dy)
+                           : 0.0;
   out->sum += gx * gx + gy * gy;
   ++out->points;
 }

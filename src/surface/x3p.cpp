@@ -520,11 +520,11 @@ void apply_valid_bits(const ZipReader& zip, const std::string& prefix, pugi::xml
       if (bits == 0xff) continue;
       const std::uint64_t first = byte_index * 8;
       const std::uint64_t last = std::min<std::uint64_t>(first + 8, points);
+      // Scattered missing points make the bits random: selects, not branches.
       for (std::uint64_t i = first; i < last; ++i) {
-        if (((bits >> (i - first)) & 1u) == 0) {
-          mask[i] = 0;
-          heights[i] = std::numeric_limits<float>::quiet_NaN();
-        }
+        const bool keep = ((bits >> (i - first)) & 1u) != 0;
+        mask[i] = keep ? mask[i] : std::uint8_t{0};
+        heights[i] = keep ? heights[i] : std::numeric_limits<float>::quiet_NaN();
       }
     }
   });
