@@ -74,7 +74,7 @@ ClinicServer::ClinicServer(ServeOptions options) : parts_(std::make_unique<Parts
   parts.http = std::make_unique<HttpServer>(
       parts.routes, parts.options.http,
       [api = parts.api.get()](const std::string& token, bool by_cookie) { return api->authenticate(token, by_cookie); },
-      clock);
+      clock, [store = parts.store.get()] { return std::make_shared<store::Store::CarriedRead>(*store); });
 }
 
 ClinicServer::~ClinicServer() {

@@ -109,14 +109,16 @@ struct HttpServer::Impl {
   const RouteTable& routes;
   HttpOptions options;
   Authenticate authenticate;
+  RequestScope read_scope;
   const clinic::Clock& clock;
   std::unique_ptr<httplib::Server> server;
   bool secure = false;
   int listen_socket = -1;  // set while binding, for the backlog
   schema::Json object_schema = schema::object({});
 
-  Impl(const RouteTable& table, HttpOptions opts, Authenticate auth, const clinic::Clock& time)
-      : routes(table), options(std::move(opts)), authenticate(std::move(auth)), clock(time) {}
+  Impl(const RouteTable& table, HttpOptions opts, Authenticate auth, const clinic::Clock& time, RequestScope scope)
+      : routes(table), options(std::move(opts)), authenticate(std::move(auth)), read_scope(std::move(scope)),
+        clock(time) {}
 
   // Everything one request needs while it is handled.
   struct Exchange {
@@ -433,10 +435,15 @@ struct HttpServer::Impl {
       }
       call.header = [&request](std::string_view name) { return request.get_header_value(std::string(name).c_str()); };
       call.read_file = [this, &exchange](const FileSink& sink) { return read_file(exchange, sink); };
+      // A route that only reads (it has no body to wait for) runs its session check and its read
+      // in one transaction; the scope ends with the handler, before the answer is sent.
+      std::shared_ptr<void> scope;
+      if (read_scope && !match.route->is_public() && !match.route->changes_data()) scope = read_scope();
       if (!match.route->is_public()) authenticate_call(call, exchange);
       check_query(call, request);
       check_body(call, exchange);
       Reply reply = match.route->handler(call);
+      scope.reset();
       response.status = reply.status;
       for (auto& [name, value] : reply.headers) response.set_header(name.c_str(), value);
       if (reply.status != 204) response.set_content(std::move(reply.body), reply.content_type.c_str());
@@ -472,8 +479,8 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(const RouteTable& routes, HttpOptions options, Authenticate authenticate,
-                       const clinic::Clock& clock)
-    : impl_(std::make_unique<Impl>(routes, std::move(options), std::move(authenticate), clock)) {
+                       const clinic::Clock& clock, RequestScope read_scope)
+    : impl_(std::make_unique<Impl>(routes, std::move(options), std::move(authenticate), clock, std::move(read_scope))) {
   impl_->configure();
 }
 

@@ -48,9 +48,14 @@ struct HttpOptions {
 // Finds the user of a session token; nullopt when the token is unknown, expired or revoked.
 using Authenticate = std::function<std::optional<Principal>(const std::string& token, bool by_cookie)>;
 
+// Made before a reading route's session check and dropped when its handler returns (the clinic
+// server's holds a store::Store::CarriedRead: the check and the route's read share a transaction).
+using RequestScope = std::function<std::shared_ptr<void>()>;
+
 class HttpServer {
  public:
-  HttpServer(const RouteTable& routes, HttpOptions options, Authenticate authenticate, const clinic::Clock& clock);
+  HttpServer(const RouteTable& routes, HttpOptions options, Authenticate authenticate, const clinic::Clock& clock,
+             RequestScope read_scope = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

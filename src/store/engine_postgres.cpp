@@ -1,5 +1,7 @@
 // The PostgreSQL engine: libpq connections from a pool, row-level security per clinic (set for each
 // transaction), blobs as 1 MiB bytea pieces inside the database so every machine reads them.
+#include <array>
+
 #include "clinic/ids.h"
 #include "core/error.h"
 #include "store/detail/postgres_connection.h"
@@ -48,12 +50,22 @@ class PostgresStore final : public StoreImpl {
 
   void begin(Connection& connection, TransactionKind kind, const std::string& clinic_id) override {
     const bool write = kind == TransactionKind::clinic_write || kind == TransactionKind::system_write;
-    const bool clinic_scoped = kind == TransactionKind::clinic_read || kind == TransactionKind::clinic_write;
     // Reads see one snapshot; writes run at READ COMMITTED with explicit row locks where order
     // matters (job claims, audit chain heads).
-    const SqlParam scope[] = {std::string(clinic_scoped ? "clinic" : "system"),
-                              std::string(clinic_scoped ? clinic_id : std::string())};
+    const std::array<SqlParam, 2> scope = scope_params(kind, clinic_id);
     connection.begin(write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", scope_sql, scope);
+  }
+
+  void continue_read(Connection& connection, TransactionKind kind, const std::string& clinic_id) override {
+    // Sent with the read's first statement, in the same round trip.
+    connection.execute_later(scope_sql, scope_params(kind, clinic_id));
+  }
+
+  // The parameters of scope_sql: which scope, and the clinic of a clinic-scoped transaction.
+  static std::array<SqlParam, 2> scope_params(TransactionKind kind, const std::string& clinic_id) {
+    const bool clinic_scoped = kind == TransactionKind::clinic_read || kind == TransactionKind::clinic_write;
+    return {SqlParam(std::string(clinic_scoped ? "clinic" : "system")),
+            SqlParam(clinic_scoped ? clinic_id : std::string())};
   }
 
   std::unique_lock<std::mutex> write_lock(TransactionKind) override { return {}; }

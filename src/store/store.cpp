@@ -67,6 +67,13 @@ void Store::run_transaction(detail::TransactionKind kind, const std::string& cli
   detail::run_in_transaction(*impl_, kind, clinic_id, body);
 }
 
+Store::CarriedRead::CarriedRead(Store& store)
+    : store_(detail::begin_carried_read(*store.impl_) ? store.impl_.get() : nullptr) {}
+
+Store::CarriedRead::~CarriedRead() {
+  if (store_) detail::end_carried_read(*store_);
+}
+
 std::unique_ptr<BlobWriter> Store::begin_blob() { return impl_->begin_blob(); }
 
 BlobRef Store::put_blob(std::span<const std::byte> bytes) {

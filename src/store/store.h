@@ -140,6 +140,23 @@ class Store {
   BlobRef put_blob(std::string_view bytes);
   bool has_blob(const std::string& sha256) const;
 
+  // One read transaction for a request's session check and its route's first read. While a
+  // CarriedRead lives on a thread, the first read transaction that thread runs on this store stays
+  // open when its function returns, and the thread's next read continues it (same snapshot, one
+  // BEGIN and COMMIT for both, one pooled connection) and then commits as usual. A write on the
+  // thread, or the end of the CarriedRead, first ends the open read; a write never continues one,
+  // so it sees what is committed, and reads after it see it. Later reads run as usual.
+  class CarriedRead {
+   public:
+    explicit CarriedRead(Store& store);
+    ~CarriedRead();
+    CarriedRead(const CarriedRead&) = delete;
+    CarriedRead& operator=(const CarriedRead&) = delete;
+
+   private:
+    detail::StoreImpl* store_;  // nullptr: another CarriedRead of this thread is already active
+  };
+
   // For the store's own tools (backup, restore, fsck) and benchmarks.
   detail::StoreImpl& impl() { return *impl_; }
 

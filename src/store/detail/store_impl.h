@@ -125,6 +125,9 @@ class StoreImpl {
 
   // Transactions. begin() also fixes the clinic scope (row-level security on PostgreSQL).
   virtual void begin(Connection& connection, TransactionKind kind, const std::string& clinic_id) = 0;
+  // A read transaction begun as another read kind or clinic goes on as `kind` of `clinic_id`
+  // (Store::CarriedRead): PostgreSQL moves the row-level security scope; SQLite has nothing to do.
+  virtual void continue_read(Connection& /*connection*/, TransactionKind /*kind*/, const std::string& /*clinic_id*/) {}
   void commit(Connection& connection, TransactionKind kind = TransactionKind::system_write) {
     const bool read = kind == TransactionKind::clinic_read || kind == TransactionKind::system_read;
     if (read) {
@@ -192,6 +195,12 @@ const std::vector<std::pair<int, std::string_view>>& postgres_migrations();
 
 std::unique_ptr<StoreImpl> make_sqlite_store(const StoreLocation& location, const StoreOptions& options);
 std::unique_ptr<StoreImpl> make_postgres_store(const StoreLocation& location, const StoreOptions& options);
+
+// Store::CarriedRead's two halves: from begin_carried_read until end_carried_read, the calling
+// thread's first read on `store` stays open for its next read (see store.h). begin returns false
+// when the thread already carries a read (the inner scope then does nothing).
+bool begin_carried_read(StoreImpl& store);
+void end_carried_read(StoreImpl& store) noexcept;
 
 // Runs `body` in a transaction of `kind` on `store`, with retries; what Store::run_transaction does.
 void run_in_transaction(StoreImpl& store, TransactionKind kind, const std::string& clinic_id,

@@ -55,7 +55,42 @@ struct TransactionFlag {
   }
 }
 
+// Store::CarriedRead's state on this thread: the store it is for, and the read left open for the
+// thread's next read.
+struct CarriedState {
+  StoreImpl* store = nullptr;
+  enum class Phase { first, open, spent } phase = Phase::first;
+  std::optional<PooledConnection> connection;  // the open read's, while phase == open
+};
+thread_local CarriedState carried;
+
+// Ends the carried read if one is open: commits it (it read only) and returns its connection.
+void end_open_read(StoreImpl& store) noexcept {
+  if (carried.phase != CarriedState::Phase::open) return;
+  carried.phase = CarriedState::Phase::spent;
+  try {
+    store.commit(**carried.connection, TransactionKind::system_read);
+  } catch (...) {
+    store.rollback(**carried.connection);
+  }
+  carried.connection.reset();
+}
+
 }  // namespace
+
+bool begin_carried_read(StoreImpl& store) {
+  if (carried.store != nullptr) return false;
+  carried.store = &store;
+  carried.phase = CarriedState::Phase::first;
+  return true;
+}
+
+void end_carried_read(StoreImpl& store) noexcept {
+  if (carried.store != &store) return;
+  end_open_read(store);
+  carried.store = nullptr;
+  carried.phase = CarriedState::Phase::first;
+}
 
 PooledConnection::~PooledConnection() {
   if (connection_) store_->release(std::move(connection_));
@@ -138,6 +173,37 @@ void run_in_transaction(StoreImpl& store, TransactionKind kind, const std::strin
   TransactionFlag flag;
   const int attempts = std::max(1, store.options().max_retries + 1);
   const bool write = kind == TransactionKind::clinic_write || kind == TransactionKind::system_write;
+  const bool carrying = carried.store == &store;
+  if (carrying && carried.phase == CarriedState::Phase::open) {
+    if (write) {
+      end_open_read(store);  // the write, and every read after it, see what is committed
+    } else {
+      // The thread's next read continues the carried one, then commits as any read does.
+      Connection& connection = **carried.connection;
+      bool retry = false;
+      try {
+        store.continue_read(connection, kind, clinic_id);
+        TransactionContext context(store, connection, kind, clinic_id);
+        body(context);
+        end_open_read(store);
+        return;
+      } catch (const RetryableError&) {
+        retry = true;  // run it again below, in a transaction of its own
+      } catch (...) {
+        carried.phase = CarriedState::Phase::spent;
+        store.rollback(connection);
+        carried.connection.reset();
+        throw;
+      }
+      if (retry) {
+        carried.phase = CarriedState::Phase::spent;
+        store.rollback(connection);
+        carried.connection.reset();
+      }
+    }
+  }
+  // The first read under a CarriedRead stays open for the next one.
+  const bool carry_out = carrying && !write && carried.phase == CarriedState::Phase::first;
   bool reconnected = false;
   std::uint64_t durable_ticket = 0;
   for (int attempt = 1;; ++attempt) {
@@ -151,6 +217,11 @@ void run_in_transaction(StoreImpl& store, TransactionKind kind, const std::strin
       TransactionContext context(store, *connection, kind, clinic_id);
       body(context);
       if (write) store.fault("transaction.before_commit");
+      if (carry_out) {
+        carried.connection.emplace(std::move(connection));
+        carried.phase = CarriedState::Phase::open;
+        return;
+      }
       committing = true;
       store.commit(*connection, kind);
       if (!write) return;
