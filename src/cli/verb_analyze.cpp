@@ -157,8 +157,10 @@ int run_batch(const AnalyzeCliOptions& options, const AnalyzeOptions& analyze, c
   };
   const int threads = std::clamp(options.threads, 1, 64);
   keep_freed_memory_for_the_next_scan();
-  // The batch's own threads are the parallelism: OpenCV's pool would oversubscribe the cores.
-  if (threads > 1) set_library_threads(1);
+  // The batch's own threads are the parallelism: OpenCV's pool would oversubscribe the cores, and
+  // with --threads 1 its worker thread would spin beside the one asked for (0.19 s CPU of 9.5 s over
+  // the 66 tuning scans, ~13,000 sched_yield calls: bench/RESULTS.md, issue 17).
+  set_library_threads(1);
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
   for (auto& thread : pool) thread.join();
