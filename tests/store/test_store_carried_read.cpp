@@ -4,6 +4,7 @@
 // is seen by the reads after it), and reads after the second, or after the scope, are fresh.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -14,7 +15,21 @@ namespace {
 
 using store::Engine;
 
-class StoreCarriedRead : public ::testing::TestWithParam<Engine> {};
+class StoreCarriedRead : public ::testing::TestWithParam<Engine> {
+ protected:
+  // A record of the test's engine with one clinic and its patient "Before Rename".
+  void open(store::StoreOptions options = {}) {
+    record = std::make_unique<TestRecord>(GetParam());
+    store = record->open(std::move(options));
+    clinic = make_clinic(*store, "Carried Clinic");
+    patient = make_patient(*store, clinic, "Before Rename");
+  }
+
+  std::unique_ptr<TestRecord> record;
+  std::unique_ptr<store::Store> store;
+  ClinicFixture clinic;
+  clinic::Patient patient;
+};
 
 // Renames the patient from another thread (another connection of the pool), committed on return.
 void rename_elsewhere(store::Store& store, const ClinicFixture& clinic, const std::string& patient_id,
@@ -38,10 +53,7 @@ std::size_t clinic_count(store::Store& store) {
 }
 
 TEST_P(StoreCarriedRead, TheSecondReadContinuesTheFirstsSnapshotAndTheThirdIsFresh) {
-  TestRecord record(GetParam());
-  std::unique_ptr<store::Store> store = record.open();
-  const ClinicFixture clinic = make_clinic(*store, "Carried Clinic");
-  const clinic::Patient patient = make_patient(*store, clinic, "Before Rename");
+  open();
 
   {
     store::Store::CarriedRead carried(*store);
@@ -60,10 +72,7 @@ TEST_P(StoreCarriedRead, TheSecondReadContinuesTheFirstsSnapshotAndTheThirdIsFre
 }
 
 TEST_P(StoreCarriedRead, AWriteOnTheThreadEndsTheCarriedReadAndTheNextReadSeesIt) {
-  TestRecord record(GetParam());
-  std::unique_ptr<store::Store> store = record.open();
-  const ClinicFixture clinic = make_clinic(*store, "Carried Clinic");
-  const clinic::Patient patient = make_patient(*store, clinic, "Before Rename");
+  open();
 
   store::Store::CarriedRead carried(*store);
   EXPECT_EQ(name_of(*store, clinic, patient.id), "Before Rename");  // carried open
@@ -78,12 +87,9 @@ TEST_P(StoreCarriedRead, AWriteOnTheThreadEndsTheCarriedReadAndTheNextReadSeesIt
 }
 
 TEST_P(StoreCarriedRead, TheScopesEndReturnsTheConnectionAndAFailedReadEndsTheCarry) {
-  TestRecord record(GetParam());
   store::StoreOptions options;
   options.max_connections = 1;  // a connection kept after the scope would make the next read wait forever
-  std::unique_ptr<store::Store> store = record.open(options);
-  const ClinicFixture clinic = make_clinic(*store, "Carried Clinic");
-  const clinic::Patient patient = make_patient(*store, clinic, "Before Rename");
+  open(options);
 
   {
     store::Store::CarriedRead carried(*store);
@@ -110,10 +116,7 @@ TEST_P(StoreCarriedRead, TheScopesEndReturnsTheConnectionAndAFailedReadEndsTheCa
 }
 
 TEST_P(StoreCarriedRead, AnInnerScopeOnTheSameThreadChangesNothing) {
-  TestRecord record(GetParam());
-  std::unique_ptr<store::Store> store = record.open();
-  const ClinicFixture clinic = make_clinic(*store, "Carried Clinic");
-  const clinic::Patient patient = make_patient(*store, clinic, "Before Rename");
+  open();
 
   store::Store::CarriedRead outer(*store);
   EXPECT_EQ(clinic_count(*store), 1u);

@@ -55,25 +55,29 @@ struct TransactionFlag {
   }
 }
 
-// Store::CarriedRead's state on this thread: the store it is for, and the read left open for the
-// thread's next read.
+// Store::CarriedRead's state on this thread: the store it is for, whether no read has run under it
+// yet (the first one is carried), and the carried read while it is open.
 struct CarriedState {
   StoreImpl* store = nullptr;
-  enum class Phase { first, open, spent } phase = Phase::first;
-  std::optional<PooledConnection> connection;  // the open read's, while phase == open
+  bool first = true;
+  std::optional<PooledConnection> open;
 };
 thread_local CarriedState carried;
 
-// Ends the carried read if one is open: commits it (it read only) and returns its connection.
-void end_open_read(StoreImpl& store) noexcept {
-  if (carried.phase != CarriedState::Phase::open) return;
-  carried.phase = CarriedState::Phase::spent;
-  try {
-    store.commit(**carried.connection, TransactionKind::system_read);
-  } catch (...) {
-    store.rollback(**carried.connection);
+// Ends the carried read if one is open (commits it, or rolls it back) and returns its connection.
+void end_open_read(StoreImpl& store, bool commit) noexcept {
+  if (!carried.open) return;
+  bool ended = false;
+  if (commit) {
+    try {
+      store.commit(**carried.open, TransactionKind::system_read);
+      ended = true;
+    } catch (...) {
+      // rolled back below
+    }
   }
-  carried.connection.reset();
+  if (!ended) store.rollback(**carried.open);
+  carried.open.reset();
 }
 
 }  // namespace
@@ -81,15 +85,14 @@ void end_open_read(StoreImpl& store) noexcept {
 bool begin_carried_read(StoreImpl& store) {
   if (carried.store != nullptr) return false;
   carried.store = &store;
-  carried.phase = CarriedState::Phase::first;
+  carried.first = true;
   return true;
 }
 
 void end_carried_read(StoreImpl& store) noexcept {
   if (carried.store != &store) return;
-  end_open_read(store);
+  end_open_read(store, true);
   carried.store = nullptr;
-  carried.phase = CarriedState::Phase::first;
 }
 
 PooledConnection::~PooledConnection() {
@@ -174,36 +177,28 @@ void run_in_transaction(StoreImpl& store, TransactionKind kind, const std::strin
   const int attempts = std::max(1, store.options().max_retries + 1);
   const bool write = kind == TransactionKind::clinic_write || kind == TransactionKind::system_write;
   const bool carrying = carried.store == &store;
-  if (carrying && carried.phase == CarriedState::Phase::open) {
-    if (write) {
-      end_open_read(store);  // the write, and every read after it, see what is committed
-    } else {
-      // The thread's next read continues the carried one, then commits as any read does.
-      Connection& connection = **carried.connection;
-      bool retry = false;
+  if (carrying && carried.open) {
+    // A write, and every read after it, see what is committed; the thread's next read continues the
+    // carried one, then commits as any read does (after a lost conflict it runs again below).
+    bool done = false;
+    if (!write) {
       try {
-        store.continue_read(connection, kind, clinic_id);
-        TransactionContext context(store, connection, kind, clinic_id);
+        store.continue_read(**carried.open, kind, clinic_id);
+        TransactionContext context(store, **carried.open, kind, clinic_id);
         body(context);
-        end_open_read(store);
-        return;
+        done = true;
       } catch (const RetryableError&) {
-        retry = true;  // run it again below, in a transaction of its own
+        // rolled back below, then run again in a transaction of its own
       } catch (...) {
-        carried.phase = CarriedState::Phase::spent;
-        store.rollback(connection);
-        carried.connection.reset();
+        end_open_read(store, false);
         throw;
       }
-      if (retry) {
-        carried.phase = CarriedState::Phase::spent;
-        store.rollback(connection);
-        carried.connection.reset();
-      }
     }
+    end_open_read(store, write || done);
+    if (done) return;
   }
   // The first read under a CarriedRead stays open for the next one.
-  const bool carry_out = carrying && !write && carried.phase == CarriedState::Phase::first;
+  const bool carry_out = carrying && !write && carried.first;
   bool reconnected = false;
   std::uint64_t durable_ticket = 0;
   for (int attempt = 1;; ++attempt) {
@@ -218,8 +213,8 @@ void run_in_transaction(StoreImpl& store, TransactionKind kind, const std::strin
       body(context);
       if (write) store.fault("transaction.before_commit");
       if (carry_out) {
-        carried.connection.emplace(std::move(connection));
-        carried.phase = CarriedState::Phase::open;
+        carried.open.emplace(std::move(connection));
+        carried.first = false;
         return;
       }
       committing = true;
