@@ -1,5 +1,5 @@
 // A user analyses a fine scan (10 µm or 20 µm points): scars are found on the coarser detection
-// grid (block means of about 30 µm: 30 µm for a 10 µm scan, 40 µm for a 20 µm one) and measured back at the scan's resolution, or on block means for a scar
+// grid (block means of about 45 µm: 50 µm for a 10 µm scan, 40 µm for a 20 µm one) and measured back at the scan's resolution, or on block means for a scar
 // hundreds of points wide. Whatever grid did the work, each scar must come out where it is and
 // as wide, deep and large as it is.
 #include <gtest/gtest.h>
@@ -45,14 +45,14 @@ TEST(MultiResolution, TenMicrometreScanIsDetectedOnACoarserGridAndMeasuredAtFull
   };
   const HeightMap map = test::analytic_skin(600, 600, 10.0, truth, 1.5);
   const ScanAnalysis analysis = analyze_height_map(map.clone());
-  EXPECT_DOUBLE_EQ(analysis.detection_dx_um, 30.0);
-  EXPECT_DOUBLE_EQ(analysis.detection_dy_um, 30.0);
+  EXPECT_DOUBLE_EQ(analysis.detection_dx_um, 50.0);
+  EXPECT_DOUBLE_EQ(analysis.detection_dy_um, 50.0);
   expect_measured(analysis, truth);
   // The grid is written to the settings with the scan's own spacing.
   const nlohmann::json j = analysis_to_json(analysis, nlohmann::json::object());
   EXPECT_DOUBLE_EQ(j["settings"]["pixel_dx_um"].get<double>(), 10.0);
-  EXPECT_DOUBLE_EQ(j["settings"]["detection"]["grid_dx_um"].get<double>(), 30.0);
-  EXPECT_DOUBLE_EQ(j["settings"]["detection"]["grid_cell_um"].get<double>(), 30.0);
+  EXPECT_DOUBLE_EQ(j["settings"]["detection"]["grid_dx_um"].get<double>(), 50.0);
+  EXPECT_DOUBLE_EQ(j["settings"]["detection"]["grid_cell_um"].get<double>(), 45.0);
 }
 
 TEST(MultiResolution, CoarseAndFullResolutionDetectionAgree) {
