@@ -199,13 +199,15 @@ TEST(DetectionParts, TheAnalysisReportsTheRoundingStepOfItsClosingAndOpening) {
 TEST(DetectionParts, DetectionGridCellsAreTheMeansOfTheirBlocksIncludingPartialOnes) {
   DetectionSettings settings;
   settings.smoothing_sigma_um = 0.0;
+  // A 30 µm cell: blocks of 2, 3, 4 and 5 points (each block width has its own summing code).
+  settings.grid_cell_um = 30.0;
   for (const double dx_um : {15.0, 10.0, 7.5, 6.0}) {
     const int nx = 83, ny = 37;
     const std::vector<float> z = random_relief(nx, ny, 21);
     HeightMap relief(nx, ny, dx_um, dx_um);
     std::copy(z.begin(), z.end(), relief.heights());
     const DetectionGrid grid = make_detection_grid(relief, settings);
-    const int f = static_cast<int>(std::lround(30.0 / dx_um));
+    const int f = static_cast<int>(std::lround(settings.grid_cell_um / dx_um));
     ASSERT_EQ(grid.fx, f);
     ASSERT_EQ(grid.nx, (nx + f - 1) / f);
     ASSERT_EQ(grid.ny, (ny + f - 1) / f);
