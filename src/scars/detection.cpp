@@ -216,7 +216,7 @@ std::vector<std::uint64_t> seeded_patches(const float* relief, float sign, int n
 // than keeping a list of the points: no memory beyond the flooding order itself.
 template <class ForEachPoint>
 void flood(ForEachPoint&& for_each_point, float sign, int nx, float rim, const DetectionSettings& settings, Basins& basins,
-           std::int32_t* padded) {
+           std::int32_t* padded, const std::uint8_t* pit_mouths = nullptr) {
   const std::int32_t polarity = sign > 0 ? 1 : -1;
   const std::int32_t stride = nx + 2;
   // Bucket sort, deepest first (0.25 µm buckets: far finer than noise), row-major within a bucket.
@@ -337,7 +337,12 @@ void flood(ForEachPoint&& for_each_point, float sign, int nx, float rim, const D
       if (other == main) continue;
       const float other_peak = basins.peak[static_cast<std::size_t>(other)];
       const float dynamic = other_peak - level;
-      const bool minor = dynamic < std::max(min_dynamic, relative_dynamic * other_peak);
+      // The mouth of a pit whose floor was not seen (deepest at a point filled in as such) has no
+      // floor for the other to be an undulation of, and its depth is only a lower bound: the two
+      // are one scar only if the shallower is a ripple (less than split_min_dynamic_um).
+      const bool pit = pit_mouths != nullptr && (pit_mouths[basins.peak_index[static_cast<std::size_t>(other)]] != 0 ||
+                                                 pit_mouths[basins.peak_index[static_cast<std::size_t>(main)]] != 0);
+      const bool minor = dynamic < (pit ? min_dynamic : std::max(min_dynamic, relative_dynamic * other_peak));
       const bool high_saddle = level >= saddle_fraction * basins.peak[static_cast<std::size_t>(main)];
       // Two flat floors joined by a saddle or a wall are two scars (touching boxcars): most of
       // each basin lies within half its dynamic of its floor. A bowl's area grows steadily with
@@ -595,7 +600,7 @@ float unseen_pit_slope(const HeightMap& relief, const std::vector<std::size_t>& 
 
 }  // namespace
 
-int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings) {
+int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings, std::vector<std::size_t>* pit_mouths) {
   // One missing patch (8-connected) at a time, found by a flood from its first point: memory in
   // proportion to the patch, not to the scan. A point is marked as visited by giving it a finite
   // height (missing points are NaN), so no full-size label image is needed.
@@ -681,6 +686,7 @@ int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings) {
       const double ey = (static_cast<double>(i / static_cast<std::size_t>(nx)) - cy) * relief.dy_um();
       z[i] = level - static_cast<float>(slope * std::max(0.0, radius_um - std::hypot(ex, ey)));
     }
+    if (pit_mouths) pit_mouths->insert(pit_mouths->end(), patch.begin(), patch.end());
   }
   return patches;
 }
@@ -722,7 +728,8 @@ int add_block_sums(const float* z, double* row_sum, int cells) {
 }
 }  // namespace
 
-DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings) {
+DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings,
+                                  const std::vector<std::size_t>& pit_mouths) {
   DetectionGrid grid;
   // (At most 2^20 points a cell: n + fx stays an int whatever the settings say.)
   grid.fx = std::clamp(round_saturating<int>(settings.grid_cell_um / relief.dx_um()), 1, 1 << 20);
@@ -788,6 +795,15 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
   grid.opened.resize(cells);
   grid.morphology_step_um = close_and_open(grid.smoothed.data(), grid.nx, grid.ny, grid.dx_um, grid.dy_um,
                                            settings.narrow_feature_width_um, grid.closed.data(), grid.opened.data());
+  if (!pit_mouths.empty()) {
+    grid.pit_mouths.assign(cells, 0);
+    const auto nx = static_cast<std::size_t>(relief.nx());
+    for (const std::size_t i : pit_mouths) {
+      const auto row = static_cast<std::size_t>(i / nx / static_cast<std::size_t>(grid.fy));
+      const auto col = static_cast<std::size_t>(i % nx / static_cast<std::size_t>(grid.fx));
+      grid.pit_mouths[row * static_cast<std::size_t>(grid.nx) + col] = 1;
+    }
+  }
   return grid;
 }
 
@@ -885,7 +901,7 @@ std::vector<float> without_narrow_features(const float* relief, int nx, int ny, 
 }
 
 Segmentation segment_relief(const float* for_depressions, const float* for_elevations, int nx, int ny,
-                            const DetectionSettings& settings) {
+                            const DetectionSettings& settings, const std::uint8_t* pit_mouths) {
   const std::size_t count = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
   const std::size_t stride = static_cast<std::size_t>(nx) + 2;
   Segmentation segmentation;
@@ -897,7 +913,7 @@ Segmentation segment_relief(const float* for_depressions, const float* for_eleva
   // Depressions (depth = minus the closed relief), then elevations in the same label image.
   Basins depressions;
   flood([&](auto&& visit) { for_each_above_rim(for_depressions, 1.0f, nx, ny, rim, visit); }, 1.0f, nx, rim, settings,
-        depressions, padded.data());
+        depressions, padded.data(), pit_mouths);
   // Elevations only in the patches that reach the seed height: the other points above the rim
   // (bumps of the skin's texture left by the opening) are 95 % of them on the tuning scans.
   const std::vector<std::uint64_t> raised =
@@ -1366,7 +1382,8 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
 }
 
 Segmentation segment_relief(const DetectionGrid& grid, const DetectionSettings& settings) {
-  Segmentation segmentation = segment_relief(grid.closed.data(), grid.opened.data(), grid.nx, grid.ny, settings);
+  Segmentation segmentation = segment_relief(grid.closed.data(), grid.opened.data(), grid.nx, grid.ny, settings,
+                                             grid.pit_mouths.empty() ? nullptr : grid.pit_mouths.data());
   split_flat_floors(segmentation, grid.closed.data(), grid.nx, grid.ny, grid.dx_um, grid.dy_um, settings);
   return segmentation;
 }

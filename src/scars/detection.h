@@ -15,8 +15,10 @@ namespace scarscope {
 // below the skin a little further out (settings.unseen_pit_ring_mm) is a pit whose floor the
 // scanner did not see: it is filled as a cone continuing the wall's descent from the rim inwards,
 // so the pit is found, and its depth is reported as a lower bound (the points stay unseen). The
-// mask is left as it was, so the points stay known as unseen. Returns the number of missing patches.
-int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings = {});
+// mask is left as it was, so the points stay known as unseen. Returns the number of missing patches;
+// `pit_mouths`, if given, gets the indices of the points filled in as the mouth of such a pit.
+int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings = {},
+                        std::vector<std::size_t>* pit_mouths = nullptr);
 
 struct CandidateRegion {
   bool elevation = false;
@@ -38,8 +40,13 @@ struct Segmentation {
 // Basins that never reach the seed depth (height) are skin microrelief and get label 0.
 // `depressions` and `elevations` hold nx * ny relief heights (no NaN): the smoothed relief with
 // features narrower than a scar removed (closed for depressions, opened for elevations).
+// `pit_mouths` (nx * ny, or null for none): non-zero where a cell holds the mouth of a pit whose
+// floor was not seen (fill_missing_relief). A basin deepest there is such a pit: its depth is a
+// lower bound and it has no seen floor for a neighbour to be an undulation of, so it and a
+// touching basin are one scar only if the shallower of the two rises less than
+// split_min_dynamic_um above their saddle (a ripple), whatever its depth.
 Segmentation segment_relief(const float* depressions, const float* elevations, int nx, int ny,
-                            const DetectionSettings& settings);
+                            const DetectionSettings& settings, const std::uint8_t* pit_mouths = nullptr);
 
 // Splits every depression of `segmentation` that holds two flat floors or more: touching boxcars
 // whose floors meet without a saddle between them (a shallow floor left as a shelf on the deeper
@@ -83,10 +90,15 @@ struct DetectionGrid {
   Cells closed;    // smoothed, narrow depressions closed (what depressions are found in)
   Cells opened;    // smoothed, narrow elevations opened (what elevations are found in)
   double morphology_step_um = 0.0;  // closed and opened are rounded to this step (0: exact float), see close_and_open
+  // 1 where a cell holds a point filled in as the mouth of a pit whose floor was not seen (see
+  // fill_missing_relief); empty when the scan has none.
+  std::vector<std::uint8_t> pit_mouths;
 };
 
-// The detection grid of a relief whose missing points were filled (fill_missing_relief).
-DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings);
+// The detection grid of a relief whose missing points were filled (fill_missing_relief), given the
+// points that call filled in as pit mouths.
+DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings,
+                                  const std::vector<std::size_t>& pit_mouths = {});
 
 // segment_relief on the grid's closed and opened relief, then split_flat_floors.
 Segmentation segment_relief(const DetectionGrid& grid, const DetectionSettings& settings);

@@ -1,10 +1,12 @@
 // A user scans a deep, narrow ice pick whose pit the scanner could not see into: only the upper
 // wall is measured, the rest is missing data. The pit must still be found, typed ice pick and
 // its depth reported as a lower bound; a dropout of the same size on plain skin must not become
-// a scar.
+// a scar. Nor may such a pit, touching a boxcar, swallow it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "analytic_skin.h"
 #include "scars/analysis.h"
@@ -48,6 +50,57 @@ TEST(UnseenPit, SameDropoutOnPlainSkinIsNoScar) {
   drop_disc(map, 3.0, 3.0, 0.31);
   const ScanAnalysis analysis = analyze_height_map(std::move(map));
   EXPECT_TRUE(analysis.inventory.scars.empty());
+}
+
+TEST(UnseenPit, PitWithMissingFloorTouchingABoxcarStaysApartFromItOnCoarseCells) {
+  // A 2 mm boxcar 200 um deep (flat floor out to 90 % of its radius, then a smoothstep wall) and a
+  // 0.6 mm ice pick 1.2 mm deep whose rims overlap by 0.05 mm, the deeper winning; the pit's floor
+  // below its top 160 um (0.52 mm across) is missing. On coarse detection cells (a 20 um scan on
+  // 3 x 3 and 2 x 2 points) the rim between them is blurred into a saddle that the boxcar's floor
+  // rises well over 25 um above, but less than 0.6 of its depth above: without knowing that the
+  // pit's floor was not seen, that read as the undulating floor of one scar, and the boxcar was
+  // lost into one "ice pick" measured as a lower bound (as on tuning scan cheek_3 at 60 um).
+  constexpr double spacing_um = 20.0;
+  constexpr int n = 300;
+  const double box_x = 3.0, box_y = 3.0, box_diameter = 2.0, box_depth = 200.0;
+  const double pit_x = box_x + 1.25 * 0.77, pit_y = box_y + 1.25 * 0.64;  // 1.25 mm apart (rims 1.3)
+  const test::AnalyticScar pit{Shape::cone, pit_x, pit_y, 0.6, 1200.0};
+  HeightMap map = test::analytic_skin(n, n, spacing_um, {}, 1.5);
+  for (int row = 0; row < n; ++row)
+    for (int col = 0; col < n; ++col) {
+      const double x = col * spacing_um / 1000.0, y = row * spacing_um / 1000.0;
+      const double u = std::hypot(x - box_x, y - box_y) / (0.5 * box_diameter);
+      double box = 0.0;
+      if (u < 1.0) {
+        const double t = std::max(0.0, (u - 0.9) / 0.1);
+        box = box_depth * (1.0 - t * t * (3.0 - 2.0 * t));
+      }
+      const double depth = std::max(box, test::analytic_depth(pit, std::hypot(x - pit_x, y - pit_y)));
+      map.set(row, col, map.height(row, col) - static_cast<float>(depth));
+    }
+  drop_disc(map, pit_x, pit_y, 0.26);
+  for (const double cell_um : {60.0, 40.0}) {
+    SCOPED_TRACE(cell_um);
+    AnalysisSettings settings;
+    settings.detection.grid_cell_um = cell_um;
+    const ScanAnalysis analysis = analyze_height_map(map.clone(), settings);
+    std::string listing;
+    for (const Scar& s : analysis.inventory.scars)
+      listing += "\n  at " + std::to_string(s.centroid_mm[0]) + ", " + std::to_string(s.centroid_mm[1]) + ": " + s.reason;
+    ASSERT_EQ(analysis.detection_dx_um, cell_um);
+    ASSERT_EQ(analysis.inventory.scars.size(), 2u) << listing;
+    const Scar* boxcar = test::nearest(analysis.inventory, box_x, box_y, 0.3);
+    ASSERT_NE(boxcar, nullptr) << listing;
+    EXPECT_EQ(boxcar->type, ScarType::boxcar) << boxcar->reason;
+    EXPECT_FALSE(boxcar->depth_is_lower_bound) << boxcar->reason;  // its floor was seen
+    EXPECT_NEAR(boxcar->depth_um, box_depth, 0.05 * box_depth) << boxcar->reason;
+    EXPECT_NEAR(boxcar->diameter_mm, box_diameter, 0.15) << boxcar->reason;
+    const Scar* ice_pick = test::nearest(analysis.inventory, pit_x, pit_y, 0.2);
+    ASSERT_NE(ice_pick, nullptr) << listing;
+    EXPECT_EQ(ice_pick->type, ScarType::ice_pick) << ice_pick->reason;
+    EXPECT_TRUE(ice_pick->depth_is_lower_bound) << ice_pick->reason;
+    EXPECT_LE(ice_pick->depth_um, 1200.0) << ice_pick->reason;
+  }
 }
 
 }  // namespace
