@@ -52,18 +52,16 @@ TEST(UnseenPit, SameDropoutOnPlainSkinIsNoScar) {
   EXPECT_TRUE(analysis.inventory.scars.empty());
 }
 
-TEST(UnseenPit, PitWithMissingFloorTouchingABoxcarStaysApartFromItOnCoarseCells) {
-  // A 2 mm boxcar 200 um deep (flat floor out to 90 % of its radius, then a smoothstep wall) and a
-  // 0.6 mm ice pick 1.2 mm deep whose rims overlap by 0.05 mm, the deeper winning; the pit's floor
-  // below its top 160 um (0.52 mm across) is missing. On coarse detection cells (a 20 um scan on
-  // 3 x 3 and 2 x 2 points) the rim between them is blurred into a saddle that the boxcar's floor
-  // rises well over 25 um above, but less than 0.6 of its depth above: without knowing that the
-  // pit's floor was not seen, that read as the undulating floor of one scar, and the boxcar was
-  // lost into one "ice pick" measured as a lower bound (as on tuning scan cheek_3 at 60 um).
+// A 2 mm boxcar 200 um deep at (3, 3) mm (flat floor out to `flat_fraction` of its radius, then a
+// smoothstep wall) and a 0.6 mm ice pick 1.2 mm deep `apart_mm` away (the deeper of the two wins
+// where they overlap) whose floor below its top 160 um (0.52 mm across) the scanner did not see,
+// on a 20 um scan; then, on detection cells of 60 and 40 um (3 x 3 and 2 x 2 points), the boxcar
+// must come out as itself and the pit as an ice pick of lower-bound depth.
+void expect_pit_and_boxcar_apart(double apart_mm, double flat_fraction) {
   constexpr double spacing_um = 20.0;
   constexpr int n = 300;
   const double box_x = 3.0, box_y = 3.0, box_diameter = 2.0, box_depth = 200.0;
-  const double pit_x = box_x + 1.25 * 0.77, pit_y = box_y + 1.25 * 0.64;  // 1.25 mm apart (rims 1.3)
+  const double pit_x = box_x + apart_mm * 0.77, pit_y = box_y + apart_mm * 0.64;
   const test::AnalyticScar pit{Shape::cone, pit_x, pit_y, 0.6, 1200.0};
   HeightMap map = test::analytic_skin(n, n, spacing_um, {}, 1.5);
   for (int row = 0; row < n; ++row)
@@ -72,7 +70,7 @@ TEST(UnseenPit, PitWithMissingFloorTouchingABoxcarStaysApartFromItOnCoarseCells)
       const double u = std::hypot(x - box_x, y - box_y) / (0.5 * box_diameter);
       double box = 0.0;
       if (u < 1.0) {
-        const double t = std::max(0.0, (u - 0.9) / 0.1);
+        const double t = std::max(0.0, (u - flat_fraction) / (1.0 - flat_fraction));
         box = box_depth * (1.0 - t * t * (3.0 - 2.0 * t));
       }
       const double depth = std::max(box, test::analytic_depth(pit, std::hypot(x - pit_x, y - pit_y)));
@@ -101,6 +99,15 @@ TEST(UnseenPit, PitWithMissingFloorTouchingABoxcarStaysApartFromItOnCoarseCells)
     EXPECT_TRUE(ice_pick->depth_is_lower_bound) << ice_pick->reason;
     EXPECT_LE(ice_pick->depth_um, 1200.0) << ice_pick->reason;
   }
+}
+
+TEST(UnseenPit, PitWithMissingFloorTouchingABoxcarStaysApartFromItOnCoarseCells) {
+  // Rims overlapping by 0.05 mm (1.25 mm apart; they touch at 1.3). On coarse detection cells the
+  // rim between them is blurred into a saddle that the boxcar's floor rises well over 25 um above,
+  // but less than 0.6 of its depth above: without knowing that the pit's floor was not seen, that
+  // read as the undulating floor of one scar, and the boxcar was lost into one "ice pick" measured
+  // as a lower bound (as on tuning scan cheek_3 at 60 um).
+  expect_pit_and_boxcar_apart(1.25, 0.9);
 }
 
 }  // namespace
