@@ -108,10 +108,10 @@ ScanAnalysis analyze_height_map(HeightMap map, const AnalysisSettings& settings,
   result.surface = compute_surface_parameters(map, settings.surface.sdq);
   result.surface_measured = true;
   progress_step(progress, "filling gaps", 0.3);
-  std::vector<std::size_t> pit_mouths;
-  fill_missing_relief(map, settings.detection, &pit_mouths);
+  std::vector<std::size_t> pit_mouths, walled_mouths;
+  fill_missing_relief(map, settings.detection, &pit_mouths, &walled_mouths);
   progress_step(progress, "detection grid", 0.35);
-  const DetectionGrid grid = make_detection_grid(map, settings.detection, pit_mouths);
+  const DetectionGrid grid = make_detection_grid(map, settings.detection, pit_mouths, walled_mouths);
   result.detection_dx_um = grid.dx_um;
   result.detection_dy_um = grid.dy_um;
   result.morphology_step_um = grid.morphology_step_um;

@@ -598,9 +598,46 @@ float unseen_pit_slope(const HeightMap& relief, const std::vector<std::size_t>& 
   return static_cast<float>((near - rim_level) / step_um);
 }
 
+// Whether the seen wall rings a missing patch (centre (cx, cy) in points, equivalent radius
+// radius_um), dropping into it: in at least two thirds of 12 sectors round it where the relief just
+// outside was seen, it descends towards the patch (the median over the sector, of 6 directions)
+// more steeply than a flat floor may slope (split_floor_max_slope), over the step the wall's slope
+// is taken on in unseen_pit_slope. A pit's own wall rings it, most of the way round also where the
+// pit is cut into a boxcar's floor; a wall merely tilted across the patch (a dropout on a boxcar's
+// or a rolling scar's wall, the floor on one side, the skin on the other) descends towards it on
+// half of the sectors at most.
+bool walled_round(const HeightMap& relief, double cx, double cy, double radius_um, const DetectionSettings& settings) {
+  const double point_um = std::max(relief.dx_um(), relief.dy_um());
+  const double step_um = std::max(40.0, 2.0 * point_um);
+  const auto at = [&](double distance_um, double angle, float& z) {
+    const int col = round_saturating<int>(cx + distance_um * std::cos(angle) / relief.dx_um(), -1);
+    const int row = round_saturating<int>(cy + distance_um * std::sin(angle) / relief.dy_um(), -1);
+    if (row < 0 || row >= relief.ny() || col < 0 || col >= relief.nx()) return false;
+    const std::size_t i = relief.index(row, col);
+    z = relief.heights()[i];
+    return relief.mask()[i] != 0;
+  };
+  constexpr int kSectors = 12, kRays = 6;
+  int seen = 0, descending = 0;
+  std::vector<float> drops;
+  for (int sector = 0; sector < kSectors; ++sector) {
+    drops.clear();
+    for (int ray = 0; ray < kRays; ++ray) {
+      const double angle = 2.0 * std::numbers::pi * (sector * kRays + ray) / (kSectors * kRays);
+      float rim = 0.0f, out = 0.0f;
+      if (at(radius_um + point_um, angle, rim) && at(radius_um + point_um + step_um, angle, out)) drops.push_back(out - rim);
+    }
+    if (2 * drops.size() < kRays) continue;  // mostly unseen or off the scan
+    ++seen;
+    descending += median_of(drops) > settings.split_floor_max_slope * step_um;
+  }
+  return 2 * seen >= kSectors && 3 * descending >= 2 * seen;
+}
+
 }  // namespace
 
-int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings, std::vector<std::size_t>* pit_mouths) {
+int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings, std::vector<std::size_t>* pit_mouths,
+                        std::vector<std::size_t>* walled_mouths) {
   // One missing patch (8-connected) at a time, found by a flood from its first point: memory in
   // proportion to the patch, not to the scan. A point is marked as visited by giving it a finite
   // height (missing points are NaN), so no full-size label image is needed.
@@ -687,6 +724,8 @@ int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings, st
       z[i] = level - static_cast<float>(slope * std::max(0.0, radius_um - std::hypot(ex, ey)));
     }
     if (pit_mouths) pit_mouths->insert(pit_mouths->end(), patch.begin(), patch.end());
+    if (walled_mouths && walled_round(relief, cx, cy, radius_um, settings))
+      walled_mouths->insert(walled_mouths->end(), patch.begin(), patch.end());
   }
   return patches;
 }
@@ -729,7 +768,8 @@ int add_block_sums(const float* z, double* row_sum, int cells) {
 }  // namespace
 
 DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings,
-                                  const std::vector<std::size_t>& pit_mouths) {
+                                  const std::vector<std::size_t>& pit_mouths,
+                                  const std::vector<std::size_t>& walled_mouths) {
   DetectionGrid grid;
   // (At most 2^20 points a cell: n + fx stays an int whatever the settings say.)
   grid.fx = std::clamp(round_saturating<int>(settings.grid_cell_um / relief.dx_um()), 1, 1 << 20);
@@ -802,6 +842,11 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
       const auto row = static_cast<std::size_t>(i / nx / static_cast<std::size_t>(grid.fy));
       const auto col = static_cast<std::size_t>(i % nx / static_cast<std::size_t>(grid.fx));
       grid.pit_mouths[row * static_cast<std::size_t>(grid.nx) + col] = 1;
+    }
+    for (const std::size_t i : walled_mouths) {
+      const auto row = static_cast<std::size_t>(i / nx / static_cast<std::size_t>(grid.fy));
+      const auto col = static_cast<std::size_t>(i % nx / static_cast<std::size_t>(grid.fx));
+      grid.pit_mouths[row * static_cast<std::size_t>(grid.nx) + col] = 2;
     }
   }
   return grid;
@@ -1252,19 +1297,21 @@ bool slope_within(double gx, double gy, double limit) {
 }  // namespace
 
 int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, int ny, double dx_um, double dy_um,
-                      const DetectionSettings& settings) {
+                      const DetectionSettings& settings, const std::uint8_t* pit_mouths) {
   const auto original = static_cast<std::int32_t>(segmentation.candidates.size());
   if (original == 0 || nx < 3 || ny < 3) return 0;
   std::vector<std::int32_t>& labels = segmentation.labels;
   const double cell_mm2 = dx_um * dy_um * 1e-6;
   const double floor_radius_mm = 0.5 * settings.split_floor_min_diameter_mm;
   const double min_floor_mm2 = std::numbers::pi * floor_radius_mm * floor_radius_mm;
+  const double mouth_radius_mm = 0.5 * settings.unseen_pit_min_diameter_mm;
+  const double min_mouth_mm2 = std::numbers::pi * mouth_radius_mm * mouth_radius_mm;
   const float seed = static_cast<float>(settings.seed_depth_um);
   const float max_slope = static_cast<float>(settings.split_floor_max_slope);
   int added = 0;
   // Scratch for every depression's box (each written whole before it is read).
   std::vector<float> depth;
-  std::vector<std::uint8_t> inside, flat_cells;
+  std::vector<std::uint8_t> inside, flat_cells, mouth_cells;
   FloorFinder finder(dx_um, dy_um, settings);
   for (std::int32_t k = 0; k < original; ++k) {
     const CandidateRegion candidate = segmentation.candidates[static_cast<std::size_t>(k)];
@@ -1277,6 +1324,8 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
     depth.resize(box_size);
     inside.resize(box_size);
     flat_cells.resize(box_size);
+    bool has_mouth = false;
+    if (pit_mouths) mouth_cells.assign(box_size, 0);
     for (int row = 0; row < h; ++row) {
       const int r = y0 + row;
       const std::size_t at = static_cast<std::size_t>(r) * static_cast<std::size_t>(nx);
@@ -1292,14 +1341,41 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
         depth[static_cast<std::size_t>(i)] = -z[c];
         inside[static_cast<std::size_t>(i)] = label_row[col] == label;
         flat_row[col] = 0;
-        if (!inside[static_cast<std::size_t>(i)] || depth[static_cast<std::size_t>(i)] < seed) continue;
+        if (!inside[static_cast<std::size_t>(i)]) continue;
+        // A pit's mouth was not seen: it is no flat floor (walled ones count as floors below).
+        if (pit_mouths && pit_mouths[at + static_cast<std::size_t>(c)] != 0) {
+          if (pit_mouths[at + static_cast<std::size_t>(c)] == 2) {
+            mouth_cells[static_cast<std::size_t>(i)] = 255;
+            has_mouth = true;
+          }
+          continue;
+        }
+        if (depth[static_cast<std::size_t>(i)] < seed) continue;
         const double gx = (-z[std::min(c + 1, nx - 1)] - -z[std::max(c - 1, 0)]) / (2.0 * dx_um);
         const double gy = (-down[c] - -up[c]) / (2.0 * dy_um);
         if (slope_within(gx, gy, max_slope)) flat_row[col] = 255;
       }
     }
     const cv::Mat flat(h, w, CV_8U, flat_cells.data());
-    const std::vector<std::vector<std::int32_t>> floors = finder.floors(flat, depth);
+    std::vector<std::vector<std::int32_t>> floors = finder.floors(flat, depth);
+    // The mouth of a pit whose floor was not seen (fill_missing_relief), ringed by its seen wall, in
+    // a depression that also holds a seen flat floor, is a scar of its own: the pit drops below
+    // where the scanner could follow it, a boxcar's floor is flat and was seen, so one cannot be
+    // the other's floor; where the pit is cut into the floor there is no saddle for segment_relief
+    // to split them at. Each such mouth (8-connected) counts as a floor here if it is as wide as a
+    // mouth must be (a sliver of one is the edge of a pit that segment_relief already gave to a
+    // depression of its own). A mouth no wall rings (a dropout on a boxcar's wall) is neither.
+    if (has_mouth && !floors.empty()) {
+      const cv::Mat mouths(h, w, CV_8U, mouth_cells.data());
+      cv::Mat components(h, w, CV_32S);
+      const int count = cv::connectedComponents(mouths, components, 8, CV_32S);
+      std::vector<std::vector<std::int32_t>> found(static_cast<std::size_t>(count));
+      const auto* component = components.ptr<std::int32_t>();
+      for (std::int32_t i = 0; i < static_cast<std::int32_t>(box_size); ++i)
+        if (component[i] > 0) found[static_cast<std::size_t>(component[i])].push_back(i);
+      for (auto& mouth : found)
+        if (!(static_cast<double>(mouth.size()) * cell_mm2 < min_mouth_mm2)) floors.push_back(std::move(mouth));
+    }
     if (floors.size() < 2) continue;
     // Each cell to the floor it drains to: flooded from the floors, deepest cells first, each
     // taking the floor of its deepest neighbour already reached.
@@ -1384,7 +1460,8 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
 Segmentation segment_relief(const DetectionGrid& grid, const DetectionSettings& settings) {
   Segmentation segmentation = segment_relief(grid.closed.data(), grid.opened.data(), grid.nx, grid.ny, settings,
                                              grid.pit_mouths.empty() ? nullptr : grid.pit_mouths.data());
-  split_flat_floors(segmentation, grid.closed.data(), grid.nx, grid.ny, grid.dx_um, grid.dy_um, settings);
+  split_flat_floors(segmentation, grid.closed.data(), grid.nx, grid.ny, grid.dx_um, grid.dy_um, settings,
+                    grid.pit_mouths.empty() ? nullptr : grid.pit_mouths.data());
   return segmentation;
 }
 

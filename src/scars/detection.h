@@ -16,9 +16,14 @@ namespace scarscope {
 // scanner did not see: it is filled as a cone continuing the wall's descent from the rim inwards,
 // so the pit is found, and its depth is reported as a lower bound (the points stay unseen). The
 // mask is left as it was, so the points stay known as unseen. Returns the number of missing patches;
-// `pit_mouths`, if given, gets the indices of the points filled in as the mouth of such a pit.
+// `pit_mouths`, if given, gets the indices of the points filled in as the mouth of such a pit, and
+// `walled_mouths` those of the mouths the seen wall rings (descends into, more steeply than
+// split_floor_max_slope, in at least 8 of 12 sectors round it): a pit's own wall does, also where
+// the pit is cut into a boxcar's floor; a dropout on a boxcar's wall (floor on one side, skin on
+// the other) is filled as a mouth too but is not ringed.
 int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings = {},
-                        std::vector<std::size_t>* pit_mouths = nullptr);
+                        std::vector<std::size_t>* pit_mouths = nullptr,
+                        std::vector<std::size_t>* walled_mouths = nullptr);
 
 struct CandidateRegion {
   bool elevation = false;
@@ -54,9 +59,16 @@ Segmentation segment_relief(const float* depressions, const float* elevations, i
 // which segment_relief cannot tell apart from one scar. A floor is what DetectionSettings::
 // split_floor_* says; each cell of the depression goes to the floor it drains to, deepest cells
 // first. `closed` is what segment_relief was given for depressions, on a grid of dx_um x dy_um.
+// `pit_mouths` (as for segment_relief; null for none): a mouth's cells were not seen, so they are
+// never part of a flat floor; a walled mouth (2, see DetectionGrid::pit_mouths) at least as large
+// as unseen_pit_min_diameter_mm asks counts as a floor of its own if the depression also holds a
+// seen flat floor: a pit whose floor was not seen, cut into a boxcar's floor so that no saddle
+// lies between them, is a scar apart from the boxcar (it drops below where the scanner could
+// follow it; the boxcar's floor is flat and was seen), and a smaller piece of a mouth is the edge of
+// a pit segment_relief already gave a depression of its own.
 // Returns the number of candidates added (appended to segmentation.candidates).
 int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, int ny, double dx_um, double dy_um,
-                      const DetectionSettings& settings);
+                      const DetectionSettings& settings, const std::uint8_t* pit_mouths = nullptr);
 
 // The relief as detection sees it: features narrower than `width_um` (pores, furrows) removed by a
 // morphological closing (for depressions, `elevations` false) or opening (for elevations).
@@ -91,14 +103,16 @@ struct DetectionGrid {
   Cells opened;    // smoothed, narrow elevations opened (what elevations are found in)
   double morphology_step_um = 0.0;  // closed and opened are rounded to this step (0: exact float), see close_and_open
   // 1 where a cell holds a point filled in as the mouth of a pit whose floor was not seen (see
-  // fill_missing_relief); empty when the scan has none.
+  // fill_missing_relief), 2 where one of those points is of a mouth that the seen wall rings
+  // (walled_mouths); empty when the scan has none.
   std::vector<std::uint8_t> pit_mouths;
 };
 
 // The detection grid of a relief whose missing points were filled (fill_missing_relief), given the
-// points that call filled in as pit mouths.
+// points that call filled in as pit mouths and, of those, the walled ones.
 DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings,
-                                  const std::vector<std::size_t>& pit_mouths = {});
+                                  const std::vector<std::size_t>& pit_mouths = {},
+                                  const std::vector<std::size_t>& walled_mouths = {});
 
 // segment_relief on the grid's closed and opened relief, then split_flat_floors.
 Segmentation segment_relief(const DetectionGrid& grid, const DetectionSettings& settings);

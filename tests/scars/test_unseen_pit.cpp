@@ -110,5 +110,52 @@ TEST(UnseenPit, PitWithMissingFloorTouchingABoxcarStaysApartFromItOnCoarseCells)
   expect_pit_and_boxcar_apart(1.25, 0.9);
 }
 
+TEST(UnseenPit, PitWithMissingFloorCutIntoABoxcarsFloorStaysApartFromIt) {
+  // Closer, the pit cuts into the boxcar's flat floor: no saddle between them at all, so flooding
+  // sees one basin, the boxcar's floor a shelf on the pit's wall.
+  for (const double apart_mm : {1.15, 1.2}) {
+    SCOPED_TRACE(apart_mm);
+    expect_pit_and_boxcar_apart(apart_mm, 0.9);
+  }
+}
+
+TEST(UnseenPit, DropoutOnABoxcarsWallIsNoPitOfItsOwn) {
+  // A scanner often misses part of a steep wall. A round dropout there, the floor on one side of
+  // it and the skin on the other, is filled as the mouth of a pit (the skin around lies above its
+  // rim), but no wall rings it: it must not be split off the boxcar as an ice pick of its own, nor
+  // its filled-in mouth count as a second flat floor.
+  constexpr double spacing_um = 20.0;
+  constexpr int n = 300;
+  struct Layout {
+    double flat_fraction, depth_um, radius_mm, at_mm;
+  };
+  for (const Layout& layout : {Layout{0.9, 200.0, 0.26, 0.9}, Layout{0.9, 600.0, 0.26, 0.9}, Layout{0.6, 200.0, 0.35, 0.7}}) {
+    SCOPED_TRACE(std::to_string(layout.flat_fraction) + " flat, " + std::to_string(layout.depth_um) + " um deep, dropout " +
+                 std::to_string(layout.radius_mm) + " mm at " + std::to_string(layout.at_mm) + " mm");
+    HeightMap map = test::analytic_skin(n, n, spacing_um, {}, 1.5);
+    for (int row = 0; row < n; ++row)
+      for (int col = 0; col < n; ++col) {
+        const double x = col * spacing_um / 1000.0, y = row * spacing_um / 1000.0;
+        const double u = std::hypot(x - 3.0, y - 3.0);
+        if (u >= 1.0) continue;
+        const double t = std::max(0.0, (u - layout.flat_fraction) / (1.0 - layout.flat_fraction));
+        map.set(row, col, map.height(row, col) - static_cast<float>(layout.depth_um * (1.0 - t * t * (3.0 - 2.0 * t))));
+      }
+    drop_disc(map, 3.0 + layout.at_mm * 0.77, 3.0 + layout.at_mm * 0.64, layout.radius_mm);
+    for (const double cell_um : {60.0, 45.0, 40.0}) {
+      SCOPED_TRACE(cell_um);
+      AnalysisSettings settings;
+      settings.detection.grid_cell_um = cell_um;
+      const ScanAnalysis analysis = analyze_height_map(map.clone(), settings);
+      std::string listing;
+      for (const Scar& s : analysis.inventory.scars)
+        listing += "\n  at " + std::to_string(s.centroid_mm[0]) + ", " + std::to_string(s.centroid_mm[1]) + ": " + s.reason;
+      ASSERT_EQ(analysis.inventory.scars.size(), 1u) << listing;
+      EXPECT_EQ(analysis.inventory.scars[0].type, ScarType::boxcar) << listing;
+      EXPECT_NEAR(analysis.inventory.scars[0].diameter_mm, 2.0, 0.15) << listing;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace scarscope
