@@ -93,7 +93,10 @@ struct DetectionSettings {
   // smaller part's width); each lobe whose depths span at most split_floor_max_spread of its depth
   // (10-90 %: a boxcar's floor, tilted or bumpy; a rolling scar's bowl spans far more) is a floor.
   // Two floors or more: the depression is split between them, each cell going to the floor it
-  // drains to (deepest first), so a step's wall belongs to the deeper floor.
+  // drains to (deepest first), so a step's wall belongs to the deeper floor. The filled-in mouth of
+  // a pit whose floor was not seen is never floor; beside a seen floor it counts as one if the seen
+  // wall rings it: descends into it more steeply than split_floor_max_slope in at least 8 of 12
+  // sectors round it (a pit cut into a boxcar's floor, not a dropout on a boxcar's wall).
   double split_floor_max_slope = 0.35;
   double split_floor_min_diameter_mm = 0.5;
   double split_floor_max_spread = 0.25;
