@@ -337,11 +337,13 @@ void flood(ForEachPoint&& for_each_point, float sign, int nx, float rim, const D
       if (other == main) continue;
       const float other_peak = basins.peak[static_cast<std::size_t>(other)];
       const float dynamic = other_peak - level;
-      // The mouth of a pit whose floor was not seen (deepest at a point filled in as such) has no
-      // floor for the other to be an undulation of, and its depth is only a lower bound: the two
-      // are one scar only if the shallower is a ripple (less than split_min_dynamic_um).
-      const bool pit = pit_mouths != nullptr && (pit_mouths[basins.peak_index[static_cast<std::size_t>(other)]] != 0 ||
-                                                 pit_mouths[basins.peak_index[static_cast<std::size_t>(main)]] != 0);
+      // The mouth of a pit whose floor was not seen (deepest at a point filled in as such, its seen
+      // wall ringing it: 2) has no floor for the other to be an undulation of, and its depth is only
+      // a lower bound: the two are one scar only if the shallower is a ripple (less than
+      // split_min_dynamic_um). A dropout on a scar's wall is filled as a mouth too (1), but no wall
+      // rings it: it stays part of the scar whose wall it is on.
+      const bool pit = pit_mouths != nullptr && (pit_mouths[basins.peak_index[static_cast<std::size_t>(other)]] == 2 ||
+                                                 pit_mouths[basins.peak_index[static_cast<std::size_t>(main)]] == 2);
       const bool minor = dynamic < (pit ? min_dynamic : std::max(min_dynamic, relative_dynamic * other_peak));
       const bool high_saddle = level >= saddle_fraction * basins.peak[static_cast<std::size_t>(main)];
       // Two flat floors joined by a saddle or a wall are two scars (touching boxcars): most of

@@ -45,11 +45,13 @@ struct Segmentation {
 // Basins that never reach the seed depth (height) are skin microrelief and get label 0.
 // `depressions` and `elevations` hold nx * ny relief heights (no NaN): the smoothed relief with
 // features narrower than a scar removed (closed for depressions, opened for elevations).
-// `pit_mouths` (nx * ny, or null for none): non-zero where a cell holds the mouth of a pit whose
-// floor was not seen (fill_missing_relief). A basin deepest there is such a pit: its depth is a
-// lower bound and it has no seen floor for a neighbour to be an undulation of, so it and a
-// touching basin are one scar only if the shallower of the two rises less than
-// split_min_dynamic_um above their saddle (a ripple), whatever its depth.
+// `pit_mouths` (nx * ny, or null for none; see DetectionGrid::pit_mouths): 2 where a cell holds the
+// mouth of a pit whose floor was not seen and whose seen wall rings it (fill_missing_relief). A
+// basin deepest there is such a pit: its depth is a lower bound and it has no seen floor for a
+// neighbour to be an undulation of, so it and a touching basin are one scar only if the shallower
+// of the two rises less than split_min_dynamic_um above their saddle (a ripple), whatever its
+// depth. A mouth no wall rings (1: a dropout on a scar's wall) gets no such rule: split off, it
+// became an ice pick of its own beside the scar whose wall it is on.
 Segmentation segment_relief(const float* depressions, const float* elevations, int nx, int ny,
                             const DetectionSettings& settings, const std::uint8_t* pit_mouths = nullptr);
 
