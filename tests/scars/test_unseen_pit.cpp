@@ -52,6 +52,21 @@ TEST(UnseenPit, SameDropoutOnPlainSkinIsNoScar) {
   EXPECT_TRUE(analysis.inventory.scars.empty());
 }
 
+// The analysis of `map` with detection on cells of about cell_um.
+ScanAnalysis analyze_on_cells(const HeightMap& map, double cell_um) {
+  AnalysisSettings settings;
+  settings.detection.grid_cell_um = cell_um;
+  return analyze_height_map(map.clone(), settings);
+}
+
+// Where each scar found lies and why it was typed so, for a failure's message.
+std::string scar_listing(const ScanAnalysis& analysis) {
+  std::string listing;
+  for (const Scar& s : analysis.inventory.scars)
+    listing += "\n  at " + std::to_string(s.centroid_mm[0]) + ", " + std::to_string(s.centroid_mm[1]) + ": " + s.reason;
+  return listing;
+}
+
 // A 2 mm boxcar 200 um deep at (3, 3) mm (flat floor out to `flat_fraction` of its radius, then a
 // smoothstep wall) and a 0.6 mm ice pick 1.2 mm deep `apart_mm` away (the deeper of the two wins
 // where they overlap) whose floor below its top 160 um (0.52 mm across) the scanner did not see,
@@ -79,12 +94,8 @@ void expect_pit_and_boxcar_apart(double apart_mm, double flat_fraction) {
   drop_disc(map, pit_x, pit_y, 0.26);
   for (const double cell_um : {60.0, 40.0}) {
     SCOPED_TRACE(cell_um);
-    AnalysisSettings settings;
-    settings.detection.grid_cell_um = cell_um;
-    const ScanAnalysis analysis = analyze_height_map(map.clone(), settings);
-    std::string listing;
-    for (const Scar& s : analysis.inventory.scars)
-      listing += "\n  at " + std::to_string(s.centroid_mm[0]) + ", " + std::to_string(s.centroid_mm[1]) + ": " + s.reason;
+    const ScanAnalysis analysis = analyze_on_cells(map, cell_um);
+    const std::string listing = scar_listing(analysis);
     ASSERT_EQ(analysis.detection_dx_um, cell_um);
     ASSERT_EQ(analysis.inventory.scars.size(), 2u) << listing;
     const Scar* boxcar = test::nearest(analysis.inventory, box_x, box_y, 0.3);
@@ -147,12 +158,8 @@ TEST(UnseenPit, DropoutOnABoxcarsWallIsNoPitOfItsOwn) {
     drop_disc(map, 3.0 + layout.at_mm * 0.77, 3.0 + layout.at_mm * 0.64, layout.radius_mm);
     for (const double cell_um : {60.0, 45.0, 40.0}) {
       SCOPED_TRACE(cell_um);
-      AnalysisSettings settings;
-      settings.detection.grid_cell_um = cell_um;
-      const ScanAnalysis analysis = analyze_height_map(map.clone(), settings);
-      std::string listing;
-      for (const Scar& s : analysis.inventory.scars)
-        listing += "\n  at " + std::to_string(s.centroid_mm[0]) + ", " + std::to_string(s.centroid_mm[1]) + ": " + s.reason;
+      const ScanAnalysis analysis = analyze_on_cells(map, cell_um);
+      const std::string listing = scar_listing(analysis);
       ASSERT_EQ(analysis.inventory.scars.size(), 1u) << listing;
       EXPECT_EQ(analysis.inventory.scars[0].type, ScarType::boxcar) << listing;
       EXPECT_NEAR(analysis.inventory.scars[0].diameter_mm, 2.0, 0.15) << listing;
