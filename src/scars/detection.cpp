@@ -840,16 +840,16 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
   if (!pit_mouths.empty()) {
     grid.pit_mouths.assign(cells, 0);
     const auto nx = static_cast<std::size_t>(relief.nx());
-    for (const std::size_t i : pit_mouths) {
-      const auto row = static_cast<std::size_t>(i / nx / static_cast<std::size_t>(grid.fy));
-      const auto col = static_cast<std::size_t>(i % nx / static_cast<std::size_t>(grid.fx));
-      grid.pit_mouths[row * static_cast<std::size_t>(grid.nx) + col] = 1;
-    }
-    for (const std::size_t i : walled_mouths) {
-      const auto row = static_cast<std::size_t>(i / nx / static_cast<std::size_t>(grid.fy));
-      const auto col = static_cast<std::size_t>(i % nx / static_cast<std::size_t>(grid.fx));
-      grid.pit_mouths[row * static_cast<std::size_t>(grid.nx) + col] = 2;
-    }
+    // Each point's cell gets `value`; the walled ones (a subset) last, so they win.
+    const auto mark = [&](const std::vector<std::size_t>& points, std::uint8_t value) {
+      for (const std::size_t i : points) {
+        const auto row = static_cast<std::size_t>(i / nx / static_cast<std::size_t>(grid.fy));
+        const auto col = static_cast<std::size_t>(i % nx / static_cast<std::size_t>(grid.fx));
+        grid.pit_mouths[row * static_cast<std::size_t>(grid.nx) + col] = value;
+      }
+    };
+    mark(pit_mouths, 1);
+    mark(walled_mouths, 2);
   }
   return grid;
 }
