@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/x86_kernels.h"
 #include "core/selection.h"
 #include "surface/polynomial_surface.h"
 
@@ -49,17 +50,44 @@ double scaled_y(const HeightMap& map, int row) {
   return (row - cy) / hy;
 }
 
-// Whether every valid height of z[0..n) lies within [low, high] (float bounds: a branch-free pass
-// that vectorises; not finite counts as out).
-bool all_valid_within(const float* z, const std::uint8_t* mask, std::size_t n, float low, float high) {
+// Whether every valid height of z[start..n) lies within [low, high] (float bounds: a branch-free
+// pass that vectorises; not finite counts as out).
+bool all_valid_within_portable(const float* z, const std::uint8_t* mask, std::size_t start, std::size_t n, float low,
+                               float high) {
   // (Flags as 32-bit integers: with bools GCC 12 does not vectorise it.)
   std::uint32_t any_out = 0;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = start; i < n; ++i) {
     const std::uint32_t valid = mask[i] != 0 ? 1u : 0u;
     const std::uint32_t inside = (z[i] >= low ? 1u : 0u) & (z[i] <= high ? 1u : 0u);
     any_out |= valid & ~inside;
   }
   return any_out == 0;
+}
+
+#if SCARSCOPE_X86_KERNELS
+// The same eight points a step (the check runs over every point of the scan).
+__attribute__((target("avx2"))) bool all_valid_within_avx2(const float* z, const std::uint8_t* mask, std::size_t n,
+                                                           float low, float high) {
+  const __m256 low8 = _mm256_set1_ps(low), high8 = _mm256_set1_ps(high);
+  __m256i any_out = _mm256_setzero_si256();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i valid = _mm256_cmpgt_epi32(
+        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mask + i))), _mm256_setzero_si256());
+    const __m256 h = _mm256_loadu_ps(z + i);
+    // (Ordered comparisons: false for NaN, as z >= low and z <= high are.)
+    const __m256 inside = _mm256_and_ps(_mm256_cmp_ps(h, low8, _CMP_GE_OQ), _mm256_cmp_ps(h, high8, _CMP_LE_OQ));
+    any_out = _mm256_or_si256(any_out, _mm256_andnot_si256(_mm256_castps_si256(inside), valid));
+  }
+  return _mm256_testz_si256(any_out, any_out) && all_valid_within_portable(z, mask, i, n, low, high);
+}
+#endif  // SCARSCOPE_X86_KERNELS
+
+bool all_valid_within(const float* z, const std::uint8_t* mask, std::size_t n, float low, float high) {
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) return all_valid_within_avx2(z, mask, n, low, high);
+#endif
+  return all_valid_within_portable(z, mask, 0, n, low, high);
 }
 
 // The lowest and highest values of a + b u + c u^2 over -1 <= u <= 1.
