@@ -64,15 +64,13 @@ void row_data_sums_portable(const double* x_powers, std::size_t columns, const f
 template <int Degree>
 __attribute__((target("avx2"))) void row_data_sums_avx2(const double* x_powers, std::size_t columns, const float* z,
                                                         double z_offset, double* row_z) {
-  static_assert(Degree <= 3 && kPaddedPowers >= 4);
+  static_assert(Degree <= 3 && kPaddedPowers >= 4 && kDataPowers >= 4);
   __m256d sum = _mm256_setzero_pd();
   for (std::size_t i = 0; i < columns; ++i) {
     const __m256d wz = _mm256_set1_pd(z[i] - z_offset);
     sum = _mm256_add_pd(sum, _mm256_mul_pd(wz, _mm256_loadu_pd(x_powers + i * kPaddedPowers)));
   }
-  double lanes[4];
-  _mm256_storeu_pd(lanes, sum);
-  std::copy(lanes, lanes + Degree + 1, row_z);
+  _mm256_storeu_pd(row_z, sum);  // (row_z holds at least four; add_row_moments reads none beyond the degree)
 }
 #endif  // SCARSCOPE_X86_KERNELS
 
@@ -106,6 +104,38 @@ std::size_t row_sums(const double* x_powers, std::size_t columns, double* row_w,
   std::copy(sum_z, sum_z + Degree + 1, row_z);
   return points;
 }
+
+#if SCARSCOPE_X86_KERNELS
+// row_sums of add_row (weight 1, heights z[i] - z_offset where keep[i] != 0) for a degree up to 2:
+// the weights' sums of x^0..x^3 in one register's lanes (1 x = x: the same sums) and x^4 beside
+// it, the data's sums in another register's lanes; each point added in order, no FMA: the same
+// bits as row_sums. Lanes beyond the degree's powers are dropped.
+template <int Degree>
+__attribute__((target("avx2"))) std::size_t kept_row_sums_avx2(const double* x_powers, std::size_t columns,
+                                                               const float* z, const std::uint8_t* keep, double z_offset,
+                                                               double* row_w, double* row_z) {
+  static_assert(Degree <= 2 && kPaddedPowers >= 5 && kDataPowers >= 4);
+  __m256d sum_w = _mm256_setzero_pd(), sum_z = _mm256_setzero_pd();
+  double sum_w4 = 0.0;
+  std::size_t points = 0;
+  const double* xp = x_powers;
+  for (std::size_t i = 0; i < columns; ++i, xp += kPaddedPowers) {
+    if (keep[i]) {
+      const __m256d x = _mm256_loadu_pd(xp);
+      sum_w = _mm256_add_pd(sum_w, x);
+      if constexpr (Degree == 2) sum_w4 += xp[4];
+      sum_z = _mm256_add_pd(sum_z, _mm256_mul_pd(_mm256_set1_pd(z[i] - z_offset), x));
+      ++points;
+    }
+  }
+  // (All four lanes stored: row_w and row_z hold at least four, and add_row_moments reads none
+  // beyond the degree's powers.)
+  _mm256_storeu_pd(row_w, sum_w);
+  if constexpr (Degree == 2) row_w[4] = sum_w4;
+  _mm256_storeu_pd(row_z, sum_z);
+  return points;
+}
+#endif  // SCARSCOPE_X86_KERNELS
 
 // f(std::integral_constant<int, degree>) for a degree of 0..kMaxPolynomialDegree.
 template <class F>
@@ -207,6 +237,19 @@ void PolynomialFit::add_row(double y, const float* z, const std::uint8_t* keep, 
     add_row_moments(y, row_w, row_z);
     return;
   }
+#if SCARSCOPE_X86_KERNELS
+  if (stride == 1 && degree_ <= 2 && cpu_has_avx2()) {
+    points_ += with_degree(degree_, [&](auto degree) {
+      if constexpr (decltype(degree)::value <= 2) {
+        return kept_row_sums_avx2<decltype(degree)::value>(x_powers_.data(), columns, z, keep, z_offset, row_w, row_z);
+      } else {
+        return std::size_t{0};  // (not reached)
+      }
+    });
+    add_row_moments(y, row_w, row_z);
+    return;
+  }
+#endif
   points_ += with_degree(degree_, [&](auto degree) {
     return row_sums<decltype(degree)::value>(x_powers_.data(), columns, row_w, row_z, [&](std::size_t i, double&, double& height) {
       if (!keep[i * stride]) return false;
