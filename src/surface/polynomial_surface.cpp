@@ -135,6 +135,34 @@ __attribute__((target("avx2"))) std::size_t kept_row_sums_avx2(const double* x_p
   _mm256_storeu_pd(row_z, sum_z);
   return points;
 }
+
+// row_sums of add_row with weights (w[i] > 0 counts, as w[i] and w[i] z[i]) for a degree up to 3:
+// the weights' sums of x^0..x^7 in two registers' lanes, the data's x^0..x^3 in a third; each
+// point's products and sums as row_sums takes them, in order, no FMA: the same bits.
+template <int Degree>
+__attribute__((target("avx2"))) std::size_t weighted_row_sums_avx2(const double* x_powers, std::size_t columns,
+                                                                   const double* z, const double* w, double* row_w,
+                                                                   double* row_z) {
+  static_assert(Degree <= 3 && kPaddedPowers >= 8 && kDataPowers >= 4);
+  __m256d sum_w_low = _mm256_setzero_pd(), sum_w_high = _mm256_setzero_pd(), sum_z = _mm256_setzero_pd();
+  std::size_t points = 0;
+  const double* xp = x_powers;
+  for (std::size_t i = 0; i < columns; ++i, xp += kPaddedPowers) {
+    if (w[i] <= 0) continue;
+    const __m256d weight = _mm256_set1_pd(w[i]);
+    const __m256d x_low = _mm256_loadu_pd(xp);
+    sum_w_low = _mm256_add_pd(sum_w_low, _mm256_mul_pd(weight, x_low));
+    if constexpr (Degree >= 2) sum_w_high = _mm256_add_pd(sum_w_high, _mm256_mul_pd(weight, _mm256_loadu_pd(xp + 4)));
+    sum_z = _mm256_add_pd(sum_z, _mm256_mul_pd(_mm256_set1_pd(w[i] * z[i]), x_low));
+    ++points;
+  }
+  // (All lanes stored: row_w and row_z hold at least eight and four, and add_row_moments reads
+  // none beyond the degree's powers.)
+  _mm256_storeu_pd(row_w, sum_w_low);
+  if constexpr (Degree >= 2) _mm256_storeu_pd(row_w + 4, sum_w_high);
+  _mm256_storeu_pd(row_z, sum_z);
+  return points;
+}
 #endif  // SCARSCOPE_X86_KERNELS
 
 // f(std::integral_constant<int, degree>) for a degree of 0..kMaxPolynomialDegree.
@@ -204,6 +232,19 @@ void PolynomialFit::add_row_moments(double y, const double* row_w, const double*
 void PolynomialFit::add_row(double y, const double* z, const double* w) {
   double row_w[kPaddedPowers] = {}, row_z[kDataPowers] = {};
   const std::size_t columns = x_powers_.size() / kPaddedPowers;
+#if SCARSCOPE_X86_KERNELS
+  if (degree_ <= 3 && cpu_has_avx2()) {
+    points_ += with_degree(degree_, [&](auto degree) {
+      if constexpr (decltype(degree)::value <= 3) {
+        return weighted_row_sums_avx2<decltype(degree)::value>(x_powers_.data(), columns, z, w, row_w, row_z);
+      } else {
+        return std::size_t{0};  // (not reached)
+      }
+    });
+    add_row_moments(y, row_w, row_z);
+    return;
+  }
+#endif
   points_ += with_degree(degree_, [&](auto degree) {
     return row_sums<decltype(degree)::value>(x_powers_.data(), columns, row_w, row_z, [&](std::size_t i, double& weight, double& height) {
       if (w[i] <= 0) return false;
