@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/x86_kernels.h"
 #include "core/saturating_cast.h"
 #include "core/selection.h"
 #include "surface/masked_low_pass.h"
@@ -19,23 +20,75 @@ namespace {
 
 // sum[c] += z[c] and count[c] += 1 at the valid points of a row; the heights' bits are masked
 // (a missing point adds +0), which the compiler vectorises, unlike a select on the mask.
-void accumulate_valid(const float* __restrict z, const std::uint8_t* __restrict valid, float* __restrict sum,
-                      std::uint32_t* __restrict count, std::size_t n) {
-  for (std::size_t c = 0; c < n; ++c) {
+// With `first`, the sums and counts start from 0 instead of their contents (the first row of a
+// cell: 0 + the row, the same additions as clearing them first).
+void accumulate_valid_portable(const float* __restrict z, const std::uint8_t* __restrict valid, float* __restrict sum,
+                               std::uint32_t* __restrict count, std::size_t start, std::size_t n, bool first) {
+  for (std::size_t c = start; c < n; ++c) {
     const std::uint32_t keep = 0u - static_cast<std::uint32_t>(valid[c] != 0);
-    sum[c] += std::bit_cast<float>(std::bit_cast<std::uint32_t>(z[c]) & keep);
-    count[c] += valid[c] != 0 ? 1u : 0u;
+    sum[c] = (first ? 0.0f : sum[c]) + std::bit_cast<float>(std::bit_cast<std::uint32_t>(z[c]) & keep);
+    count[c] = (first ? 0u : count[c]) + (valid[c] != 0 ? 1u : 0u);
   }
 }
 
 // z[c] -= l0 + t[c] (l1 - l0), l0 = a0[c] + s d0[c], l1 = a1[c] + s d1[c] (missing points, NaN, stay NaN).
-void subtract_interpolated(float* __restrict z, const float* __restrict a0, const float* __restrict d0, const float* __restrict a1,
-                           const float* __restrict d1, const float* __restrict t, float s, std::size_t n) {
-  for (std::size_t c = 0; c < n; ++c) {
+void subtract_interpolated_portable(float* __restrict z, const float* __restrict a0, const float* __restrict d0,
+                                    const float* __restrict a1, const float* __restrict d1, const float* __restrict t,
+                                    float s, std::size_t start, std::size_t n) {
+  for (std::size_t c = start; c < n; ++c) {
     const float l0 = a0[c] + s * d0[c];
     const float l1 = a1[c] + s * d1[c];
     z[c] -= l0 + t[c] * (l1 - l0);
   }
+}
+
+#if SCARSCOPE_X86_KERNELS
+// The same two passes eight points a step (each over every point of the scan), the same
+// operations per point (no FMA): the same bits.
+__attribute__((target("avx2"))) void accumulate_valid_avx2(const float* z, const std::uint8_t* valid, float* sum,
+                                                           std::uint32_t* count, std::size_t n, bool first) {
+  std::size_t c = 0;
+  for (; c + 8 <= n; c += 8) {
+    const __m256i keep = _mm256_cmpgt_epi32(
+        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(valid + c))), _mm256_setzero_si256());
+    const __m256 h = _mm256_and_ps(_mm256_loadu_ps(z + c), _mm256_castsi256_ps(keep));
+    __m256i* counts = reinterpret_cast<__m256i*>(count + c);
+    const __m256 prior_sum = first ? _mm256_setzero_ps() : _mm256_loadu_ps(sum + c);
+    const __m256i prior_count = first ? _mm256_setzero_si256() : _mm256_loadu_si256(counts);
+    _mm256_storeu_ps(sum + c, _mm256_add_ps(prior_sum, h));
+    _mm256_storeu_si256(counts, _mm256_sub_epi32(prior_count, keep));
+  }
+  accumulate_valid_portable(z, valid, sum, count, c, n, first);
+}
+
+__attribute__((target("avx2"))) void subtract_interpolated_avx2(float* z, const float* a0, const float* d0, const float* a1,
+                                                                const float* d1, const float* t, float s, std::size_t n) {
+  const __m256 s8 = _mm256_set1_ps(s);
+  std::size_t c = 0;
+  for (; c + 8 <= n; c += 8) {
+    const __m256 l0 = _mm256_add_ps(_mm256_loadu_ps(a0 + c), _mm256_mul_ps(s8, _mm256_loadu_ps(d0 + c)));
+    const __m256 l1 = _mm256_add_ps(_mm256_loadu_ps(a1 + c), _mm256_mul_ps(s8, _mm256_loadu_ps(d1 + c)));
+    const __m256 l = _mm256_add_ps(l0, _mm256_mul_ps(_mm256_loadu_ps(t + c), _mm256_sub_ps(l1, l0)));
+    _mm256_storeu_ps(z + c, _mm256_sub_ps(_mm256_loadu_ps(z + c), l));
+  }
+  subtract_interpolated_portable(z, a0, d0, a1, d1, t, s, c, n);
+}
+#endif  // SCARSCOPE_X86_KERNELS
+
+void accumulate_valid(const float* z, const std::uint8_t* valid, float* sum, std::uint32_t* count, std::size_t n,
+                      bool first) {
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) return accumulate_valid_avx2(z, valid, sum, count, n, first);
+#endif
+  accumulate_valid_portable(z, valid, sum, count, 0, n, first);
+}
+
+void subtract_interpolated(float* z, const float* a0, const float* d0, const float* a1, const float* d1, const float* t,
+                           float s, std::size_t n) {
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) return subtract_interpolated_avx2(z, a0, d0, a1, d1, t, s, n);
+#endif
+  subtract_interpolated_portable(z, a0, d0, a1, d1, t, s, 0, n);
 }
 
 // Block means of the valid points: the large-scale reference needs no finer grid, and this makes
@@ -62,12 +115,10 @@ CoarseGrid block_average(const HeightMap& map, double cell_um) {
   std::vector<float> column_sum(nx);
   std::vector<std::uint32_t> column_count(nx);
   for (int j = 0; j < grid.ny; ++j) {
-    std::fill(column_sum.begin(), column_sum.end(), 0.0f);
-    std::fill(column_count.begin(), column_count.end(), 0u);
     const int row_begin = j * grid.fy, row_end = std::min(map.ny(), row_begin + grid.fy);
-    for (int row = row_begin; row < row_end; ++row) {
+    for (int row = row_begin; row < row_end; ++row) {  // (the first row starts the sums from 0)
       accumulate_valid(map.heights() + map.index(row, 0), map.mask() + map.index(row, 0), column_sum.data(),
-                       column_count.data(), nx);
+                       column_count.data(), nx, row == row_begin);
     }
     double* value = grid.value.ptr<double>(j);
     double* weight = grid.weight.ptr<double>(j);
@@ -254,6 +305,49 @@ void reference_block_means(const HeightMap& map, double cell_um, int& nx, int& n
 
 double upper_median(std::vector<double>& values) { return median_of(values); }
 
+namespace {
+
+// a0/a1 = r0 at columns col0/col1, d0/d1 = r1 minus r0 there, for columns [start, n).
+void gather_corners_portable(const float* r0, const float* r1, const int* col0, const int* col1, std::size_t start,
+                             std::size_t n, float* a0, float* a1, float* d0, float* d1) {
+  for (std::size_t col = start; col < n; ++col) {
+    const int i0 = col0[col], i1 = col1[col];
+    a0[col] = r0[i0];
+    a1[col] = r0[i1];
+    d0[col] = r1[i0] - r0[i0];
+    d1[col] = r1[i1] - r0[i1];
+  }
+}
+
+#if SCARSCOPE_X86_KERNELS
+// The same, eight columns a step by AVX2 gathers.
+__attribute__((target("avx2"))) void gather_corners_avx2(const float* r0, const float* r1, const int* col0,
+                                                         const int* col1, std::size_t n, float* a0, float* a1, float* d0,
+                                                         float* d1) {
+  std::size_t col = 0;
+  for (; col + 8 <= n; col += 8) {
+    const __m256i i0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col0 + col));
+    const __m256i i1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col1 + col));
+    const __m256 top0 = _mm256_i32gather_ps(r0, i0, 4), top1 = _mm256_i32gather_ps(r0, i1, 4);
+    _mm256_storeu_ps(a0 + col, top0);
+    _mm256_storeu_ps(a1 + col, top1);
+    _mm256_storeu_ps(d0 + col, _mm256_sub_ps(_mm256_i32gather_ps(r1, i0, 4), top0));
+    _mm256_storeu_ps(d1 + col, _mm256_sub_ps(_mm256_i32gather_ps(r1, i1, 4), top1));
+  }
+  gather_corners_portable(r0, r1, col0, col1, col, n, a0, a1, d0, d1);
+}
+#endif  // SCARSCOPE_X86_KERNELS
+
+void gather_corners(const float* r0, const float* r1, const int* col0, const int* col1, std::size_t n, float* a0,
+                    float* a1, float* d0, float* d1) {
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) return gather_corners_avx2(r0, r1, col0, col1, n, a0, a1, d0, d1);
+#endif
+  gather_corners_portable(r0, r1, col0, col1, 0, n, a0, a1, d0, d1);
+}
+
+}  // namespace
+
 void subtract_cell_bilinear(HeightMap& map, const float* reference, int cells_x, int cells_y, int fx, int fy) {
   // Along a row, point col lies between cells i0 and i1 = i0 + 1 of the two cell rows j0, j1
   // around it (held at the outer cells' centres beyond them). The four corner values of every
@@ -283,13 +377,7 @@ void subtract_cell_bilinear(HeightMap& map, const float* reference, int cells_x,
     if (j0 != gathered) {
       const float* r0 = reference + static_cast<std::size_t>(j0) * static_cast<std::size_t>(cells_x);
       const float* r1 = reference + static_cast<std::size_t>(j1) * static_cast<std::size_t>(cells_x);
-      for (std::size_t col = 0; col < nx; ++col) {
-        const int i0 = col0[col], i1 = col1[col];
-        a0[col] = r0[i0];
-        a1[col] = r0[i1];
-        d0[col] = r1[i0] - r0[i0];
-        d1[col] = r1[i1] - r0[i1];
-      }
+      gather_corners(r0, r1, col0.data(), col1.data(), nx, a0.data(), a1.data(), d0.data(), d1.data());
       gathered = j0;
     }
     subtract_interpolated(map.heights() + map.index(row, 0), a0.data(), d0.data(), a1.data(), d1.data(), col_t.data(), s, nx);

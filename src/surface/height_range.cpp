@@ -1,9 +1,11 @@
 #include "surface/height_range.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/x86_kernels.h"
 #include "core/selection.h"
 #include "surface/polynomial_surface.h"
 
@@ -49,17 +52,195 @@ double scaled_y(const HeightMap& map, int row) {
   return (row - cy) / hy;
 }
 
-// Whether every valid height of z[0..n) lies within [low, high] (float bounds: a branch-free pass
-// that vectorises; not finite counts as out).
-bool all_valid_within(const float* z, const std::uint8_t* mask, std::size_t n, float low, float high) {
+// Whether every valid height of z[start..n) lies within [low, high] (float bounds: a branch-free
+// pass that vectorises; not finite counts as out).
+bool all_valid_within_portable(const float* z, const std::uint8_t* mask, std::size_t start, std::size_t n, float low,
+                               float high) {
   // (Flags as 32-bit integers: with bools GCC 12 does not vectorise it.)
   std::uint32_t any_out = 0;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = start; i < n; ++i) {
     const std::uint32_t valid = mask[i] != 0 ? 1u : 0u;
     const std::uint32_t inside = (z[i] >= low ? 1u : 0u) & (z[i] <= high ? 1u : 0u);
     any_out |= valid & ~inside;
   }
   return any_out == 0;
+}
+
+#if SCARSCOPE_X86_KERNELS
+// The same eight points a step (the check runs over every point of the scan).
+__attribute__((target("avx2"))) bool all_valid_within_avx2(const float* z, const std::uint8_t* mask, std::size_t n,
+                                                           float low, float high) {
+  const __m256 low8 = _mm256_set1_ps(low), high8 = _mm256_set1_ps(high);
+  __m256i any_out = _mm256_setzero_si256();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i valid = _mm256_cmpgt_epi32(
+        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mask + i))), _mm256_setzero_si256());
+    const __m256 h = _mm256_loadu_ps(z + i);
+    // (Ordered comparisons: false for NaN, as z >= low and z <= high are.)
+    const __m256 inside = _mm256_and_ps(_mm256_cmp_ps(h, low8, _CMP_GE_OQ), _mm256_cmp_ps(h, high8, _CMP_LE_OQ));
+    any_out = _mm256_or_si256(any_out, _mm256_andnot_si256(_mm256_castps_si256(inside), valid));
+  }
+  return _mm256_testz_si256(any_out, any_out) && all_valid_within_portable(z, mask, i, n, low, high);
+}
+#endif  // SCARSCOPE_X86_KERNELS
+
+bool all_valid_within(const float* z, const std::uint8_t* mask, std::size_t n, float low, float high) {
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) return all_valid_within_avx2(z, mask, n, low, high);
+#endif
+  return all_valid_within_portable(z, mask, 0, n, low, high);
+}
+
+// The lattice's usable points (valid and finite) and the sum of their heights in double, added in
+// the lattice's order.
+struct LatticeSums {
+  std::size_t usable = 0;
+  double total = 0.0;
+};
+
+// Row `z` / `mask` (nx points) at columns k step, k in [start, columns): the heights to out_z, 1 to
+// out_ok where usable, else 0. Branch-free: an unusable point adds +0 to the sum, which leaves it as
+// it was (it starts at +0 and so is never -0).
+void gather_lattice_row_portable(const float* z, const std::uint8_t* mask, std::size_t step, std::size_t start,
+                                 std::size_t columns, float* out_z, std::uint8_t* out_ok, LatticeSums* sums) {
+  std::size_t usable = 0;
+  double total = sums->total;
+  for (std::size_t k = start; k < columns; ++k) {
+    const float h = z[k * step];
+    const bool ok = (mask[k * step] != 0) & ((std::bit_cast<std::uint32_t>(h) & 0x7f800000u) != 0x7f800000u);
+    out_z[k] = h;
+    out_ok[k] = ok ? 1 : 0;
+    usable += ok ? 1 : 0;
+    total += std::bit_cast<double>(std::bit_cast<std::uint64_t>(static_cast<double>(h)) &
+                                   (std::uint64_t{0} - static_cast<std::uint64_t>(ok)));
+  }
+  sums->usable += usable;
+  sums->total = total;
+}
+
+#if SCARSCOPE_X86_KERNELS
+// Eight lattice points a step (gathered when step > 1); the sum still adds them one by one in order.
+__attribute__((target("avx2"))) void gather_lattice_row_avx2(const float* z, const std::uint8_t* mask, std::size_t nx,
+                                                             std::size_t step, std::size_t columns, float* out_z,
+                                                             std::uint8_t* out_ok, LatticeSums* sums) {
+  const __m256i exponent = _mm256_set1_epi32(0x7f800000), low_byte = _mm256_set1_epi32(0xff);
+  const auto stride = static_cast<int>(step);
+  const __m256i lanes = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride));
+  __m256i usable = _mm256_setzero_si256();
+  double total = sums->total;
+  std::size_t k = 0;
+  // (The mask's bytes are gathered as 32-bit words: the last one read must end within the row.)
+  for (; k + 8 <= columns && (k + 7) * step + 4 <= nx; k += 8) {
+    __m256 h;
+    __m256i valid;
+    if (step == 1) {
+      h = _mm256_loadu_ps(z + k);
+      valid = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mask + k)));
+    } else {
+      const __m256i at = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(k * step)), lanes);
+      h = _mm256_i32gather_ps(z, at, 4);
+      valid = _mm256_and_si256(_mm256_i32gather_epi32(reinterpret_cast<const int*>(mask), at, 1), low_byte);
+    }
+    const __m256i bits = _mm256_castps_si256(h);
+    const __m256i ok = _mm256_andnot_si256(_mm256_cmpeq_epi32(_mm256_and_si256(bits, exponent), exponent),
+                                           _mm256_cmpgt_epi32(valid, _mm256_setzero_si256()));
+    _mm256_storeu_ps(out_z + k, h);
+    const __m128i ok16 = _mm_packs_epi32(_mm256_castsi256_si128(ok), _mm256_extracti128_si256(ok, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out_ok + k), _mm_and_si128(_mm_packs_epi16(ok16, ok16), _mm_set1_epi8(1)));
+    usable = _mm256_sub_epi32(usable, ok);
+    for (int half = 0; half < 2; ++half) {
+      const __m128 h4 = half == 0 ? _mm256_castps256_ps128(h) : _mm256_extractf128_ps(h, 1);
+      const __m128i ok4 = half == 0 ? _mm256_castsi256_si128(ok) : _mm256_extracti128_si256(ok, 1);
+      const __m256d v = _mm256_and_pd(_mm256_cvtps_pd(h4), _mm256_castsi256_pd(_mm256_cvtepi32_epi64(ok4)));
+      const __m128d v01 = _mm256_castpd256_pd128(v), v23 = _mm256_extractf128_pd(v, 1);
+      total += _mm_cvtsd_f64(v01);
+      total += _mm_cvtsd_f64(_mm_unpackhi_pd(v01, v01));
+      total += _mm_cvtsd_f64(v23);
+      total += _mm_cvtsd_f64(_mm_unpackhi_pd(v23, v23));
+    }
+  }
+  std::uint32_t counts[8];
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(counts), usable);
+  for (const std::uint32_t count : counts) sums->usable += count;
+  sums->total = total;
+  gather_lattice_row_portable(z, mask, step, k, columns, out_z, out_ok, sums);
+}
+#endif  // SCARSCOPE_X86_KERNELS
+
+void gather_lattice_row(const float* z, const std::uint8_t* mask, std::size_t nx, std::size_t step, std::size_t columns,
+                        float* out_z, std::uint8_t* out_ok, LatticeSums* sums) {
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) return gather_lattice_row_avx2(z, mask, nx, step, columns, out_z, out_ok, sums);
+#endif
+  gather_lattice_row_portable(z, mask, step, 0, columns, out_z, out_ok, sums);
+}
+
+// The extremes of the residuals z[k] - offset - form[k] at the points where ok[k] != 0, k < n,
+// merged into low / high (a NaN residual is never taken, as with std::min / std::max, but sets
+// any_nan).
+struct ResidualExtremes {
+  double low = std::numeric_limits<double>::infinity(), high = -std::numeric_limits<double>::infinity();
+  bool any_nan = false;
+};
+
+void residual_extremes_portable(const float* z, const std::uint8_t* ok, const double* form, std::size_t start,
+                                std::size_t n, double offset, ResidualExtremes* out) {
+  double low = out->low, high = out->high;
+  bool any_nan = false;
+  for (std::size_t k = start; k < n; ++k) {
+    if (!ok[k]) continue;
+    const double residual = z[k] - offset - form[k];
+    low = std::min(low, residual);
+    high = std::max(high, residual);
+    any_nan |= std::isnan(residual);
+  }
+  out->low = low;
+  out->high = high;
+  out->any_nan = out->any_nan || any_nan;
+}
+
+#if SCARSCOPE_X86_KERNELS
+// Four points a step, extremes per lane. The same values as the portable code; only where +0 and
+// -0 tie for an extreme may the other zero be kept, which no use of the extremes can tell apart
+// (they are compared and added to non-zero bounds).
+__attribute__((target("avx2"))) void residual_extremes_avx2(const float* z, const std::uint8_t* ok, const double* form,
+                                                            std::size_t n, double offset, ResidualExtremes* out) {
+  const __m256d plus_inf = _mm256_set1_pd(std::numeric_limits<double>::infinity());
+  const __m256d minus_inf = _mm256_set1_pd(-std::numeric_limits<double>::infinity());
+  const __m256d offset4 = _mm256_set1_pd(offset);
+  __m256d low = plus_inf, high = minus_inf, nan = _mm256_setzero_pd();
+  std::size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    std::int32_t word;
+    std::memcpy(&word, ok + k, sizeof word);
+    const __m256d keep = _mm256_castsi256_pd(
+        _mm256_cmpgt_epi64(_mm256_cvtepu8_epi64(_mm_cvtsi32_si128(word)), _mm256_setzero_si256()));
+    const __m256d residual =
+        _mm256_sub_pd(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(z + k)), offset4), _mm256_loadu_pd(form + k));
+    // (min_pd / max_pd return the second operand when the first is NaN: the NaN is not taken.)
+    low = _mm256_min_pd(_mm256_blendv_pd(plus_inf, residual, keep), low);
+    high = _mm256_max_pd(_mm256_blendv_pd(minus_inf, residual, keep), high);
+    nan = _mm256_or_pd(nan, _mm256_and_pd(keep, _mm256_cmp_pd(residual, residual, _CMP_UNORD_Q)));
+  }
+  double lows[4], highs[4];
+  _mm256_storeu_pd(lows, low);
+  _mm256_storeu_pd(highs, high);
+  for (int lane = 0; lane < 4; ++lane) {
+    out->low = std::min(out->low, lows[lane]);
+    out->high = std::max(out->high, highs[lane]);
+  }
+  out->any_nan = out->any_nan || !_mm256_testz_pd(nan, nan);
+  residual_extremes_portable(z, ok, form, k, n, offset, out);
+}
+#endif  // SCARSCOPE_X86_KERNELS
+
+void residual_extremes(const float* z, const std::uint8_t* ok, const double* form, std::size_t n, double offset,
+                       ResidualExtremes* out) {
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) return residual_extremes_avx2(z, ok, form, n, offset, out);
+#endif
+  residual_extremes_portable(z, ok, form, 0, n, offset, out);
 }
 
 // The lowest and highest values of a + b u + c u^2 over -1 <= u <= 1.
@@ -114,28 +295,22 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
   double sum = 0.0;
   // The lattice's heights and whether each is usable, gathered once into contiguous rows (the fit
   // and its residuals then read them, not the scan's strided rows).
-  std::vector<float> lattice_z;
-  std::vector<std::uint8_t> lattice_ok;
+  // (Not zero-filled first: every element is written.)
+  std::vector<float, detail::DefaultInitAllocator<float>> lattice_z;
+  std::vector<std::uint8_t, detail::DefaultInitAllocator<std::uint8_t>> lattice_ok;
   const auto gather = [&] {
-    sampled = 0;
-    sum = 0.0;
     const std::size_t columns = sample.columns.size();
     lattice_z.resize(sample.rows.size() * columns);
     lattice_ok.resize(lattice_z.size());
+    LatticeSums sums;
     for (std::size_t row = 0; row < sample.rows.size(); ++row) {
-      const float* z = map.heights() + map.index(sample.rows[row], 0);
-      const std::uint8_t* mask = map.mask() + map.index(sample.rows[row], 0);
-      float* out_z = lattice_z.data() + row * columns;
-      std::uint8_t* out_ok = lattice_ok.data() + row * columns;
-      for (std::size_t k = 0; k < columns; ++k) {
-        const int c = sample.columns[k];
-        out_z[k] = z[c];
-        out_ok[k] = mask[c] != 0 && std::isfinite(z[c]) ? 1 : 0;
-        if (!out_ok[k]) continue;
-        ++sampled;
-        sum += z[c];
-      }
+      // (Column k is k step, on a row of nx points.)
+      gather_lattice_row(map.heights() + map.index(sample.rows[row], 0), map.mask() + map.index(sample.rows[row], 0),
+                         static_cast<std::size_t>(map.nx()), static_cast<std::size_t>(step), columns,
+                         lattice_z.data() + row * columns, lattice_ok.data() + row * columns, &sums);
     }
+    sampled = sums.usable;
+    sum = sums.total;
   };
   gather();
   if (sampled < 6 && step > 1) {
@@ -173,6 +348,16 @@ void check_relief(const HeightMap& map, double max_relief_um, bool& magnitude_ch
       const float* z = lattice_z.data() + row * columns;
       const std::uint8_t* ok = lattice_ok.data() + row * columns;
       form.evaluate_row(scaled_y(map, r), sample.u, form_row.data());
+      if constexpr (std::is_same_v<std::decay_t<decltype(inside)>, std::nullptr_t>) {
+        if (!select) {  // the usual call: the extremes alone, by a vectorised kernel
+          ResidualExtremes extremes{low, high, any_nan};
+          residual_extremes(z, ok, form_row.data(), columns, offset, &extremes);
+          low = extremes.low;
+          high = extremes.high;
+          any_nan = extremes.any_nan;
+          continue;
+        }
+      }
       for (std::size_t k = 0; k < columns; ++k) {
         if (!ok[k]) continue;
         if constexpr (!std::is_same_v<std::decay_t<decltype(inside)>, std::nullptr_t>) {

@@ -403,18 +403,133 @@ __attribute__((target("avx2"))) void moments_avx2(const float* z, const std::uin
 }
 #endif  // SCARSCOPE_X86_KERNELS
 
+// ---- Masks of rows with missing points. ----
+
+// keep[c] = all ones where the cell between columns c and c + 1 of rows v0, v1 has four valid
+// corners, else 0, c in [start, count); returns how many have.
+unsigned cell_masks_portable(const std::uint8_t* v0, const std::uint8_t* v1, std::size_t start, std::size_t count,
+                             std::uint32_t* keep) {
+  unsigned cells = 0;
+  for (std::size_t c = start; c < count; ++c) {
+    const bool ok = (v0[c] != 0) & (v0[c + 1] != 0) & (v1[c] != 0) & (v1[c + 1] != 0);
+    keep[c] = 0u - static_cast<std::uint32_t>(ok);
+    cells += ok;
+  }
+  return cells;
+}
+unsigned cell_masks_portable(const std::uint8_t* v0, const std::uint8_t* v1, std::size_t count, std::uint32_t* keep) {
+  return cell_masks_portable(v0, v1, 0, count, keep);
+}
+
+// Point c of row vr, c in [start, stop): usable[c] = 1 where it and its four neighbours (vr[c -+ 1],
+// vu[c], vd[c]) are valid, general[c] = 1 where it is valid but not usable, else 0; returns how
+// many are usable.
+unsigned point_masks_portable(const std::uint8_t* vu, const std::uint8_t* vr, const std::uint8_t* vd, std::size_t start,
+                              std::size_t stop, std::uint8_t* usable, std::uint8_t* general) {
+  unsigned count = 0;
+  for (std::size_t c = start; c < stop; ++c) {
+    const bool here = vr[c] != 0;
+    const bool ok = here & (vr[c - 1] != 0) & (vr[c + 1] != 0) & (vu[c] != 0) & (vd[c] != 0);
+    usable[c] = ok;
+    general[c] = here & !ok;
+    count += ok;
+  }
+  return count;
+}
+unsigned point_masks_portable(const std::uint8_t* vu, const std::uint8_t* vr, const std::uint8_t* vd, std::size_t stop,
+                              std::uint8_t* usable, std::uint8_t* general) {
+  return point_masks_portable(vu, vr, vd, 1, stop, usable, general);
+}
+
+// Valid points of a row.
+std::size_t row_valid_portable(const std::uint8_t* valid, std::size_t start, std::size_t count) {
+  std::size_t n = 0;
+  for (std::size_t c = start; c < count; ++c) n += valid[c] != 0;
+  return n;
+}
+std::size_t row_valid_portable(const std::uint8_t* valid, std::size_t count) { return row_valid_portable(valid, 0, count); }
+
+#if SCARSCOPE_X86_KERNELS
+// The same three, 32 points a step: a byte's minimum over the points that must all be valid is 0
+// where one is not; counts by psadbw over bytes clamped to 0 / 1.
+__attribute__((target("avx2"))) inline __m256i load_32(const std::uint8_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+__attribute__((target("avx2"))) inline std::uint64_t sum_64x4(__m256i sums) {
+  std::uint64_t lanes[4];
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(lanes), sums);
+  return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+
+__attribute__((target("avx2"))) unsigned cell_masks_avx2(const std::uint8_t* v0, const std::uint8_t* v1, std::size_t count,
+                                                         std::uint32_t* keep) {
+  const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi8(1);
+  __m256i sums = zero;
+  std::size_t c = 0;
+  for (; c + 32 <= count; c += 32) {  // (reads v0[c + 32], v1[c + 32]: count is columns - 1)
+    const __m256i lowest = _mm256_min_epu8(_mm256_min_epu8(load_32(v0 + c), load_32(v0 + c + 1)),
+                                           _mm256_min_epu8(load_32(v1 + c), load_32(v1 + c + 1)));
+    const __m256i ok = _mm256_xor_si256(_mm256_cmpeq_epi8(lowest, zero), _mm256_set1_epi8(-1));  // 0xff where all valid
+    sums = _mm256_add_epi64(sums, _mm256_sad_epu8(_mm256_and_si256(ok, one), zero));
+    const __m128i low = _mm256_castsi256_si128(ok), high = _mm256_extracti128_si256(ok, 1);
+    __m256i* out = reinterpret_cast<__m256i*>(keep + c);
+    _mm256_storeu_si256(out, _mm256_cvtepi8_epi32(low));  // 0xff -> all ones
+    _mm256_storeu_si256(out + 1, _mm256_cvtepi8_epi32(_mm_srli_si128(low, 8)));
+    _mm256_storeu_si256(out + 2, _mm256_cvtepi8_epi32(high));
+    _mm256_storeu_si256(out + 3, _mm256_cvtepi8_epi32(_mm_srli_si128(high, 8)));
+  }
+  return static_cast<unsigned>(sum_64x4(sums)) + cell_masks_portable(v0, v1, c, count, keep);
+}
+
+__attribute__((target("avx2"))) unsigned point_masks_avx2(const std::uint8_t* vu, const std::uint8_t* vr,
+                                                          const std::uint8_t* vd, std::size_t stop, std::uint8_t* usable,
+                                                          std::uint8_t* general) {
+  const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi8(1);
+  __m256i sums = zero;
+  std::size_t c = 1;
+  for (; c + 32 <= stop; c += 32) {  // (reads vr[c + 32]: stop is columns - 1)
+    const __m256i here = load_32(vr + c);
+    const __m256i lowest = _mm256_min_epu8(_mm256_min_epu8(here, _mm256_min_epu8(load_32(vr + c - 1), load_32(vr + c + 1))),
+                                           _mm256_min_epu8(load_32(vu + c), load_32(vd + c)));
+    const __m256i not_ok = _mm256_cmpeq_epi8(lowest, zero);
+    const __m256i ok = _mm256_andnot_si256(not_ok, one);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(usable + c), ok);
+    // valid here (not 0) and not usable
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(general + c),
+                        _mm256_andnot_si256(_mm256_cmpeq_epi8(here, zero), _mm256_and_si256(not_ok, one)));
+    sums = _mm256_add_epi64(sums, _mm256_sad_epu8(ok, zero));
+  }
+  return static_cast<unsigned>(sum_64x4(sums)) + point_masks_portable(vu, vr, vd, c, stop, usable, general);
+}
+
+__attribute__((target("avx2"))) std::size_t row_valid_avx2(const std::uint8_t* valid, std::size_t count) {
+  const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi8(1);
+  __m256i sums = zero;
+  std::size_t c = 0;
+  for (; c + 32 <= count; c += 32) sums = _mm256_add_epi64(sums, _mm256_sad_epu8(_mm256_min_epu8(load_32(valid + c), one), zero));
+  return static_cast<std::size_t>(sum_64x4(sums)) + row_valid_portable(valid, c, count);
+}
+#endif  // SCARSCOPE_X86_KERNELS
+
 struct Kernels {
   void (*heights)(const float* z, const std::uint8_t* valid, std::size_t count, HeightLanes* out);
   void (*gradients)(const GradientRow& row, double lanes[8]);
   void (*cells)(const CellRow& row, double lanes[8]);
   void (*moments)(const float* z, const std::uint8_t* valid, std::size_t count, double mean, MomentLanes* out);
+  unsigned (*cell_masks)(const std::uint8_t* v0, const std::uint8_t* v1, std::size_t count, std::uint32_t* keep);
+  unsigned (*point_masks)(const std::uint8_t* vu, const std::uint8_t* vr, const std::uint8_t* vd, std::size_t stop,
+                          std::uint8_t* usable, std::uint8_t* general);
+  std::size_t (*row_valid)(const std::uint8_t* valid, std::size_t count);
 };
 #if SCARSCOPE_X86_KERNELS
-constexpr Kernels kPortable{heights_portable, gradients_portable, cells_sse2, moments_portable};
-constexpr Kernels kAvx2{heights_avx2, gradients_avx2, cells_avx2, moments_avx2};
+constexpr Kernels kPortable{heights_portable,    gradients_portable,   cells_sse2,        moments_portable,
+                            cell_masks_portable, point_masks_portable, row_valid_portable};
+constexpr Kernels kAvx2{heights_avx2,    gradients_avx2,   cells_avx2,    moments_avx2,
+                        cell_masks_avx2, point_masks_avx2, row_valid_avx2};
 #else
 void cells_portable(const CellRow& row, double lanes[8]) { cells_portable(row, 0, lanes); }
-constexpr Kernels kPortable{heights_portable, gradients_portable, cells_portable, moments_portable};
+constexpr Kernels kPortable{heights_portable,    gradients_portable,   cells_portable,    moments_portable,
+                            cell_masks_portable, point_masks_portable, row_valid_portable};
 #endif
 
 // ---- The general rules, one point at a time. ----
@@ -476,14 +591,7 @@ void add_row_gradients(const HeightMap& map, int r, bool neighbourhood_complete,
     usable[0] = usable[nx - 1] = 0;
     general[0] = vr[0] != 0;
     general[nx - 1] = vr[nx - 1] != 0;
-    unsigned count = 0;
-    for (int c = 1; c + 1 < nx; ++c) {
-      const bool here = vr[c] != 0;
-      const bool ok = here & (vr[c - 1] != 0) & (vr[c + 1] != 0) & (vu[c] != 0) & (vd[c] != 0);
-      usable[c] = ok;
-      general[c] = here & !ok;
-      count += ok;
-    }
+    const unsigned count = kernels.point_masks(vu, vr, vd, static_cast<std::size_t>(nx - 1), usable, general);
     row.usable = usable + 1;
     kernels.gradients(row, lanes);
     out->points += count;
@@ -536,9 +644,7 @@ SurfaceParameters compute(const HeightMap& map, const Kernels& kernels) {
       n += columns;
     } else {
       kernels.heights(zr, vr, columns, &heights);
-      std::size_t row_valid = 0;
-      for (std::size_t c = 0; c < columns; ++c) row_valid += vr[c] != 0;
-      n += row_valid;
+      n += kernels.row_valid(vr, columns);
     }
     sum += lane_total(heights.sum);
     highest = std::max(highest, heights.highest);
@@ -558,14 +664,7 @@ SurfaceParameters compute(const HeightMap& map, const Kernels& kernels) {
       std::size_t row_cells = row.count;
       if (!(is_complete(r) && is_complete(r + 1))) {
         // A cell with a missing corner (NaN heights) adds nothing: its slopes are masked to 0.
-        const std::uint8_t* v1 = vr + columns;
-        unsigned count = 0;
-        for (std::size_t c = 0; c < row.count; ++c) {
-          const bool ok = (vr[c] != 0) & (vr[c + 1] != 0) & (v1[c] != 0) & (v1[c + 1] != 0);
-          keep[c] = 0u - static_cast<std::uint32_t>(ok);
-          count += ok;
-        }
-        row_cells = count;
+        row_cells = kernels.cell_masks(vr, vr + columns, row.count, keep.data());
         row.keep = keep.data();
       }
       if (row_cells > 0) {

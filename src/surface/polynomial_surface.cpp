@@ -1,10 +1,13 @@
 #include "surface/polynomial_surface.h"
 
 #include <algorithm>
+#include <cstring>
 #include <opencv2/core.hpp>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+
+#include "core/x86_kernels.h"
 
 namespace scarscope {
 namespace {
@@ -18,12 +21,67 @@ constexpr int kDataPowers = kMaxPolynomialDegree + 2;        // >= 4 + 1
 // the degree known to the compiler the loop over the points vectorises (the height check
 // evaluates a form at every point of a scan), each point's arithmetic unchanged.
 template <int Degree>
-void evaluate_in_x(const double* in_x, std::span<const double> x, double* out) {
+[[gnu::always_inline]] inline void evaluate_in_x_loop(const double* in_x, std::span<const double> x, double* out) {
   for (std::size_t i = 0; i < x.size(); ++i) {
     double power = 1.0, sum = 0.0;
     for (int p = 0; p <= Degree; ++p, power *= x[i]) sum += in_x[p] * power;
     out[i] = sum;
   }
+}
+
+#if SCARSCOPE_X86_KERNELS
+// The same loop compiled for AVX2 (four points a vector instead of two; no FMA: the same bits).
+template <int Degree>
+__attribute__((target("avx2"))) void evaluate_in_x_avx2(const double* in_x, std::span<const double> x, double* out) {
+  evaluate_in_x_loop<Degree>(in_x, x, out);
+}
+#endif
+
+template <int Degree>
+void evaluate_in_x(const double* in_x, std::span<const double> x, double* out) {
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) return evaluate_in_x_avx2<Degree>(in_x, x, out);
+#endif
+  evaluate_in_x_loop<Degree>(in_x, x, out);
+}
+
+// row_z[p] = sum over the columns of (z[i] - z_offset) x^p, p <= Degree, every column counted: the
+// data sums of a complete row, added in the columns' order as row_sums adds them.
+template <int Degree>
+void row_data_sums_portable(const double* x_powers, std::size_t columns, const float* z, double z_offset, double* row_z) {
+  double sum_z[Degree + 1] = {};
+  for (std::size_t i = 0; i < columns; ++i) {
+    const double wz = z[i] - z_offset;
+    const double* xp = x_powers + i * kPaddedPowers;
+    for (int p = 0; p <= Degree; ++p) sum_z[p] += wz * xp[p];
+  }
+  std::copy(sum_z, sum_z + Degree + 1, row_z);
+}
+
+#if SCARSCOPE_X86_KERNELS
+// The same for a degree up to 3, the four sums x^0..x^3 in one register's lanes (the same product
+// and sum per lane, no FMA: the same bits; the lanes beyond the degree are dropped).
+template <int Degree>
+__attribute__((target("avx2"))) void row_data_sums_avx2(const double* x_powers, std::size_t columns, const float* z,
+                                                        double z_offset, double* row_z) {
+  static_assert(Degree <= 3 && kPaddedPowers >= 4 && kDataPowers >= 4);
+  __m256d sum = _mm256_setzero_pd();
+  for (std::size_t i = 0; i < columns; ++i) {
+    const __m256d wz = _mm256_set1_pd(z[i] - z_offset);
+    sum = _mm256_add_pd(sum, _mm256_mul_pd(wz, _mm256_loadu_pd(x_powers + i * kPaddedPowers)));
+  }
+  _mm256_storeu_pd(row_z, sum);  // (row_z holds at least four; add_row_moments reads none beyond the degree)
+}
+#endif  // SCARSCOPE_X86_KERNELS
+
+template <int Degree>
+void row_data_sums(const double* x_powers, std::size_t columns, const float* z, double z_offset, double* row_z) {
+#if SCARSCOPE_X86_KERNELS
+  if constexpr (Degree <= 3) {
+    if (cpu_has_avx2()) return row_data_sums_avx2<Degree>(x_powers, columns, z, z_offset, row_z);
+  }
+#endif
+  row_data_sums_portable<Degree>(x_powers, columns, z, z_offset, row_z);
 }
 
 // A row's sums over its points: row_w[p] += w x^p for the 2 Degree + 1 powers the moments use,
@@ -46,6 +104,66 @@ std::size_t row_sums(const double* x_powers, std::size_t columns, double* row_w,
   std::copy(sum_z, sum_z + Degree + 1, row_z);
   return points;
 }
+
+#if SCARSCOPE_X86_KERNELS
+// row_sums of add_row (weight 1, heights z[i] - z_offset where keep[i] != 0) for a degree up to 2:
+// the weights' sums of x^0..x^3 in one register's lanes (1 x = x: the same sums) and x^4 beside
+// it, the data's sums in another register's lanes; each point added in order, no FMA: the same
+// bits as row_sums. Lanes beyond the degree's powers are dropped.
+template <int Degree>
+__attribute__((target("avx2"))) std::size_t kept_row_sums_avx2(const double* x_powers, std::size_t columns,
+                                                               const float* z, const std::uint8_t* keep, double z_offset,
+                                                               double* row_w, double* row_z) {
+  static_assert(Degree <= 2 && kPaddedPowers >= 5 && kDataPowers >= 4);
+  __m256d sum_w = _mm256_setzero_pd(), sum_z = _mm256_setzero_pd();
+  double sum_w4 = 0.0;
+  std::size_t points = 0;
+  const double* xp = x_powers;
+  for (std::size_t i = 0; i < columns; ++i, xp += kPaddedPowers) {
+    if (keep[i]) {
+      const __m256d x = _mm256_loadu_pd(xp);
+      sum_w = _mm256_add_pd(sum_w, x);
+      if constexpr (Degree == 2) sum_w4 += xp[4];
+      sum_z = _mm256_add_pd(sum_z, _mm256_mul_pd(_mm256_set1_pd(z[i] - z_offset), x));
+      ++points;
+    }
+  }
+  // (All four lanes stored: row_w and row_z hold at least four, and add_row_moments reads none
+  // beyond the degree's powers.)
+  _mm256_storeu_pd(row_w, sum_w);
+  if constexpr (Degree == 2) row_w[4] = sum_w4;
+  _mm256_storeu_pd(row_z, sum_z);
+  return points;
+}
+
+// row_sums of add_row with weights (w[i] > 0 counts, as w[i] and w[i] z[i]) for a degree up to 3:
+// the weights' sums of x^0..x^7 in two registers' lanes, the data's x^0..x^3 in a third; each
+// point's products and sums as row_sums takes them, in order, no FMA: the same bits.
+template <int Degree>
+__attribute__((target("avx2"))) std::size_t weighted_row_sums_avx2(const double* x_powers, std::size_t columns,
+                                                                   const double* z, const double* w, double* row_w,
+                                                                   double* row_z) {
+  static_assert(Degree <= 3 && kPaddedPowers >= 8 && kDataPowers >= 4);
+  __m256d sum_w_low = _mm256_setzero_pd(), sum_w_high = _mm256_setzero_pd(), sum_z = _mm256_setzero_pd();
+  std::size_t points = 0;
+  const double* xp = x_powers;
+  for (std::size_t i = 0; i < columns; ++i, xp += kPaddedPowers) {
+    if (w[i] <= 0) continue;
+    const __m256d weight = _mm256_set1_pd(w[i]);
+    const __m256d x_low = _mm256_loadu_pd(xp);
+    sum_w_low = _mm256_add_pd(sum_w_low, _mm256_mul_pd(weight, x_low));
+    if constexpr (Degree >= 2) sum_w_high = _mm256_add_pd(sum_w_high, _mm256_mul_pd(weight, _mm256_loadu_pd(xp + 4)));
+    sum_z = _mm256_add_pd(sum_z, _mm256_mul_pd(_mm256_set1_pd(w[i] * z[i]), x_low));
+    ++points;
+  }
+  // (All lanes stored: row_w and row_z hold at least eight and four, and add_row_moments reads
+  // none beyond the degree's powers.)
+  _mm256_storeu_pd(row_w, sum_w_low);
+  if constexpr (Degree >= 2) _mm256_storeu_pd(row_w + 4, sum_w_high);
+  _mm256_storeu_pd(row_z, sum_z);
+  return points;
+}
+#endif  // SCARSCOPE_X86_KERNELS
 
 // f(std::integral_constant<int, degree>) for a degree of 0..kMaxPolynomialDegree.
 template <class F>
@@ -114,6 +232,19 @@ void PolynomialFit::add_row_moments(double y, const double* row_w, const double*
 void PolynomialFit::add_row(double y, const double* z, const double* w) {
   double row_w[kPaddedPowers] = {}, row_z[kDataPowers] = {};
   const std::size_t columns = x_powers_.size() / kPaddedPowers;
+#if SCARSCOPE_X86_KERNELS
+  if (degree_ <= 3 && cpu_has_avx2()) {
+    points_ += with_degree(degree_, [&](auto degree) {
+      if constexpr (decltype(degree)::value <= 3) {
+        return weighted_row_sums_avx2<decltype(degree)::value>(x_powers_.data(), columns, z, w, row_w, row_z);
+      } else {
+        return std::size_t{0};  // (not reached)
+      }
+    });
+    add_row_moments(y, row_w, row_z);
+    return;
+  }
+#endif
   points_ += with_degree(degree_, [&](auto degree) {
     return row_sums<decltype(degree)::value>(x_powers_.data(), columns, row_w, row_z, [&](std::size_t i, double& weight, double& height) {
       if (w[i] <= 0) return false;
@@ -128,6 +259,38 @@ void PolynomialFit::add_row(double y, const double* z, const double* w) {
 void PolynomialFit::add_row(double y, const float* z, const std::uint8_t* keep, std::size_t stride, double z_offset) {
   double row_w[kPaddedPowers] = {}, row_z[kDataPowers] = {};
   const std::size_t columns = x_powers_.size() / kPaddedPowers;
+  if (stride == 1 && columns > 0 && std::memchr(keep, 0, columns) == nullptr) {
+    // Every point kept (the usual row): the weights' sums are those of every complete row, taken
+    // once by the general code; the data's by a kernel that needs no mask. Same sums, same order.
+    static_assert(sizeof complete_row_w_ / sizeof complete_row_w_[0] == kPaddedPowers);
+    if (complete_row_w_[0] < 0.0) {
+      double unused[kDataPowers] = {};
+      with_degree(degree_, [&](auto degree) {
+        return row_sums<decltype(degree)::value>(x_powers_.data(), columns, complete_row_w_, unused,
+                                                 [](std::size_t, double&, double&) { return true; });
+      });
+    }
+    std::copy(complete_row_w_, complete_row_w_ + kPaddedPowers, row_w);
+    with_degree(degree_, [&](auto degree) {
+      row_data_sums<decltype(degree)::value>(x_powers_.data(), columns, z, z_offset, row_z);
+    });
+    points_ += columns;
+    add_row_moments(y, row_w, row_z);
+    return;
+  }
+#if SCARSCOPE_X86_KERNELS
+  if (stride == 1 && degree_ <= 2 && cpu_has_avx2()) {
+    points_ += with_degree(degree_, [&](auto degree) {
+      if constexpr (decltype(degree)::value <= 2) {
+        return kept_row_sums_avx2<decltype(degree)::value>(x_powers_.data(), columns, z, keep, z_offset, row_w, row_z);
+      } else {
+        return std::size_t{0};  // (not reached)
+      }
+    });
+    add_row_moments(y, row_w, row_z);
+    return;
+  }
+#endif
   points_ += with_degree(degree_, [&](auto degree) {
     return row_sums<decltype(degree)::value>(x_powers_.data(), columns, row_w, row_z, [&](std::size_t i, double&, double& height) {
       if (!keep[i * stride]) return false;

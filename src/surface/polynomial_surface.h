@@ -60,6 +60,9 @@ class PolynomialFit {
   std::vector<double> moments_;     // [p * powers + q] = sum w x^p y^q
   std::vector<double> data_;        // [p * powers + q] = sum w z x^p y^q
   std::size_t points_ = 0;
+  // The sums of x^p over every column, as add_row (weight 1) gathers them for a row that keeps all
+  // its points: the same for every such row, so taken once (complete_row_w_[0] < 0: not yet).
+  double complete_row_w_[2 * kMaxPolynomialDegree + 2] = {-1.0};
 };
 
 }  // namespace scarscope

@@ -1,6 +1,7 @@
 // HeightMap: sizes, spacing checks, missing points, explicit copies.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -9,6 +10,7 @@
 
 #include "core/error.h"
 #include "surface/height_map.h"
+#include "surface/scan_summary.h"
 
 using scarscope::HeightMap;
 using scarscope::InputError;
@@ -190,4 +192,44 @@ TEST(HeightMap, ForOverwriteHasTheShapeAndChecksOfANewMap) {
   for (std::size_t i = 0; i < filled.size(); ++i) ASSERT_EQ(filled.heights()[i], 0.0f);
   // An empty map clones to an empty map.
   EXPECT_TRUE(HeightMap().clone().empty());
+}
+
+TEST(ScanSummary, CountsAndExtremesAreThoseOfTheValidPointsWhereverTheyAre) {
+  // summarize_scan takes them eight points a step (AVX2) with a point-by-point tail: every width
+  // (tails of 0-7), missing points holding any value (NaN, huge, the extremes' rivals), against a
+  // point-by-point scan.
+  for (const int nx : {1, 5, 8, 13, 37, 301}) {
+    SCOPED_TRACE(nx);
+    HeightMap map(nx, 7, 1.0, 1.0);
+    std::size_t valid = 0;
+    float low = std::numeric_limits<float>::infinity(), high = -low;
+    for (std::size_t i = 0; i < map.size(); ++i) {
+      const bool keep = (i * 5 + i / 7) % 4 != 0;
+      const float h = static_cast<float>(std::sin(0.37 * static_cast<double>(i)) * 100.0 + 0.5);
+      map.heights()[i] = keep ? h : (i % 3 == 0 ? std::numeric_limits<float>::quiet_NaN() : (i % 2 ? 1e30f : -1e30f));
+      map.mask()[i] = keep ? static_cast<std::uint8_t>(1 + i % 200) : 0;
+      if (keep) {
+        ++valid;
+        low = std::min(low, h);
+        high = std::max(high, h);
+      }
+    }
+    const scarscope::ScanSummary summary = scarscope::summarize_scan(map);
+    EXPECT_EQ(summary.valid_points, valid);
+    if (valid > 0) {
+      ASSERT_TRUE(summary.z_min_um && summary.z_max_um);
+      EXPECT_EQ(*summary.z_min_um, low);
+      EXPECT_EQ(*summary.z_max_um, high);
+    }
+  }
+  // A zero extreme (where +0 and -0 tie) and no valid point.
+  HeightMap flat(9, 2, 1.0, 1.0);
+  flat.heights()[4] = 3.0f;
+  const scarscope::ScanSummary zero = scarscope::summarize_scan(flat);
+  EXPECT_EQ(*zero.z_min_um, 0.0f);
+  EXPECT_EQ(*zero.z_max_um, 3.0f);
+  for (std::size_t i = 0; i < flat.size(); ++i) flat.mask()[i] = 0;
+  const scarscope::ScanSummary none = scarscope::summarize_scan(flat);
+  EXPECT_EQ(none.valid_points, 0u);
+  EXPECT_FALSE(none.z_min_um.has_value());
 }

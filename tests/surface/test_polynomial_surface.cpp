@@ -138,5 +138,36 @@ TEST(PolynomialSurface, ADegreeBeyondFourIsACallersBug) {
   EXPECT_THROW(PolynomialFit(-1, x), std::invalid_argument);
 }
 
+TEST(PolynomialSurface, FloatRowsFitAsUnitWeightsWithAndWithoutMissingPoints) {
+  // add_row(float, keep) takes complete rows (weight sums once, data sums by a kernel) and rows
+  // with points left out (a kernel up to degree 2) by other code than the general sums; its fit
+  // must be bit for bit that of the same points given as doubles z - offset with weights 0 / 1.
+  const int columns = 41;
+  const std::vector<double> x = axis(columns, -1.0, 2.0 / (columns - 1));
+  const double offset = 1234.5;
+  for (int degree = 0; degree <= kMaxPolynomialDegree; ++degree) {
+    SCOPED_TRACE(degree);
+    PolynomialFit from_floats(degree, x), from_doubles(degree, x);
+    for (int row = 0; row < 30; ++row) {
+      std::vector<float> z(columns);
+      std::vector<std::uint8_t> keep(columns);
+      std::vector<double> zd(columns), w(columns);
+      for (int c = 0; c < columns; ++c) {
+        z[c] = static_cast<float>(offset + 40.0 * std::sin(0.3 * c + 0.7 * row) + 0.01 * c * row);
+        keep[c] = row % 3 == 0 || (c * 7 + row) % 11 != 0 ? 1 : 0;  // rows 0, 3, 6 ... complete
+        zd[c] = z[c] - offset;
+        w[c] = keep[c] ? 1.0 : 0.0;
+      }
+      const double y = -1.0 + row / 15.0;
+      from_floats.add_row(y, z.data(), keep.data(), 1, offset);
+      from_doubles.add_row(y, zd.data(), w.data());
+    }
+    EXPECT_EQ(from_floats.points(), from_doubles.points());
+    const PolynomialSurface a = from_floats.solve(), b = from_doubles.solve();
+    ASSERT_EQ(a.coefficients.size(), b.coefficients.size());
+    for (std::size_t t = 0; t < a.coefficients.size(); ++t) EXPECT_EQ(a.coefficients[t], b.coefficients[t]) << t;
+  }
+}
+
 }  // namespace
 }  // namespace scarscope
