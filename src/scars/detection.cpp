@@ -767,6 +767,48 @@ int add_block_sums(const float* z, double* row_sum, int cells) {
 #endif
   return i;
 }
+
+// add_block_sums for five points a cell (10 µm scans on 45 µm cells: most scans of the suites),
+// eight cells at a time where the processor has AVX2, else none (OpenCV's intrinsics deinterleave
+// at most four ways; the scalar loop after it does them all). Each 128-bit half of the five
+// vectors v0..v4 holds four cells' 20 heights in order (v_j lane l = height 4 j + l): the k-th
+// heights of the four cells lie on a diagonal across four of them, so they are blended out of
+// those four (one lane each) and rotated into cell order; then added k = 0 ... 4, as the scalar
+// loop adds them.
+#if SCARSCOPE_X86_KERNELS
+// Lanes 0 ... 3 of a, b, c, d, in that order, in each half.
+__attribute__((target("avx2"))) inline __m256 diagonal(__m256 a, __m256 b, __m256 c, __m256 d) {
+  return _mm256_blend_ps(_mm256_blend_ps(_mm256_blend_ps(a, b, 0x22), c, 0x44), d, 0x88);
+}
+__attribute__((target("avx2"))) int add_block_sums5_avx2(const float* z, double* row_sum, int cells) {
+  int i = 0;
+  for (; i + 8 <= cells; i += 8) {
+    const float* p = z + 5 * i;
+    __m256 v[5];
+    for (int j = 0; j < 5; ++j) v[j] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(p + 4 * j)), _mm_loadu_ps(p + 20 + 4 * j), 1);
+    // Cell c's k-th height is lane (5 c + k) % 4 of v[(5 c + k) / 4].
+    const __m256 a0 = diagonal(v[0], v[1], v[2], v[3]);                                           // v0[0] v1[1] v2[2] v3[3]
+    const __m256 a1 = _mm256_permute_ps(diagonal(v[4], v[0], v[1], v[2]), _MM_SHUFFLE(0, 3, 2, 1));  // v0[1] v1[2] v2[3] v4[0]
+    const __m256 a2 = _mm256_permute_ps(diagonal(v[3], v[4], v[0], v[1]), _MM_SHUFFLE(1, 0, 3, 2));  // v0[2] v1[3] v3[0] v4[1]
+    const __m256 a3 = _mm256_permute_ps(diagonal(v[2], v[3], v[4], v[0]), _MM_SHUFFLE(2, 1, 0, 3));  // v0[3] v2[0] v3[1] v4[2]
+    const __m256 a4 = diagonal(v[1], v[2], v[3], v[4]);                                           // v1[0] v2[1] v3[2] v4[3]
+    const __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), a2), a3), a4);
+    double* out = row_sum + i;
+    _mm256_storeu_pd(out, _mm256_add_pd(_mm256_loadu_pd(out), _mm256_cvtps_pd(_mm256_castps256_ps128(sum))));
+    _mm256_storeu_pd(out + 4, _mm256_add_pd(_mm256_loadu_pd(out + 4), _mm256_cvtps_pd(_mm256_extractf128_ps(sum, 1))));
+  }
+  return i;
+}
+#endif
+int add_block_sums5(const float* z, double* row_sum, int cells) {
+#if SCARSCOPE_X86_KERNELS
+  if (cpu_has_avx2()) return add_block_sums5_avx2(z, row_sum, cells);
+#endif
+  (void)z;
+  (void)row_sum;
+  (void)cells;
+  return 0;
+}
 }  // namespace
 
 DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettings& settings,
@@ -799,6 +841,7 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
           case 2: i = add_block_sums<2>(z, row_sum.data(), relief.nx() / 2); break;
           case 3: i = add_block_sums<3>(z, row_sum.data(), relief.nx() / 3); break;
           case 4: i = add_block_sums<4>(z, row_sum.data(), relief.nx() / 4); break;
+          case 5: i = add_block_sums5(z, row_sum.data(), relief.nx() / 5); break;
           default: break;
         }
         for (; i < grid.nx; ++i) {
