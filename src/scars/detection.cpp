@@ -29,6 +29,30 @@ float median_of(std::vector<float>& values) {
   return *middle;
 }
 
+// median_of four values in this order (nth_element's third smallest), without a copy: by a sorting
+// network where no value is NaN or zero, so that values that compare equal are the same bits (where
+// one is, nth_element's choice between +0 and -0 is left to it).
+float middle_of_four(const float (&values)[4]) {
+  bool plain = true;
+  for (const float v : values) plain &= v == v && v != 0.0f;
+  if (!plain) {
+    std::vector<float> copy(values, values + 4);
+    return median_of(copy);
+  }
+  float a = values[0], b = values[1], c = values[2], d = values[3];
+  const auto order = [](float& low, float& high) {
+    const float l = std::min(low, high), h = std::max(low, high);
+    low = l;
+    high = h;
+  };
+  order(a, b);
+  order(c, d);
+  order(a, c);
+  order(b, d);
+  order(b, c);
+  return c;
+}
+
 // Union-find over basins; the root of a merged basin is the deeper one.
 struct Basins {
   std::vector<std::int32_t> parent;
@@ -671,9 +695,31 @@ int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings, st
   int patches = 0;
   std::vector<std::size_t> patch, stack, rim;
   std::vector<float> rim_heights;
+  // Whether missing point i lies inside the map with all eight neighbours valid: a patch of its own
+  // (most patches: scattered dropouts), whose rim is its four nearest neighbours.
+  const auto alone = [&](std::size_t i) -> bool {
+    const auto row = static_cast<int>(i / static_cast<std::size_t>(nx)), col = static_cast<int>(i % static_cast<std::size_t>(nx));
+    if (row == 0 || row == ny - 1 || col == 0 || col == nx - 1) return false;
+    const std::uint8_t* above = mask + i - static_cast<std::size_t>(nx);
+    const std::uint8_t* below = mask + i + static_cast<std::size_t>(nx);
+    return (above[-1] != 0) & (above[0] != 0) & (above[1] != 0) & (mask[i - 1] != 0) & (mask[i + 1] != 0) & (below[-1] != 0) &
+           (below[0] != 0) & (below[1] != 0);
+  };
   for (std::size_t first = first_missing; first < count; first = next_missing(first + 1)) {
     if (!std::isnan(z[first])) continue;
     ++patches;
+    patch.clear();
+    if (alone(first)) {
+      // The flood below would find the point alone and its rim, sorted, in this order.
+      patch.push_back(first);
+      const float around[4] = {z[first - static_cast<std::size_t>(nx)], z[first - 1], z[first + 1], z[first + static_cast<std::size_t>(nx)]};
+      const float level = middle_of_four(around);
+      if (unseen_pit_slope(relief, patch, level, settings) <= 0.0f) {
+        z[first] = level;
+        continue;
+      }
+      // (A point is never wide enough to be a pit's mouth: the flood below handles one that was.)
+    }
     patch.clear();
     rim.clear();
     stack.assign(1, first);
