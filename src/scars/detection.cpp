@@ -581,11 +581,18 @@ std::vector<int> centred_segments(const cv::Mat& element) {
 // wide enough and the skin on a ring unseen_pit_ring_mm outside it lies at least
 // unseen_pit_min_descent_um above its rim (`rim_level`); else 0. The slope is the wall's just
 // outside the rim (over two points or 40 µm), the steepest part of it that was seen.
+// Whether a missing patch of `points` points is too narrow to be a pit's mouth.
+bool too_narrow_for_pit(std::size_t points, const HeightMap& relief, const DetectionSettings& settings) {
+  const double area_um2 = static_cast<double>(points) * relief.dx_um() * relief.dy_um();
+  const double radius_um = std::sqrt(area_um2 / std::numbers::pi);
+  return 2.0 * radius_um < settings.unseen_pit_min_diameter_mm * 1000.0;
+}
+
 float unseen_pit_slope(const HeightMap& relief, const std::vector<std::size_t>& patch, float rim_level,
                        const DetectionSettings& settings) {
+  if (too_narrow_for_pit(patch.size(), relief, settings)) return 0.0f;
   const double area_um2 = static_cast<double>(patch.size()) * relief.dx_um() * relief.dy_um();
   const double radius_um = std::sqrt(area_um2 / std::numbers::pi);
-  if (2.0 * radius_um < settings.unseen_pit_min_diameter_mm * 1000.0) return 0.0f;
   const int nx = relief.nx();
   int min_row = relief.ny(), max_row = -1, min_col = nx, max_col = -1;
   double cx = 0.0, cy = 0.0;
@@ -696,7 +703,10 @@ int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings, st
   std::vector<std::size_t> patch, stack, rim;
   std::vector<float> rim_heights;
   // Whether missing point i lies inside the map with all eight neighbours valid: a patch of its own
-  // (most patches: scattered dropouts), whose rim is its four nearest neighbours.
+  // (most patches: scattered dropouts), whose rim is its four nearest neighbours. Unless the
+  // settings make a point wide enough to be a pit's mouth (then the flood below does it all), such
+  // a patch is filled at once with their median, as below.
+  const bool point_too_narrow = too_narrow_for_pit(1, relief, settings);
   const auto alone = [&](std::size_t i) -> bool {
     const auto row = static_cast<int>(i / static_cast<std::size_t>(nx)), col = static_cast<int>(i % static_cast<std::size_t>(nx));
     if (row == 0 || row == ny - 1 || col == 0 || col == nx - 1) return false;
@@ -708,17 +718,11 @@ int fill_missing_relief(HeightMap& relief, const DetectionSettings& settings, st
   for (std::size_t first = first_missing; first < count; first = next_missing(first + 1)) {
     if (!std::isnan(z[first])) continue;
     ++patches;
-    patch.clear();
-    if (alone(first)) {
+    if (point_too_narrow && alone(first)) {
       // The flood below would find the point alone and its rim, sorted, in this order.
-      patch.push_back(first);
       const float around[4] = {z[first - static_cast<std::size_t>(nx)], z[first - 1], z[first + 1], z[first + static_cast<std::size_t>(nx)]};
-      const float level = middle_of_four(around);
-      if (unseen_pit_slope(relief, patch, level, settings) <= 0.0f) {
-        z[first] = level;
-        continue;
-      }
-      // (A point is never wide enough to be a pit's mouth: the flood below handles one that was.)
+      z[first] = middle_of_four(around);
+      continue;
     }
     patch.clear();
     rim.clear();
