@@ -912,9 +912,9 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
   const bool own_grid = grid.fx == 1 && grid.fy == 1;
   DetectionGrid::Cells coarse(own_grid ? 0 : cells);  // every cell written below
   if (!own_grid) {
-    std::vector<double> row_sum(static_cast<std::size_t>(grid.nx));
+    // (Zero before each row of blocks: the means below leave it so.)
+    std::vector<double> row_sum(static_cast<std::size_t>(grid.nx), 0.0);
     for (int j = 0; j < grid.ny; ++j) {
-      std::fill(row_sum.begin(), row_sum.end(), 0.0);
       const int row_end = std::min(relief.ny(), (j + 1) * grid.fy);
       for (int row = j * grid.fy; row < row_end; ++row) {
         const float* z = relief.heights() + relief.index(row, 0);
@@ -938,10 +938,14 @@ DetectionGrid make_detection_grid(const HeightMap& relief, const DetectionSettin
       // (The whole cells first, by one divisor: a loop the compiler vectorises.)
       const int whole = relief.nx() / grid.fx;
       const double points = static_cast<double>(rows * grid.fx);
-      for (int i = 0; i < whole; ++i) means[i] = static_cast<float>(row_sum[static_cast<std::size_t>(i)] / points);
+      for (int i = 0; i < whole; ++i) {
+        means[i] = static_cast<float>(row_sum[static_cast<std::size_t>(i)] / points);
+        row_sum[static_cast<std::size_t>(i)] = 0.0;
+      }
       for (int i = whole; i < grid.nx; ++i) {
         const int cols = std::min(relief.nx(), (i + 1) * grid.fx) - i * grid.fx;
         means[i] = static_cast<float>(row_sum[static_cast<std::size_t>(i)] / (rows * cols));
+        row_sum[static_cast<std::size_t>(i)] = 0.0;
       }
     }
   }
