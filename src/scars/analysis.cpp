@@ -67,10 +67,12 @@ double robust_spread(const DetectionGrid& grid, const HeightMap& map) {
   }
   if (sample.empty()) return 0.0;
   const std::size_t half = sample.size() / 2;
-  std::vector<float> work = sample;  // kth_smallest overwrites its input
-  const float median = kth_smallest(work, half);
+  std::vector<float> work = sample;  // nth_element reorders its input
+  std::nth_element(work.begin(), work.begin() + static_cast<std::ptrdiff_t>(half), work.end());
+  const float median = work[half];
   for (float& v : sample) v = std::abs(v - median);
-  return 1.4826 * kth_smallest(sample, half);
+  std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(half), sample.end());
+  return 1.4826 * sample[half];
 }
 
 }  // namespace
