@@ -15,7 +15,6 @@
 #include "scars/classification.h"
 #include "scars/detection.h"
 #include "scars/measurement.h"
-#include "core/selection.h"
 #include "surface/height_range.h"
 
 namespace scarscope {
@@ -67,6 +66,8 @@ double robust_spread(const DetectionGrid& grid, const HeightMap& map) {
   }
   if (sample.empty()) return 0.0;
   const std::size_t half = sample.size() / 2;
+  // (std::nth_element: on a 45 µm grid's ~90,000 cells cheaper than kth_smallest's 64 Ki counters.
+  // The same values: a median of -0 for +0 changes no |v - median|, and those hold no -0.)
   std::vector<float> work = sample;  // nth_element reorders its input
   std::nth_element(work.begin(), work.begin() + static_cast<std::ptrdiff_t>(half), work.end());
   const float median = work[half];
