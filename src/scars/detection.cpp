@@ -609,10 +609,6 @@ std::vector<int> centred_segments(const cv::Mat& element) {
   return half;
 }
 
-// The slope (µm per µm) at which the wall descends into a missing patch, if the patch is round,
-// wide enough and the skin on a ring unseen_pit_ring_mm outside it lies at least
-// unseen_pit_min_descent_um above its rim (`rim_level`); else 0. The slope is the wall's just
-// outside the rim (over two points or 40 µm), the steepest part of it that was seen.
 // Whether a missing patch of `points` points is too narrow to be a pit's mouth.
 bool too_narrow_for_pit(std::size_t points, const HeightMap& relief, const DetectionSettings& settings) {
   const double area_um2 = static_cast<double>(points) * relief.dx_um() * relief.dy_um();
@@ -620,6 +616,10 @@ bool too_narrow_for_pit(std::size_t points, const HeightMap& relief, const Detec
   return 2.0 * radius_um < settings.unseen_pit_min_diameter_mm * 1000.0;
 }
 
+// The slope (µm per µm) at which the wall descends into a missing patch, if the patch is round,
+// wide enough and the skin on a ring unseen_pit_ring_mm outside it lies at least
+// unseen_pit_min_descent_um above its rim (`rim_level`); else 0. The slope is the wall's just
+// outside the rim (over two points or 40 µm), the steepest part of it that was seen.
 float unseen_pit_slope(const HeightMap& relief, const std::vector<std::size_t>& patch, float rim_level,
                        const DetectionSettings& settings) {
   if (too_narrow_for_pit(patch.size(), relief, settings)) return 0.0f;
