@@ -1513,15 +1513,17 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
     std::vector<std::int32_t> floor_of(box_size, -1);
     using Queued = std::pair<float, std::int32_t>;
     std::priority_queue<Queued> queue;
-    const auto push_around = [&](std::int32_t i) {
+    // Cell i's neighbours (and itself) in the box, row by row: f(j) for each.
+    const auto for_around = [&](std::int32_t i, auto&& f) {
       const int row = i / w, col = i % w;
-      for (int dr = -1; dr <= 1; ++dr)
-        for (int dc = -1; dc <= 1; ++dc) {
-          const int r = row + dr, c = col + dc;
-          if (r < 0 || r >= h || c < 0 || c >= w) continue;
-          const std::int32_t j = r * w + c;
-          if (inside[static_cast<std::size_t>(j)] && floor_of[static_cast<std::size_t>(j)] < 0) queue.emplace(depth[static_cast<std::size_t>(j)], j);
-        }
+      const int c0 = std::max(col - 1, 0), c1 = std::min(col + 1, w - 1);
+      for (int r = std::max(row - 1, 0); r <= std::min(row + 1, h - 1); ++r)
+        for (std::int32_t j = r * w + c0; j <= r * w + c1; ++j) f(j);
+    };
+    const auto push_around = [&](std::int32_t i) {
+      for_around(i, [&](std::int32_t j) {
+        if (inside[static_cast<std::size_t>(j)] && floor_of[static_cast<std::size_t>(j)] < 0) queue.emplace(depth[static_cast<std::size_t>(j)], j);
+      });
     };
     for (std::size_t f = 0; f < floors.size(); ++f)
       for (const std::int32_t i : floors[f]) floor_of[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(f);
@@ -1531,18 +1533,13 @@ int split_flat_floors(Segmentation& segmentation, const float* closed, int nx, i
       const std::int32_t i = queue.top().second;
       queue.pop();
       if (floor_of[static_cast<std::size_t>(i)] >= 0) continue;
-      const int row = i / w, col = i % w;
       float deepest = -std::numeric_limits<float>::infinity();
-      for (int dr = -1; dr <= 1; ++dr)
-        for (int dc = -1; dc <= 1; ++dc) {
-          const int r = row + dr, c = col + dc;
-          if (r < 0 || r >= h || c < 0 || c >= w) continue;
-          const std::int32_t j = r * w + c;
-          if (floor_of[static_cast<std::size_t>(j)] >= 0 && depth[static_cast<std::size_t>(j)] > deepest) {
-            deepest = depth[static_cast<std::size_t>(j)];
-            floor_of[static_cast<std::size_t>(i)] = floor_of[static_cast<std::size_t>(j)];
-          }
+      for_around(i, [&](std::int32_t j) {
+        if (floor_of[static_cast<std::size_t>(j)] >= 0 && depth[static_cast<std::size_t>(j)] > deepest) {
+          deepest = depth[static_cast<std::size_t>(j)];
+          floor_of[static_cast<std::size_t>(i)] = floor_of[static_cast<std::size_t>(j)];
         }
+      });
       push_around(i);
     }
     // The floor holding the depression's deepest point keeps its label; the others are new candidates.
