@@ -672,58 +672,68 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
 
   // Skin filled in from around `extent` (harmonic, over the extent's bounding box only: the
   // points around it are the boundary), and the depth against it.
-  std::vector<float> fill(size), envelope_fill(size), trace_fill(size), trace_depth(size);
-  // Each `source` filled from the rim into its `filled` (`source` outside the extent's box); the
-  // fills share their unknown points, and so the solver's set-up.
+  std::vector<float> fill(size), envelope_fill(size), trace_depth(size);
+  // Each `source` filled from the rim into its `filled`; the fills share their unknown points, and
+  // so the solver's set-up. Only the fill's box (the extent's bounding box grown by 2 points,
+  // returned; r1 < 0 when the extent is empty) is written: outside it the fill is `source` itself,
+  // and what follows reads the fills only there (every use below is within the extent, or next to
+  // its points), so the rest of the box is neither copied nor swept.
   struct FillJob {
     const std::vector<float>* source;
     std::vector<float>* filled;
   };
   auto harmonic_from_rim = [&](const std::vector<std::uint8_t>& extent, std::initializer_list<FillJob> jobs) {
     // rim values from the smoothed relief: the rim is a level, not a noise sample
-    for (const FillJob& job : jobs) *job.filled = *job.source;
-    auto [r0, r1, c0, c1] = set_bounds(extent.data(), box.w, box.h);
-    if (r1 >= 0) {
-      r0 = std::max(0, r0 - 2);
-      c0 = std::max(0, c0 - 2);
-      r1 = std::min(box.h - 1, r1 + 2);
-      c1 = std::min(box.w - 1, c1 + 2);
-      const int sw = c1 - c0 + 1, sh = r1 - r0 + 1;
-      const std::size_t sub_size = static_cast<std::size_t>(sw) * static_cast<std::size_t>(sh);
-      std::vector<std::vector<float>> subs(jobs.size(), std::vector<float>(sub_size));
-      std::vector<std::vector<float>*> channels;
-      std::vector<std::uint8_t> unknown(sub_size);
-      for (int row = 0; row < sh; ++row)
-        for (int col = 0; col < sw; ++col) {
-          const std::size_t i = box.at(r0 + row, c0 + col);
-          const std::size_t k = static_cast<std::size_t>(row) * static_cast<std::size_t>(sw) + static_cast<std::size_t>(col);
-          unknown[k] = extent[i] || others[i];
-        }
-      std::size_t j = 0;
-      for (const FillJob& job : jobs) {
-        std::vector<float>& sub = subs[j++];
-        for (int row = 0; row < sh; ++row)
-          std::copy_n(job.source->begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)), sw,
-                      sub.begin() + static_cast<std::ptrdiff_t>(row) * sw);
-        channels.push_back(&sub);
-      }
-      harmonic_fill_box(channels, unknown, sw, sh, dx, dy);
-      j = 0;
-      for (const FillJob& job : jobs) {
-        const std::vector<float>& sub = subs[j++];
-        for (int row = 0; row < sh; ++row)
-          std::copy(sub.begin() + static_cast<std::ptrdiff_t>(row) * sw, sub.begin() + static_cast<std::ptrdiff_t>(row + 1) * sw,
-                    job.filled->begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)));
-      }
+    Bounds fb = set_bounds(extent.data(), box.w, box.h);
+    if (fb.r1 < 0) return fb;
+    fb.r0 = std::max(0, fb.r0 - 2);
+    fb.c0 = std::max(0, fb.c0 - 2);
+    fb.r1 = std::min(box.h - 1, fb.r1 + 2);
+    fb.c1 = std::min(box.w - 1, fb.c1 + 2);
+    const int r0 = fb.r0, c0 = fb.c0;
+    const int sw = fb.c1 - c0 + 1, sh = fb.r1 - r0 + 1;
+    const std::size_t sub_size = static_cast<std::size_t>(sw) * static_cast<std::size_t>(sh);
+    std::vector<std::vector<float>> subs(jobs.size(), std::vector<float>(sub_size));
+    std::vector<std::vector<float>*> channels;
+    std::vector<std::uint8_t> unknown(sub_size);
+    for (int row = 0; row < sh; ++row) {
+      const std::uint8_t* e = extent.data() + box.at(r0 + row, c0);
+      const std::uint8_t* o = others.data() + box.at(r0 + row, c0);
+      std::uint8_t* u = unknown.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(sw);
+      for (int col = 0; col < sw; ++col) u[col] = (e[col] | o[col]) != 0;
     }
+    std::size_t j = 0;
+    for (const FillJob& job : jobs) {
+      std::vector<float>& sub = subs[j++];
+      for (int row = 0; row < sh; ++row)
+        std::copy_n(job.source->begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)), sw,
+                    sub.begin() + static_cast<std::ptrdiff_t>(row) * sw);
+      channels.push_back(&sub);
+    }
+    harmonic_fill_box(channels, unknown, sw, sh, dx, dy);
+    j = 0;
+    for (const FillJob& job : jobs) {
+      const std::vector<float>& sub = subs[j++];
+      for (int row = 0; row < sh; ++row)
+        std::copy(sub.begin() + static_cast<std::ptrdiff_t>(row) * sw, sub.begin() + static_cast<std::ptrdiff_t>(row + 1) * sw,
+                  job.filled->begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)));
+    }
+    return fb;
   };
   // The extent is traced on the relief without pores and furrows against that same relief filled
   // in from the rim. (Against the smoothed relief's fill, as before issue 17's rolling work, the
   // closing's lift on the skin, 5-10 um, was taken off every depth: rolling scars' rims came in,
-  // 7 % short in diameter on the tuning suite, 13 % on shallow ones.)
+  // 7 % short in diameter on the tuning suite, 13 % on shallow ones.) The depth is taken inside the
+  // fill's box only (returned); outside it the relief is its own fill and the depth sign * 0.
+  std::vector<float> trace_fill(size);
   auto fill_from_rim = [&](const std::vector<std::uint8_t>& extent) {
-    harmonic_from_rim(extent, {{&trace_relief, &trace_fill}});
-    for (std::size_t i = 0; i < size; ++i) trace_depth[i] = sign * (trace_fill[i] - trace_relief[i]);
+    const Bounds fb = harmonic_from_rim(extent, {{&trace_relief, &trace_fill}});
+    for (int row = fb.r0; row <= fb.r1; ++row)
+      for (int col = fb.c0; col <= fb.c1; ++col) {
+        const std::size_t i = box.at(row, col);
+        trace_depth[i] = sign * (trace_fill[i] - trace_relief[i]);
+      }
+    return fb;
   };
 
   const double pixel_mm2 = dx * dy * 1e-6;
@@ -735,24 +745,42 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   // Fill from the rim, trace the extent at the rim level, and fill again from the new rim: the
   // second pass corrects a first rim that lay inside the scar.
   for (int pass = 0; pass < 2; ++pass) {
-    fill_from_rim(dilate(region, box, grow_px));
+    // The region lies in its own dilation, so inside the fill's box (empty with it).
+    Bounds work = fill_from_rim(dilate(region, box, grow_px));
     peak = 0.0f;
     float trace_peak = -1e30f;
-    for (std::size_t i = 0; i < size; ++i) {
-      if (!region[i]) continue;
-      // The rim is a fraction of the scar's depth on the relief without pores and furrows: a pore on
-      // the floor must not raise it (rolling scars came out narrow).
-      peak = std::max(peak, trace_depth[i]);
-      if (trace_depth[i] > trace_peak) {
-        trace_peak = trace_depth[i];
-        peak_at = i;
+    for (int row = work.r0; row <= work.r1; ++row)
+      for (int col = work.c0; col <= work.c1; ++col) {
+        const std::size_t i = box.at(row, col);
+        if (!region[i]) continue;
+        // The rim is a fraction of the scar's depth on the relief without pores and furrows: a pore on
+        // the floor must not raise it (rolling scars came out narrow).
+        peak = std::max(peak, trace_depth[i]);
+        if (trace_depth[i] > trace_peak) {
+          trace_peak = trace_depth[i];
+          peak_at = i;
+        }
       }
-    }
     if (peak <= 0.0f) return m;
     const float level = std::max(static_cast<float>(settings.rim_min_um), static_cast<float>(settings.rim_fraction) * peak);
     m.rim_level_um = level;
+    // Outside the fill's box the depth is sign * 0 (or NaN): never at a positive level, so nothing
+    // above it lies there. At a level of 0 or below (settings only) the whole box is looked at.
+    if (!(level > 0.0f)) {
+      for (int row = 0; row < box.h; ++row)
+        for (int col = 0; col < box.w; ++col) {
+          if (row >= work.r0 && row <= work.r1 && col >= work.c0 && col <= work.c1) continue;
+          const std::size_t i = box.at(row, col);
+          trace_depth[i] = sign * (trace_relief[i] - trace_relief[i]);
+        }
+      work = Bounds{0, box.h - 1, 0, box.w - 1};
+    }
     std::vector<std::uint8_t> above(size);
-    for (std::size_t i = 0; i < size; ++i) above[i] = (allowed[i] != 0) & (trace_depth[i] >= level);
+    for (int row = work.r0; row <= work.r1; ++row)
+      for (int col = work.c0; col <= work.c1; ++col) {
+        const std::size_t i = box.at(row, col);
+        above[i] = (allowed[i] != 0) & (trace_depth[i] >= level);
+      }
     traced = component_with_holes(above, allowed, box, peak_at);
     const double traced_area = static_cast<double>(count_set(traced));
     traced_radius_px = std::sqrt(traced_area / std::numbers::pi);
@@ -770,9 +798,13 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       // off the depth and, over the whole extent, off the volume (a raised-cosine bowl: 2 % of its
       // depth, 5.6 % of its volume).
       auto radius_at = [&](float factor) {
-        std::vector<std::uint8_t> above_level(size);
+        std::vector<std::uint8_t> above_level(size);  // (traced lies in `work`)
         const float threshold = factor * level;
-        for (std::size_t i = 0; i < size; ++i) above_level[i] = (traced[i] != 0) & (trace_depth[i] >= threshold);
+        for (int row = work.r0; row <= work.r1; ++row)
+          for (int col = work.c0; col <= work.c1; ++col) {
+            const std::size_t i = box.at(row, col);
+            above_level[i] = (traced[i] != 0) & (trace_depth[i] >= threshold);
+          }
         return std::sqrt(static_cast<double>(count_set(component_with_holes(above_level, allowed, box, peak_at))) /
                          std::numbers::pi);
       };
@@ -798,16 +830,35 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     region = traced;
     grow_px = std::clamp(saturating_cast<int>(std::ceil(support_radius_px - traced_radius_px)), 0, 2 * std::max(box.w, box.h)) + 1;
   }
-  {
-    // Both reliefs are filled in from the same support: where the wall meets the skin.
-    const std::vector<std::uint8_t> support = dilate(region, box, grow_px);
-    harmonic_from_rim(support, {{&envelope, &envelope_fill}, {&smooth, &fill}});
-  }
+  // Both reliefs are filled in from the same support: where the wall meets the skin. Everything
+  // below reads the fills and the depth against them on the region, next to its points or on the
+  // extent, all inside the support and so inside the fill's box `fb`: only that box is looked at.
+  Bounds fb = harmonic_from_rim(dilate(region, box, grow_px), {{&envelope, &envelope_fill}, {&smooth, &fill}});
   const std::vector<std::uint8_t> extent = [&] {
     std::vector<std::uint8_t> e = dilate(region, box, grow_px - 1);
     for (std::size_t i = 0; i < size; ++i) e[i] = (e[i] != 0) & (allowed[i] != 0);
     return e;
   }();
+  {
+    // (The extent, dilated by one point less than the support, lies in it; should it not, the
+    // fill outside `fb` is the smoothed relief itself, and the whole box is looked at.)
+    const Bounds e = set_bounds(extent.data(), box.w, box.h);
+    if (e.r1 >= 0 && (fb.r1 < 0 || e.r0 < fb.r0 || e.r1 > fb.r1 || e.c0 < fb.c0 || e.c1 > fb.c1)) {
+      for (int row = 0; row < box.h; ++row)
+        for (int col = 0; col < box.w; ++col) {
+          if (row >= fb.r0 && row <= fb.r1 && col >= fb.c0 && col <= fb.c1) continue;
+          const std::size_t i = box.at(row, col);
+          fill[i] = smooth[i];
+          envelope_fill[i] = envelope[i];
+        }
+      fb = Bounds{0, box.h - 1, 0, box.w - 1};
+    }
+  }
+  // Visits the points of `fb` in the box's order.
+  const auto over_fill_box = [&](auto&& visit) {
+    for (int row = fb.r0; row <= fb.r1; ++row)
+      for (int col = fb.c0; col <= fb.c1; ++col) visit(row, col, box.at(row, col));
+  };
 
   // Depth (height), volume, shape.
   // The scar's depth is read on the relief with the pores and furrows removed (the envelope: the
@@ -815,57 +866,62 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   // rim, so microrelief on a floor is not counted as scar depth. Where the closed relief's bottom is
   // narrow (the tip of a V, which a closing blunts), the grid's own samples at the tip give it.
   std::vector<float> robust(size);
-  for (std::size_t i = 0; i < size; ++i) robust[i] = sign * (envelope_fill[i] - envelope[i]);
+  over_fill_box([&](int, int, std::size_t i) { robust[i] = sign * (envelope_fill[i] - envelope[i]); });
   float robust_peak = 0.0f;
-  for (std::size_t i = 0; i < size; ++i)
+  over_fill_box([&](int, int, std::size_t i) {
     if (region[i]) robust_peak = std::max(robust_peak, robust[i]);
+  });
   if (robust_peak <= 0.0f || traced_radius_px <= 0) return m;
   peak = robust_peak;
   float deepest = 0.0f;  // the deepest of the grid's own samples (no smoothing)
-  for (std::size_t i = 0; i < size; ++i)
+  over_fill_box([&](int, int, std::size_t i) {
     if (region[i]) deepest = std::max(deepest, sign * (fill[i] - height[i]));
+  });
   {
     // The closed relief's bottom: within 5 % (at least 3 µm) of its deepest point.
     const float tolerance = std::max(3.0f, 0.05f * robust_peak);
     std::vector<std::uint8_t> bottom(size);
     const float bottom_level = robust_peak - tolerance;
-    for (std::size_t i = 0; i < size; ++i) bottom[i] = (region[i] != 0) & (robust[i] >= bottom_level);
-    const double bottom_mm2 = static_cast<double>(count_set(bottom)) * pixel_mm2;
-    const double narrow_mm = 1.5 * detection.narrow_feature_width_um / 1000.0;
     // ...and the scar itself narrow there: its deepest quarter narrower than three times the
     // closing's width, as a V's is (a 2 mm cone's: 0.5 mm). The bottom of a broad bowl is never
     // blunted by the closing, but its closed relief can have a small deepest patch, and the grid's
     // samples there would add a pore on the floor (an 80 um rolling scar read 150 um).
-    std::size_t deepest_quarter = 0;
+    std::size_t deepest_quarter = 0, bottom_points = 0;
     const float quarter_level = 0.75f * robust_peak;
-    for (std::size_t i = 0; i < size; ++i) deepest_quarter += (region[i] != 0) & (robust[i] >= quarter_level);
+    over_fill_box([&](int, int, std::size_t i) {
+      const bool in = region[i] != 0;
+      bottom[i] = in & (robust[i] >= bottom_level);
+      bottom_points += bottom[i];
+      deepest_quarter += in & (robust[i] >= quarter_level);
+    });
+    const double bottom_mm2 = static_cast<double>(bottom_points) * pixel_mm2;
+    const double narrow_mm = 1.5 * detection.narrow_feature_width_um / 1000.0;
     const double pit_mm = 3.0 * detection.narrow_feature_width_um / 1000.0;
     const bool narrow_pit = static_cast<double>(deepest_quarter) * pixel_mm2 <= std::numbers::pi * pit_mm * pit_mm / 4.0;
     if (narrow_pit && bottom_mm2 <= std::numbers::pi * narrow_mm * narrow_mm / 4.0) {
       float tip = 0.0f;  // the grid's samples at (and just around) that bottom
       const std::vector<std::uint8_t> near_bottom = dilate(bottom, box, 1);
-      for (std::size_t i = 0; i < size; ++i)
+      over_fill_box([&](int, int, std::size_t i) {
         if (near_bottom[i] && region[i]) tip = std::max(tip, sign * (fill[i] - height[i]));
+      });
       peak = std::max(robust_peak, tip);
     }
   }
   const double scale = rim_radius_px / traced_radius_px;
   double volume_um = 0.0, unseen = 0.0, seen_peak = 0.0;
   double sx = 0, sy = 0, n = 0;
-  for (int row = 0; row < box.h; ++row)
-    for (int col = 0; col < box.w; ++col) {
-      const std::size_t i = box.at(row, col);
-      if (extent[i]) volume_um += sign * (fill[i] - height[i]);
-      if (!region[i]) continue;
-      sx += col;
-      sy += row;
-      n += 1;
-      if (seen[i]) {
-        seen_peak = std::max(seen_peak, static_cast<double>(robust[i]));
-      } else {
-        unseen += 1;
-      }
+  over_fill_box([&](int row, int col, std::size_t i) {
+    if (extent[i]) volume_um += sign * (fill[i] - height[i]);
+    if (!region[i]) return;
+    sx += col;
+    sy += row;
+    n += 1;
+    if (seen[i]) {
+      seen_peak = std::max(seen_peak, static_cast<double>(robust[i]));
+    } else {
+      unseen += 1;
     }
+  });
   // The floor was not seen when the deepest part of the scar (within 10 % of its deepest point,
   // seen or filled in) is mostly unseen and one connected unseen patch holds a meaningful share
   // of it: never because of scattered missing points, nor a small dropout on a seen floor.
@@ -874,15 +930,15 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     const float deep_level = 0.9f * std::max(peak, robust_peak);
     std::vector<std::uint8_t> hidden(size);
     double deep = 0.0, deep_seen = 0.0;
-    for (std::size_t i = 0; i < size; ++i) {
-      if (!region[i] || robust[i] < deep_level) continue;
+    over_fill_box([&](int, int, std::size_t i) {
+      if (!region[i] || robust[i] < deep_level) return;
       deep += 1;
       if (seen[i]) {
         deep_seen += 1;
       } else {
         hidden[i] = 1;
       }
-    }
+    });
     double largest_patch = 0.0;
     if (deep > 0 && deep_seen < 0.5 * deep) {
       cv::Mat hidden_image(box.h, box.w, CV_8U, hidden.data());
@@ -896,8 +952,8 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   double sxx = 0, syy = 0, sxy = 0;
   std::size_t deeper_half = 0, within_fifth = 0;
   std::vector<float> wall_slopes;
-  for (int row = 0; row < box.h; ++row)
-    for (int col = 0; col < box.w; ++col) {
+  for (int row = fb.r0; row <= fb.r1; ++row)
+    for (int col = fb.c0; col <= fb.c1; ++col) {
       const std::size_t i = box.at(row, col);
       if (!region[i]) continue;
       const double ex = (col - cx) * dx / 1000.0, ey = (row - cy) * dy / 1000.0;
