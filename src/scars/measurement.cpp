@@ -205,13 +205,23 @@ void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, in
   const std::size_t coarse_size = static_cast<std::size_t>(cw) * static_cast<std::size_t>(ch);
   std::vector<std::uint8_t> coarse_unknown(coarse_size, 1);
   std::vector<int> n(coarse_size, 0);
-  // Each known point added to its block's sum in every channel.
+  // Each known point added to its block's sum in every channel, a block at a time: its upper
+  // pair, then its lower, the order a pass over the grid's rows adds them in (the same sums).
   const auto add_known = [&](auto&& add) {
-    for (int row = 0; row < h; ++row) {
-      for (int col = 0; col < w; ++col) {
-        const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
-        if (unknown[i]) continue;
-        add(i, static_cast<std::size_t>(row / 2) * static_cast<std::size_t>(cw) + static_cast<std::size_t>(col / 2));
+    const auto stride = static_cast<std::size_t>(w);
+    for (int block_row = 0; block_row < ch; ++block_row) {
+      const int row = 2 * block_row;
+      const bool lower = row + 1 < h;
+      const std::size_t base = static_cast<std::size_t>(row) * stride;
+      const std::size_t block_base = static_cast<std::size_t>(block_row) * static_cast<std::size_t>(cw);
+      for (int block_col = 0; block_col < cw; ++block_col) {
+        const int col = 2 * block_col;
+        const bool right = col + 1 < w;
+        const std::size_t i = base + static_cast<std::size_t>(col), c = block_base + static_cast<std::size_t>(block_col);
+        if (!unknown[i]) add(i, c);
+        if (right && !unknown[i + 1]) add(i + 1, c);
+        if (lower && !unknown[i + stride]) add(i + stride, c);
+        if (lower && right && !unknown[i + stride + 1]) add(i + stride + 1, c);
       }
     }
   };
