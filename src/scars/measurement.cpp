@@ -24,10 +24,11 @@ using Channels = std::span<std::vector<float>* const>;
 
 // Red-black successive over-relaxation of the 5-point Laplace equation on the unknown points. A
 // sweep of one colour reads only the other colour's points, so its points may be updated in any
-// order with the same results: interior points (all four neighbours in the grid) go through a
-// row kernel, eight columns at a time where the processor has AVX2 (the same operations per lane,
-// no FMA: the same bits as one point at a time), and the few unknown points on the grid's edge are
-// listed. Each channel is swept until its own largest change falls below `tolerance`, at most
+// order with the same results: interior points (all four neighbours in the grid) go through a row
+// loop, or where the processor has AVX2 eight points of the colour at a time, each colour's points
+// then kept in an array of their own (relax_split_avx2: the same operations per lane, no FMA, the
+// same bits as one point at a time), and the few unknown points on the grid's edge are listed.
+// Each channel is swept until its own largest change falls below `tolerance`, at most
 // `iterations` times.
 constexpr float kOmega = 1.7f;
 
@@ -60,89 +61,151 @@ float sweep_interior_portable(float* u, const RelaxGrid& g, int colour, float la
   return largest;
 }
 
+// Whether the relaxation runs relax_split_avx2.
 #if SCARSCOPE_X86_KERNELS
-// The interior points of one colour among columns i..i+7 (index `i` in u), the lanes `lanes` allows:
-// updated as relax_point does each; returns `most` raised to their largest change.
-__attribute__((target("avx2"))) inline __m256 relax_8(float* u, const std::uint8_t* interior, std::size_t i, std::size_t stride,
-                                                      __m256i lanes, const RelaxGrid& g, __m256 most) {
-  const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(interior + i));
-  const __m256 mask = _mm256_castsi256_ps(_mm256_and_si256(_mm256_cvtepi8_epi32(bytes), lanes));
-  const __m256 centre = _mm256_loadu_ps(u + i);
-  const __m256 across = _mm256_add_ps(_mm256_loadu_ps(u + i - 1), _mm256_loadu_ps(u + i + 1));
-  const __m256 along = _mm256_add_ps(_mm256_loadu_ps(u + i - stride), _mm256_loadu_ps(u + i + stride));
-  const __m256 target = _mm256_mul_ps(
-      _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(g.wx), across), _mm256_mul_ps(_mm256_set1_ps(g.wy), along)), _mm256_set1_ps(g.inverse));
-  const __m256 change = _mm256_mul_ps(_mm256_set1_ps(kOmega), _mm256_sub_ps(target, centre));
-  _mm256_storeu_ps(u + i, _mm256_blendv_ps(centre, _mm256_add_ps(centre, change), mask));
-  // (max_ps returns its second operand when the first is NaN, as std::max(largest, NaN) does.)
-  const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-  return _mm256_max_ps(_mm256_and_ps(_mm256_and_ps(change, mask), magnitude), most);
+const bool kVectorised = cpu_has_avx2();
+#else
+const bool kVectorised = false;
+#endif
+
+// The unknown points on the grid's edge, by colour ((row + col) & 1), in the grid's order.
+void edge_points(const std::vector<std::uint8_t>& unknown, int w, int h, std::vector<std::uint32_t> (&edge)[2]) {
+  for (int row = 0; row < h; ++row)
+    for (int col = 0; col < w; col += (row == 0 || row + 1 == h || col + 1 == w) ? 1 : std::max(1, w - 1 - col)) {
+      const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
+      if (unknown[i]) edge[(row + col) & 1].push_back(static_cast<std::uint32_t>(i));
+    }
 }
 
-__attribute__((target("avx2"))) float sweep_interior_avx2(float* u, const RelaxGrid& g, int colour, float largest) {
-  const auto stride = static_cast<std::size_t>(g.w);
-  // Lanes of one colour: columns col0 + j with (row + col0 + j) & 1 == colour.
-  const __m256i lanes[2] = {_mm256_setr_epi32(-1, 0, -1, 0, -1, 0, -1, 0), _mm256_setr_epi32(0, -1, 0, -1, 0, -1, 0, -1)};
-  __m256 most = _mm256_setzero_ps();
-  for (int row = 1; row + 1 < g.h; ++row) {
-    const std::size_t base = static_cast<std::size_t>(row) * stride;
-    const int last = g.last[row];
-    // Every other step of eight first, then those between: a step's left and right neighbours
-    // then never lie in the step just stored (a load partly over a store in flight waits for it).
-    const int first = g.first[row];
-    const int steps = (last + 1 - first) / 8;
-    for (int k = 0; k < steps; k += 2) {
-      const int c = first + 8 * k;
-      most = relax_8(u, g.interior, base + static_cast<std::size_t>(c), stride, lanes[(row + c + colour) & 1], g, most);
-    }
-    for (int k = 1; k < steps; k += 2) {
-      const int c = first + 8 * k;
-      most = relax_8(u, g.interior, base + static_cast<std::size_t>(c), stride, lanes[(row + c + colour) & 1], g, most);
-    }
-    // The tail one point at a time. (One more step over the last eight columns, the lanes done
-    // masked out, took fewer instructions but more time: its loads lie partly over the stores
-    // just made.)
-    int col = first + 8 * steps;
-    for (col += (row + col + colour) & 1; col <= last; col += 2) {
-      const std::size_t i = base + static_cast<std::size_t>(col);
-      if (g.interior[i]) largest = relax_point(u, i, stride, g, largest);
+// An edge point's update (some of its neighbours lie outside the grid), `value(row, col)` its
+// value; returns `largest` raised to its change.
+template <typename Value>
+inline float relax_edge(Value&& value, int row, int col, int w, int h, float wx, float wy, float largest) {
+  float sum = 0.0f, weight = 0.0f;
+  if (col > 0) { sum += wx * value(row, col - 1); weight += wx; }
+  if (col + 1 < w) { sum += wx * value(row, col + 1); weight += wx; }
+  if (row > 0) { sum += wy * value(row - 1, col); weight += wy; }
+  if (row + 1 < h) { sum += wy * value(row + 1, col); weight += wy; }
+  if (weight <= 0.0f) return largest;
+  float& u = value(row, col);
+  const float change = kOmega * (sum / weight - u);
+  u += change;
+  return std::max(largest, std::abs(change));
+}
+
+#if SCARSCOPE_X86_KERNELS
+// relax() with AVX2: each colour's points in an array of their own (row r's points of colour q are
+// its columns c = 2k + p, p = (q + r) & 1, at k), so that the eight lanes of a step are eight points
+// of the colour swept, not four and four masked out. A point's left and right neighbours are then
+// the other colour's k + p - 1 and k + p in the same row, its upper and lower ones k in the rows
+// around. Each point is updated with relax_point's operations (no FMA) and the largest change is
+// the same maximum: the same bits as the portable code.
+__attribute__((target("avx2"))) void relax_split_avx2(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, float wx,
+                                                      float wy, int iterations, float tolerance) {
+  // Per row of a colour: (w + 1) / 2 points and 16 of padding (a step reads up to 8 + 1 beyond
+  // the last point; lanes past it are masked out and stored back unchanged).
+  const std::size_t stride = static_cast<std::size_t>((w + 1) / 2 + 16);
+  const std::size_t split_size = stride * static_cast<std::size_t>(h);
+  std::vector<float> values[2] = {std::vector<float>(split_size, 0.0f), std::vector<float>(split_size, 0.0f)};
+  std::vector<std::uint8_t> interior[2] = {std::vector<std::uint8_t>(split_size, 0), std::vector<std::uint8_t>(split_size, 0)};
+  std::vector<int> first[2], last[2];  // per row: the first and last k of an unknown interior point
+  for (int q = 0; q < 2; ++q) {
+    first[q].assign(static_cast<std::size_t>(h), 0);
+    last[q].assign(static_cast<std::size_t>(h), -1);
+  }
+  // Row r's points of colour q: k = 0 .. count(q, r) - 1.
+  const auto count = [w](int q, int row) { return (w - ((q + row) & 1) + 1) / 2; };
+  for (int row = 1; row + 1 < h; ++row) {
+    const std::uint8_t* in = unknown.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
+    for (int q = 0; q < 2; ++q) {
+      const int p = (q + row) & 1, n = count(q, row);
+      std::uint8_t* marks = interior[q].data() + static_cast<std::size_t>(row) * stride;
+      // Interior columns 1 .. w - 2 only.
+      for (int k = 0; k < n; ++k) {
+        const int col = 2 * k + p;
+        marks[k] = (col >= 1) & (col + 1 < w) & (in[col] != 0) ? 0xFF : 0;
+      }
+      int a = 0, b = n - 1;
+      while (a < n && !marks[a]) ++a;
+      while (b >= a && !marks[b]) --b;
+      first[q][static_cast<std::size_t>(row)] = a;
+      last[q][static_cast<std::size_t>(row)] = b;
     }
   }
-  alignas(32) float lane[8];
-  _mm256_store_ps(lane, most);
-  for (const float v : lane) largest = std::max(largest, v);
-  return largest;
+  std::vector<std::uint32_t> edge[2];
+  edge_points(unknown, w, h, edge);
+  const auto split_at = [stride](int row, int col) { return static_cast<std::size_t>(row) * stride + static_cast<std::size_t>(col / 2); };
+  const auto value = [&](int row, int col) -> float& { return values[(row + col) & 1][split_at(row, col)]; };
+  const float inverse = 1.0f / (2.0f * (wx + wy));
+  const __m256 vwx = _mm256_set1_ps(wx), vwy = _mm256_set1_ps(wy), vinverse = _mm256_set1_ps(inverse), omega = _mm256_set1_ps(kOmega);
+  const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const std::size_t grid_stride = static_cast<std::size_t>(w);
+  for (std::vector<float>* channel : channels) {
+    float* u = channel->data();
+    for (int row = 0; row < h; ++row)
+      for (int q = 0; q < 2; ++q) {
+        const float* from = u + static_cast<std::size_t>(row) * grid_stride + ((q + row) & 1);
+        float* to = values[q].data() + static_cast<std::size_t>(row) * stride;
+        for (int k = 0, n = count(q, row); k < n; ++k) to[k] = from[2 * k];
+      }
+    for (int it = 0; it < iterations; ++it) {
+      float largest = 0.0f;
+      for (int colour = 0; colour < 2; ++colour) {
+        float* own = values[colour].data();
+        const float* other = values[1 - colour].data();
+        const std::uint8_t* marks = interior[colour].data();
+        __m256 most = _mm256_setzero_ps();
+        for (int row = 1; row + 1 < h; ++row) {
+          const std::size_t base = static_cast<std::size_t>(row) * stride;
+          const std::size_t p = static_cast<std::size_t>((colour + row) & 1);
+          const int end = last[colour][static_cast<std::size_t>(row)];
+          for (int k = first[colour][static_cast<std::size_t>(row)]; k <= end; k += 8) {
+            const std::size_t i = base + static_cast<std::size_t>(k);
+            const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(marks + i));
+            const __m256 mask = _mm256_castsi256_ps(_mm256_cvtepi8_epi32(bytes));
+            const __m256 centre = _mm256_loadu_ps(own + i);
+            const __m256 across = _mm256_add_ps(_mm256_loadu_ps(other + i + p - 1), _mm256_loadu_ps(other + i + p));
+            const __m256 along = _mm256_add_ps(_mm256_loadu_ps(other + i - stride), _mm256_loadu_ps(other + i + stride));
+            const __m256 target = _mm256_mul_ps(_mm256_add_ps(_mm256_mul_ps(vwx, across), _mm256_mul_ps(vwy, along)), vinverse);
+            const __m256 change = _mm256_mul_ps(omega, _mm256_sub_ps(target, centre));
+            _mm256_storeu_ps(own + i, _mm256_blendv_ps(centre, _mm256_add_ps(centre, change), mask));
+            // (max_ps returns its second operand when the first is NaN, as std::max(largest, NaN) does.)
+            most = _mm256_max_ps(_mm256_and_ps(_mm256_and_ps(change, mask), magnitude), most);
+          }
+        }
+        alignas(32) float lane[8];
+        _mm256_store_ps(lane, most);
+        for (const float v : lane) largest = std::max(largest, v);
+        for (const std::uint32_t i : edge[colour])
+          largest = relax_edge(value, static_cast<int>(i / grid_stride), static_cast<int>(i % grid_stride), w, h, wx, wy, largest);
+      }
+      if (largest < tolerance) break;
+    }
+    for (int row = 0; row < h; ++row)
+      for (int q = 0; q < 2; ++q) {
+        float* to = u + static_cast<std::size_t>(row) * grid_stride + ((q + row) & 1);
+        const float* from = values[q].data() + static_cast<std::size_t>(row) * stride;
+        for (int k = 0, n = count(q, row); k < n; ++k) to[2 * k] = from[k];
+      }
+  }
 }
 #endif
-
-using SweepInterior = float (*)(float*, const RelaxGrid&, int, float);
-
-SweepInterior default_sweep() {
-#if SCARSCOPE_X86_KERNELS
-  if (cpu_has_avx2()) return sweep_interior_avx2;
-#endif
-  return sweep_interior_portable;
-}
-
-const SweepInterior kSweepInterior = default_sweep();
 
 void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, float wx, float wy, int iterations,
-           float tolerance, SweepInterior sweep) {
+           float tolerance, bool vectorised) {
+#if SCARSCOPE_X86_KERNELS
+  if (vectorised) {
+    relax_split_avx2(channels, unknown, w, h, wx, wy, iterations, tolerance);
+    return;
+  }
+#else
+  (void)vectorised;
+#endif
   std::vector<std::uint32_t> edge[2];
+  edge_points(unknown, w, h, edge);
   std::vector<std::uint8_t> interior(unknown.size(), 0);
   std::vector<int> first(static_cast<std::size_t>(h), w), last(static_cast<std::size_t>(h), -1);
-  // Row by row, in the grid's order: a row's first point, its interior points (marked without a
-  // branch), then its last point; the first and last rows are all edge.
-  const auto add_edge = [&](int row, int col) {
-    const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
-    if (unknown[i]) edge[(row + col) & 1].push_back(static_cast<std::uint32_t>(i));
-  };
-  for (int row = 0; row < h; ++row) {
-    if (row == 0 || row + 1 == h) {
-      for (int col = 0; col < w; ++col) add_edge(row, col);
-      continue;
-    }
-    add_edge(row, 0);
+  for (int row = 1; row + 1 < h; ++row) {
     const std::size_t base = static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
     const std::uint8_t* in = unknown.data() + base;
     std::uint8_t* marks = interior.data() + base;
@@ -157,7 +220,6 @@ void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, i
         last[static_cast<std::size_t>(row)] = col;
         break;
       }
-    if (w > 1) add_edge(row, w - 1);
   }
   RelaxGrid g;
   g.w = w;
@@ -171,22 +233,15 @@ void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, i
   const std::size_t stride = static_cast<std::size_t>(w);
   for (std::vector<float>* channel : channels) {
     float* u = channel->data();
+    const auto value = [u, stride](int row, int col) -> float& {
+      return u[static_cast<std::size_t>(row) * stride + static_cast<std::size_t>(col)];
+    };
     for (int it = 0; it < iterations; ++it) {
       float largest = 0.0f;
       for (int colour = 0; colour < 2; ++colour) {
-        largest = sweep(u, g, colour, largest);
-        for (const std::uint32_t i : edge[colour]) {
-          const int row = static_cast<int>(i / stride), col = static_cast<int>(i % stride);
-          float sum = 0.0f, weight = 0.0f;
-          if (col > 0) { sum += wx * u[i - 1]; weight += wx; }
-          if (col + 1 < w) { sum += wx * u[i + 1]; weight += wx; }
-          if (row > 0) { sum += wy * u[i - stride]; weight += wy; }
-          if (row + 1 < h) { sum += wy * u[i + stride]; weight += wy; }
-          if (weight <= 0.0f) continue;
-          const float change = kOmega * (sum / weight - u[i]);
-          u[i] += change;
-          largest = std::max(largest, std::abs(change));
-        }
+        largest = sweep_interior_portable(u, g, colour, largest);
+        for (const std::uint32_t i : edge[colour])
+          largest = relax_edge(value, static_cast<int>(i / stride), static_cast<int>(i % stride), w, h, wx, wy, largest);
       }
       if (largest < tolerance) break;
     }
@@ -194,9 +249,9 @@ void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, i
 }
 
 void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, float wx, float wy,
-                 SweepInterior sweep) {
+                 bool vectorised) {
   if (w <= 12 || h <= 12) {
-    relax(channels, unknown, w, h, wx, wy, 600, 0.005f, sweep);
+    relax(channels, unknown, w, h, wx, wy, 600, 0.005f, vectorised);
     return;
   }
   // Coarse level: a 2 x 2 block is known if any of its points is (their mean), else unknown.
@@ -252,7 +307,7 @@ void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, in
       if (coarse_unknown[c]) values[c] = mean_known;
     coarse_channels[k] = &values;
   }
-  solve_level(coarse_channels, coarse_unknown, cw, ch, wx, wy, sweep);
+  solve_level(coarse_channels, coarse_unknown, cw, ch, wx, wy, vectorised);
   // Prolongation (bilinear between coarse centres) as the starting point, then relaxation. The
   // columns' coarse neighbours and weights are the same on every row: taken once.
   std::vector<int> x0s(static_cast<std::size_t>(w)), x1s(static_cast<std::size_t>(w));
@@ -289,7 +344,7 @@ void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, in
   // The coarse solution is already smooth; large levels need only a few sweeps to settle their
   // boundary (a fraction of a micrometre is far below the skin's noise).
   const bool large = static_cast<std::size_t>(w) * static_cast<std::size_t>(h) > 48u * 48u;
-  relax(channels, unknown, w, h, wx, wy, large ? 8 : 40, 0.02f, sweep);
+  relax(channels, unknown, w, h, wx, wy, large ? 8 : 40, 0.02f, vectorised);
 }
 
 // Harmonic fill of the `unknown` points of a w x h grid from the others, in each channel: a loose
@@ -297,7 +352,7 @@ void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, in
 // surface/fill.h's harmonic_fill solves to 1e-6 of the height range, which costs 5-10 times
 // more for no difference a depth can show. With no known point the unknowns become 0.
 void harmonic_fill_box(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, double dx_um,
-                       double dy_um, SweepInterior sweep = kSweepInterior) {
+                       double dy_um, bool vectorised = kVectorised) {
   if (std::find(unknown.begin(), unknown.end(), 0) == unknown.end()) {
     for (std::vector<float>* values : channels) std::fill(values->begin(), values->end(), 0.0f);
     return;
@@ -305,7 +360,7 @@ void harmonic_fill_box(Channels channels, const std::vector<std::uint8_t>& unkno
   const float wx = static_cast<float>(1.0 / (dx_um * dx_um));
   const float wy = static_cast<float>(1.0 / (dy_um * dy_um));
   const float scale = std::max(wx, wy);
-  solve_level(channels, unknown, w, h, wx / scale, wy / scale, sweep);
+  solve_level(channels, unknown, w, h, wx / scale, wy / scale, vectorised);
 }
 
 // Box of the candidate with a margin, clipped to the map.
@@ -1041,7 +1096,7 @@ std::vector<std::uint8_t> dilate(const std::vector<std::uint8_t>& region, int w,
 void harmonic_fill(std::vector<float>& values, const std::vector<std::uint8_t>& unknown, int w, int h, double dx_um,
                    double dy_um, bool vectorised) {
   std::vector<float>* channel = &values;
-  harmonic_fill_box(Channels(&channel, 1), unknown, w, h, dx_um, dy_um, vectorised ? kSweepInterior : sweep_interior_portable);
+  harmonic_fill_box(Channels(&channel, 1), unknown, w, h, dx_um, dy_um, vectorised && kVectorised);
 }
 }  // namespace detail
 
