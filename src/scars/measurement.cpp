@@ -395,10 +395,9 @@ std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& 
     const std::uint8_t* in = flooded.ptr<std::uint8_t>(bounds.y + row + 1) + bounds.x + 1;
     std::uint8_t* out = region.data() + box.at(bounds.y + row, bounds.x);
     std::uint8_t* mark = state.data() + static_cast<std::size_t>(row + 1) * static_cast<std::size_t>(bw) + 1;
-    for (int col = 0; col < bounds.width; ++col) {
-      out[col] = in[col];
-      mark[col] = in[col] ? 1 : 0;
-    }
+    // (The flood marks its points 1 and leaves the rest 0.)
+    std::copy_n(in, bounds.width, out);
+    std::copy_n(in, bounds.width, mark);
   }
   // The points next to the border, then everything 4-connected to them outside the component, a
   // run along a row at a time (the border stops every run).
@@ -430,8 +429,9 @@ std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& 
   for (int row = 0; row < bounds.height; ++row) {
     const std::uint8_t* mark = state.data() + static_cast<std::size_t>(row + 1) * static_cast<std::size_t>(bw) + 1;
     const std::size_t j = box.at(bounds.y + row, bounds.x);
-    for (int col = 0; col < bounds.width; ++col)
-      if (mark[col] == 0 && allowed[j + static_cast<std::size_t>(col)]) region[j + static_cast<std::size_t>(col)] = 1;
+    const std::uint8_t* allow = allowed.data() + j;
+    std::uint8_t* out = region.data() + j;
+    for (int col = 0; col < bounds.width; ++col) out[col] |= static_cast<std::uint8_t>((mark[col] == 0) & (allow[col] != 0));
   }
   return region;
 }
