@@ -319,25 +319,34 @@ void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, in
     x1s[c] = std::min(x0s[c] + 1, cw - 1);
     txs[c] = cx - static_cast<float>(x0s[c]);
   }
+  // Each coarse row interpolated along the columns once (two fine rows in turn read the same
+  // pair of coarse rows), then between its pair of rows at the unknown points.
+  std::vector<float> along(static_cast<std::size_t>(ch) * static_cast<std::size_t>(w));
   for (std::size_t k = 0; k < channels.size(); ++k) {
     std::vector<float>& v = *channels[k];
     const std::vector<float>& values = coarse[k];
+    for (int y = 0; y < ch; ++y) {
+      const float* coarse_row = values.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(cw);
+      float* line = along.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(w);
+      for (int col = 0; col < w; ++col) {
+        const auto c = static_cast<std::size_t>(col);
+        const auto x0 = static_cast<std::size_t>(x0s[c]), x1 = static_cast<std::size_t>(x1s[c]);
+        line[col] = coarse_row[x0] + txs[c] * (coarse_row[x1] - coarse_row[x0]);
+      }
+    }
     for (int row = 0; row < h; ++row) {
       const float cy = std::clamp((row - 0.5f) / 2.0f, 0.0f, static_cast<float>(ch - 1));
       const int y0 = std::min(static_cast<int>(cy), ch - 1);
       const int y1 = std::min(y0 + 1, ch - 1);
       const float ty = cy - static_cast<float>(y0);
-      const float* upper = values.data() + static_cast<std::size_t>(y0) * static_cast<std::size_t>(cw);
-      const float* lower = values.data() + static_cast<std::size_t>(y1) * static_cast<std::size_t>(cw);
+      const float* top = along.data() + static_cast<std::size_t>(y0) * static_cast<std::size_t>(w);
+      const float* bottom = along.data() + static_cast<std::size_t>(y1) * static_cast<std::size_t>(w);
       const std::size_t base = static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
+      const std::uint8_t* unknown_row = unknown.data() + base;
+      float* out = v.data() + base;
       for (int col = 0; col < w; ++col) {
-        const auto c = static_cast<std::size_t>(col);
-        if (!unknown[base + c]) continue;
-        const auto x0 = static_cast<std::size_t>(x0s[c]), x1 = static_cast<std::size_t>(x1s[c]);
-        const float tx = txs[c];
-        const float top = upper[x0] + tx * (upper[x1] - upper[x0]);
-        const float bottom = lower[x0] + tx * (lower[x1] - lower[x0]);
-        v[base + c] = top + ty * (bottom - top);
+        const float between = top[col] + ty * (bottom[col] - top[col]);
+        out[col] = unknown_row[col] ? between : out[col];
       }
     }
   }
