@@ -578,7 +578,10 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
 
   // Block means over the box and a border wide enough for the smoothing kernel (so the box sees
   // what a blur of the whole scan would), then the smoothing.
-  std::vector<float> height(size), smooth(size), envelope(size), trace_relief(size);
+  // (Scratch is not zero-filled: each of these is written at every point before it is read, and the
+  // fills and depths below over the fill's box, where alone they are read.)
+  using Scratch = std::vector<float, detail::DefaultInitAllocator<float>>;
+  Scratch height(size), smooth(size), envelope(size), trace_relief(size);
   std::vector<std::uint8_t> seen(size);
   {
     const double sx = detection.smoothing_sigma_um / dx, sy = detection.smoothing_sigma_um / dy;
@@ -748,15 +751,15 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
 
   // Skin filled in from around `extent` (harmonic, over the extent's bounding box only: the
   // points around it are the boundary), and the depth against it.
-  std::vector<float> fill(size), envelope_fill(size), trace_depth(size);
+  Scratch fill(size), envelope_fill(size), trace_depth(size);
   // Each `source` filled from the rim into its `filled`; the fills share their unknown points, and
   // so the solver's set-up. Only the fill's box (the extent's bounding box grown by 2 points,
   // returned; r1 < 0 when the extent is empty) is written: outside it the fill is `source` itself,
   // and what follows reads the fills only there (every use below is within the extent, or next to
   // its points), so the rest of the box is neither copied nor swept.
   struct FillJob {
-    const std::vector<float>* source;
-    std::vector<float>* filled;
+    const Scratch* source;
+    Scratch* filled;
   };
   auto harmonic_from_rim = [&](const std::vector<std::uint8_t>& extent, std::initializer_list<FillJob> jobs) {
     // rim values from the smoothed relief: the rim is a level, not a noise sample
@@ -801,7 +804,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   // closing's lift on the skin, 5-10 um, was taken off every depth: rolling scars' rims came in,
   // 7 % short in diameter on the tuning suite, 13 % on shallow ones.) The depth is taken inside the
   // fill's box only (returned); outside it the relief is its own fill and the depth sign * 0.
-  std::vector<float> trace_fill(size);
+  Scratch trace_fill(size);
   auto fill_from_rim = [&](const std::vector<std::uint8_t>& extent) {
     const Bounds fb = harmonic_from_rim(extent, {{&trace_relief, &trace_fill}});
     for (int row = fb.r0; row <= fb.r1; ++row)
@@ -941,7 +944,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   // detection grid's closing, or opening for elevations), against that relief filled in from the
   // rim, so microrelief on a floor is not counted as scar depth. Where the closed relief's bottom is
   // narrow (the tip of a V, which a closing blunts), the grid's own samples at the tip give it.
-  std::vector<float> robust(size);
+  Scratch robust(size);
   over_fill_box([&](int, int, std::size_t i) { robust[i] = sign * (envelope_fill[i] - envelope[i]); });
   float robust_peak = 0.0f;
   over_fill_box([&](int, int, std::size_t i) {
