@@ -593,9 +593,12 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     const int kx0 = -std::min(px, box.x0 / g), ky0 = -std::min(py, box.y0 / g);
     const int kx1 = std::min(box.w + px, (relief.nx() - box.x0 + g - 1) / g);
     const int ky1 = std::min(box.h + py, (relief.ny() - box.y0 + g - 1) / g);
-    cv::Mat means(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
-    cv::Mat valid_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
-    cv::Mat point_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
+    // (Summed into from 0 on blocks of g x g points; with one point per block each is set at every
+    // point, the blocks ending where the scan does.)
+    const auto block_image = [&] {
+      return g == 1 ? cv::Mat(ky1 - ky0, kx1 - kx0, CV_32F) : cv::Mat(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
+    };
+    cv::Mat means = block_image(), valid_count = block_image(), point_count = block_image();
     const int first_col = box.x0 + kx0 * g, end_col = std::min(relief.nx(), box.x0 + kx1 * g);
     const int row_end = std::min(relief.ny(), box.y0 + ky1 * g);
     if (g == 1) {
