@@ -106,15 +106,22 @@ __attribute__((target("avx2"))) void relax_split_avx2(Channels channels, const s
   // the last point; lanes past it are masked out and stored back unchanged).
   const std::size_t stride = static_cast<std::size_t>((w + 1) / 2 + 16);
   const std::size_t split_size = stride * static_cast<std::size_t>(h);
-  std::vector<float> values[2] = {std::vector<float>(split_size, 0.0f), std::vector<float>(split_size, 0.0f)};
-  std::vector<std::uint8_t> interior[2] = {std::vector<std::uint8_t>(split_size, 0), std::vector<std::uint8_t>(split_size, 0)};
+  // Row r's points of colour q: k = 0 .. count(q, r) - 1, each set from the channel before it is
+  // read; only the padding is set here (0: a masked-out lane's value, stored back unchanged).
+  const auto count = [w](int q, int row) { return (w - ((q + row) & 1) + 1) / 2; };
+  std::vector<float, detail::DefaultInitAllocator<float>> values[2];
+  std::vector<std::uint8_t, detail::DefaultInitAllocator<std::uint8_t>> interior[2];
   std::vector<int> first[2], last[2];  // per row: the first and last k of an unknown interior point
   for (int q = 0; q < 2; ++q) {
+    values[q].resize(split_size);
+    interior[q].resize(split_size);
+    for (int row = 0; row < h; ++row) {
+      float* line = values[q].data() + static_cast<std::size_t>(row) * stride;
+      std::fill(line + count(q, row), line + stride, 0.0f);
+    }
     first[q].assign(static_cast<std::size_t>(h), 0);
     last[q].assign(static_cast<std::size_t>(h), -1);
   }
-  // Row r's points of colour q: k = 0 .. count(q, r) - 1.
-  const auto count = [w](int q, int row) { return (w - ((q + row) & 1) + 1) / 2; };
   for (int row = 1; row + 1 < h; ++row) {
     const std::uint8_t* in = unknown.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
     for (int q = 0; q < 2; ++q) {
@@ -125,6 +132,7 @@ __attribute__((target("avx2"))) void relax_split_avx2(Channels channels, const s
         const int col = 2 * k + p;
         marks[k] = (col >= 1) & (col + 1 < w) & (in[col] != 0) ? 0xFF : 0;
       }
+      std::fill(marks + n, marks + stride, std::uint8_t{0});
       int a = 0, b = n - 1;
       while (a < n && !marks[a]) ++a;
       while (b >= a && !marks[b]) --b;
@@ -380,6 +388,11 @@ struct Box {
   std::size_t at(int row, int col) const { return static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col); }
 };
 
+// Rows r0..r1 and columns c0..c1 of a box (r1 < 0: none).
+struct Bounds {
+  int r0 = 0, r1 = -1, c0 = 0, c1 = -1;
+};
+
 // The 8-connected component of `inside` that holds `seed`, with enclosed allowed holes filled in
 // (a hole: points not reachable from the box edge without crossing the component). The holes are
 // the points of the component's bounding box that no 4-connected path of points outside the
@@ -387,21 +400,29 @@ struct Box {
 // through the centres of 8-connected points never passes through another point's centre, nor
 // between two 4-connected ones), found without tracing and filling the contour.
 std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& inside, const std::vector<std::uint8_t>& allowed,
-                                               const Box& box, std::size_t seed) {
+                                               const Box& box, std::size_t seed, const Bounds* within = nullptr) {
   std::vector<std::uint8_t> region(inside.size(), 0);
   if (!inside[seed]) return region;
-  cv::Mat image(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(inside.data()));
-  cv::Mat flooded = cv::Mat::zeros(box.h + 2, box.w + 2, CV_8U);
+  // `within` (if given) holds every point of `inside`, and so the component: the flood and its mask
+  // need cover only it.
+  const cv::Rect window = within ? cv::Rect(within->c0, within->r0, within->c1 - within->c0 + 1, within->r1 - within->r0 + 1)
+                                 : cv::Rect(0, 0, box.w, box.h);
+  const cv::Mat image = cv::Mat(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(inside.data()))(window);
+  cv::Mat flooded = cv::Mat::zeros(window.height + 2, window.width + 2, CV_8U);
   cv::Rect bounds;
-  const cv::Point start(static_cast<int>(seed % static_cast<std::size_t>(box.w)), static_cast<int>(seed / static_cast<std::size_t>(box.w)));
+  const cv::Point start(static_cast<int>(seed % static_cast<std::size_t>(box.w)) - window.x,
+                        static_cast<int>(seed / static_cast<std::size_t>(box.w)) - window.y);
   cv::floodFill(image, flooded, start, cv::Scalar(1), &bounds, cv::Scalar(0), cv::Scalar(0),
                 8 | cv::FLOODFILL_MASK_ONLY | cv::FLOODFILL_FIXED_RANGE | (1 << 8));
+  const int flood_x = bounds.x, flood_y = bounds.y;  // in the window; `bounds` from here on in the box
+  bounds.x += window.x;
+  bounds.y += window.y;
   // Over the bounding box with a one-point border (outside, where the flood starts): 1 component,
   // 2 reached from outside, 0 not reached.
   const int bw = bounds.width + 2, bh = bounds.height + 2;
   std::vector<std::uint8_t> state(static_cast<std::size_t>(bw) * static_cast<std::size_t>(bh), 2);
   for (int row = 0; row < bounds.height; ++row) {
-    const std::uint8_t* in = flooded.ptr<std::uint8_t>(bounds.y + row + 1) + bounds.x + 1;
+    const std::uint8_t* in = flooded.ptr<std::uint8_t>(flood_y + row + 1) + flood_x + 1;
     std::uint8_t* out = region.data() + box.at(bounds.y + row, bounds.x);
     std::uint8_t* mark = state.data() + static_cast<std::size_t>(row + 1) * static_cast<std::size_t>(bw) + 1;
     // (The flood marks its points 1 and leaves the rest 0.)
@@ -445,12 +466,8 @@ std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& 
   return region;
 }
 
-// The bounding box of a w x h mask's set points: rows r0..r1, columns c0..c1 (r1 < 0: none). A row
-// is tested whole first (an OR of its bytes, vectorised), and only rows with a set point searched.
-struct Bounds {
-  int r0 = 0, r1 = -1, c0 = 0, c1 = -1;
-};
-
+// The bounding box of a w x h mask's set points (see Bounds). A row is tested whole first (an OR
+// of its bytes, vectorised), and only rows with a set point searched.
 Bounds set_bounds(const std::uint8_t* mask, int w, int h) {
   Bounds b;
   b.r0 = h;
@@ -863,7 +880,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
         const std::size_t i = box.at(row, col);
         above[i] = (allowed[i] != 0) & (trace_depth[i] >= level);
       }
-    traced = component_with_holes(above, allowed, box, peak_at);
+    traced = component_with_holes(above, allowed, box, peak_at, &work);
     const double traced_area = static_cast<double>(count_set(traced));
     traced_radius_px = std::sqrt(traced_area / std::numbers::pi);
     rim_radius_px = traced_radius_px;
@@ -887,7 +904,7 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
             const std::size_t i = box.at(row, col);
             above_level[i] = (traced[i] != 0) & (trace_depth[i] >= threshold);
           }
-        return std::sqrt(static_cast<double>(count_set(component_with_holes(above_level, allowed, box, peak_at))) /
+        return std::sqrt(static_cast<double>(count_set(component_with_holes(above_level, allowed, box, peak_at, &work))) /
                          std::numbers::pi);
       };
       const double r2 = radius_at(2.0f);
