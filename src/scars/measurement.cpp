@@ -24,10 +24,11 @@ using Channels = std::span<std::vector<float>* const>;
 
 // Red-black successive over-relaxation of the 5-point Laplace equation on the unknown points. A
 // sweep of one colour reads only the other colour's points, so its points may be updated in any
-// order with the same results: interior points (all four neighbours in the grid) go through a
-// row kernel, eight columns at a time where the processor has AVX2 (the same operations per lane,
-// no FMA: the same bits as one point at a time), and the few unknown points on the grid's edge are
-// listed. Each channel is swept until its own largest change falls below `tolerance`, at most
+// order with the same results: interior points (all four neighbours in the grid) go through a row
+// loop, or where the processor has AVX2 eight points of the colour at a time, each colour's points
+// then kept in an array of their own (relax_split_avx2: the same operations per lane, no FMA, the
+// same bits as one point at a time), and the few unknown points on the grid's edge are listed.
+// Each channel is swept until its own largest change falls below `tolerance`, at most
 // `iterations` times.
 constexpr float kOmega = 1.7f;
 
@@ -60,89 +61,159 @@ float sweep_interior_portable(float* u, const RelaxGrid& g, int colour, float la
   return largest;
 }
 
+// Whether the relaxation runs relax_split_avx2.
 #if SCARSCOPE_X86_KERNELS
-// The interior points of one colour among columns i..i+7 (index `i` in u), the lanes `lanes` allows:
-// updated as relax_point does each; returns `most` raised to their largest change.
-__attribute__((target("avx2"))) inline __m256 relax_8(float* u, const std::uint8_t* interior, std::size_t i, std::size_t stride,
-                                                      __m256i lanes, const RelaxGrid& g, __m256 most) {
-  const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(interior + i));
-  const __m256 mask = _mm256_castsi256_ps(_mm256_and_si256(_mm256_cvtepi8_epi32(bytes), lanes));
-  const __m256 centre = _mm256_loadu_ps(u + i);
-  const __m256 across = _mm256_add_ps(_mm256_loadu_ps(u + i - 1), _mm256_loadu_ps(u + i + 1));
-  const __m256 along = _mm256_add_ps(_mm256_loadu_ps(u + i - stride), _mm256_loadu_ps(u + i + stride));
-  const __m256 target = _mm256_mul_ps(
-      _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(g.wx), across), _mm256_mul_ps(_mm256_set1_ps(g.wy), along)), _mm256_set1_ps(g.inverse));
-  const __m256 change = _mm256_mul_ps(_mm256_set1_ps(kOmega), _mm256_sub_ps(target, centre));
-  _mm256_storeu_ps(u + i, _mm256_blendv_ps(centre, _mm256_add_ps(centre, change), mask));
-  // (max_ps returns its second operand when the first is NaN, as std::max(largest, NaN) does.)
-  const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-  return _mm256_max_ps(_mm256_and_ps(_mm256_and_ps(change, mask), magnitude), most);
+const bool kVectorised = cpu_has_avx2();
+#else
+const bool kVectorised = false;
+#endif
+
+// The unknown points on the grid's edge, by colour ((row + col) & 1), in the grid's order.
+void edge_points(const std::vector<std::uint8_t>& unknown, int w, int h, std::vector<std::uint32_t> (&edge)[2]) {
+  for (int row = 0; row < h; ++row)
+    for (int col = 0; col < w; col += (row == 0 || row + 1 == h || col + 1 == w) ? 1 : std::max(1, w - 1 - col)) {
+      const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
+      if (unknown[i]) edge[(row + col) & 1].push_back(static_cast<std::uint32_t>(i));
+    }
 }
 
-__attribute__((target("avx2"))) float sweep_interior_avx2(float* u, const RelaxGrid& g, int colour, float largest) {
-  const auto stride = static_cast<std::size_t>(g.w);
-  // Lanes of one colour: columns col0 + j with (row + col0 + j) & 1 == colour.
-  const __m256i lanes[2] = {_mm256_setr_epi32(-1, 0, -1, 0, -1, 0, -1, 0), _mm256_setr_epi32(0, -1, 0, -1, 0, -1, 0, -1)};
-  __m256 most = _mm256_setzero_ps();
-  for (int row = 1; row + 1 < g.h; ++row) {
-    const std::size_t base = static_cast<std::size_t>(row) * stride;
-    const int last = g.last[row];
-    // Every other step of eight first, then those between: a step's left and right neighbours
-    // then never lie in the step just stored (a load partly over a store in flight waits for it).
-    const int first = g.first[row];
-    const int steps = (last + 1 - first) / 8;
-    for (int k = 0; k < steps; k += 2) {
-      const int c = first + 8 * k;
-      most = relax_8(u, g.interior, base + static_cast<std::size_t>(c), stride, lanes[(row + c + colour) & 1], g, most);
+// An edge point's update (some of its neighbours lie outside the grid), `value(row, col)` its
+// value; returns `largest` raised to its change.
+template <typename Value>
+inline float relax_edge(Value&& value, int row, int col, int w, int h, float wx, float wy, float largest) {
+  float sum = 0.0f, weight = 0.0f;
+  if (col > 0) { sum += wx * value(row, col - 1); weight += wx; }
+  if (col + 1 < w) { sum += wx * value(row, col + 1); weight += wx; }
+  if (row > 0) { sum += wy * value(row - 1, col); weight += wy; }
+  if (row + 1 < h) { sum += wy * value(row + 1, col); weight += wy; }
+  if (weight <= 0.0f) return largest;
+  float& u = value(row, col);
+  const float change = kOmega * (sum / weight - u);
+  u += change;
+  return std::max(largest, std::abs(change));
+}
+
+#if SCARSCOPE_X86_KERNELS
+// relax() with AVX2: each colour's points in an array of their own (row r's points of colour q are
+// its columns c = 2k + p, p = (q + r) & 1, at k), so that the eight lanes of a step are eight points
+// of the colour swept, not four and four masked out. A point's left and right neighbours are then
+// the other colour's k + p - 1 and k + p in the same row, its upper and lower ones k in the rows
+// around. Each point is updated with relax_point's operations (no FMA) and the largest change is
+// the same maximum: the same bits as the portable code.
+__attribute__((target("avx2"))) void relax_split_avx2(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, float wx,
+                                                      float wy, int iterations, float tolerance) {
+  // Per row of a colour: (w + 1) / 2 points and 16 of padding (a step reads up to 8 + 1 beyond
+  // the last point; lanes past it are masked out and stored back unchanged).
+  const std::size_t stride = static_cast<std::size_t>((w + 1) / 2 + 16);
+  const std::size_t split_size = stride * static_cast<std::size_t>(h);
+  // Row r's points of colour q: k = 0 .. count(q, r) - 1, each set from the channel before it is
+  // read; only the padding is set here (0: a masked-out lane's value, stored back unchanged).
+  const auto count = [w](int q, int row) { return (w - ((q + row) & 1) + 1) / 2; };
+  std::vector<float, detail::DefaultInitAllocator<float>> values[2];
+  std::vector<std::uint8_t, detail::DefaultInitAllocator<std::uint8_t>> interior[2];
+  std::vector<int> first[2], last[2];  // per row: the first and last k of an unknown interior point
+  for (int q = 0; q < 2; ++q) {
+    values[q].resize(split_size);
+    interior[q].resize(split_size);
+    for (int row = 0; row < h; ++row) {
+      float* line = values[q].data() + static_cast<std::size_t>(row) * stride;
+      std::fill(line + count(q, row), line + stride, 0.0f);
     }
-    for (int k = 1; k < steps; k += 2) {
-      const int c = first + 8 * k;
-      most = relax_8(u, g.interior, base + static_cast<std::size_t>(c), stride, lanes[(row + c + colour) & 1], g, most);
-    }
-    // The tail one point at a time. (One more step over the last eight columns, the lanes done
-    // masked out, took fewer instructions but more time: its loads lie partly over the stores
-    // just made.)
-    int col = first + 8 * steps;
-    for (col += (row + col + colour) & 1; col <= last; col += 2) {
-      const std::size_t i = base + static_cast<std::size_t>(col);
-      if (g.interior[i]) largest = relax_point(u, i, stride, g, largest);
+    first[q].assign(static_cast<std::size_t>(h), 0);
+    last[q].assign(static_cast<std::size_t>(h), -1);
+  }
+  for (int row = 1; row + 1 < h; ++row) {
+    const std::uint8_t* in = unknown.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
+    for (int q = 0; q < 2; ++q) {
+      const int p = (q + row) & 1, n = count(q, row);
+      std::uint8_t* marks = interior[q].data() + static_cast<std::size_t>(row) * stride;
+      // Interior columns 1 .. w - 2 only.
+      for (int k = 0; k < n; ++k) {
+        const int col = 2 * k + p;
+        marks[k] = (col >= 1) & (col + 1 < w) & (in[col] != 0) ? 0xFF : 0;
+      }
+      std::fill(marks + n, marks + stride, std::uint8_t{0});
+      int a = 0, b = n - 1;
+      while (a < n && !marks[a]) ++a;
+      while (b >= a && !marks[b]) --b;
+      first[q][static_cast<std::size_t>(row)] = a;
+      last[q][static_cast<std::size_t>(row)] = b;
     }
   }
-  alignas(32) float lane[8];
-  _mm256_store_ps(lane, most);
-  for (const float v : lane) largest = std::max(largest, v);
-  return largest;
+  std::vector<std::uint32_t> edge[2];
+  edge_points(unknown, w, h, edge);
+  const auto split_at = [stride](int row, int col) { return static_cast<std::size_t>(row) * stride + static_cast<std::size_t>(col / 2); };
+  const auto value = [&](int row, int col) -> float& { return values[(row + col) & 1][split_at(row, col)]; };
+  const float inverse = 1.0f / (2.0f * (wx + wy));
+  const __m256 vwx = _mm256_set1_ps(wx), vwy = _mm256_set1_ps(wy), vinverse = _mm256_set1_ps(inverse), omega = _mm256_set1_ps(kOmega);
+  const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const std::size_t grid_stride = static_cast<std::size_t>(w);
+  for (std::vector<float>* channel : channels) {
+    float* u = channel->data();
+    for (int row = 0; row < h; ++row)
+      for (int q = 0; q < 2; ++q) {
+        const float* from = u + static_cast<std::size_t>(row) * grid_stride + ((q + row) & 1);
+        float* to = values[q].data() + static_cast<std::size_t>(row) * stride;
+        for (int k = 0, n = count(q, row); k < n; ++k) to[k] = from[2 * k];
+      }
+    for (int it = 0; it < iterations; ++it) {
+      float largest = 0.0f;
+      for (int colour = 0; colour < 2; ++colour) {
+        float* own = values[colour].data();
+        const float* other = values[1 - colour].data();
+        const std::uint8_t* marks = interior[colour].data();
+        __m256 most = _mm256_setzero_ps();
+        for (int row = 1; row + 1 < h; ++row) {
+          const std::size_t base = static_cast<std::size_t>(row) * stride;
+          const std::size_t p = static_cast<std::size_t>((colour + row) & 1);
+          const int end = last[colour][static_cast<std::size_t>(row)];
+          for (int k = first[colour][static_cast<std::size_t>(row)]; k <= end; k += 8) {
+            const std::size_t i = base + static_cast<std::size_t>(k);
+            const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(marks + i));
+            const __m256 mask = _mm256_castsi256_ps(_mm256_cvtepi8_epi32(bytes));
+            const __m256 centre = _mm256_loadu_ps(own + i);
+            const __m256 across = _mm256_add_ps(_mm256_loadu_ps(other + i + p - 1), _mm256_loadu_ps(other + i + p));
+            const __m256 along = _mm256_add_ps(_mm256_loadu_ps(other + i - stride), _mm256_loadu_ps(other + i + stride));
+            const __m256 target = _mm256_mul_ps(_mm256_add_ps(_mm256_mul_ps(vwx, across), _mm256_mul_ps(vwy, along)), vinverse);
+            const __m256 change = _mm256_mul_ps(omega, _mm256_sub_ps(target, centre));
+            _mm256_storeu_ps(own + i, _mm256_blendv_ps(centre, _mm256_add_ps(centre, change), mask));
+            // (max_ps returns its second operand when the first is NaN, as std::max(largest, NaN) does.)
+            most = _mm256_max_ps(_mm256_and_ps(_mm256_and_ps(change, mask), magnitude), most);
+          }
+        }
+        alignas(32) float lane[8];
+        _mm256_store_ps(lane, most);
+        for (const float v : lane) largest = std::max(largest, v);
+        for (const std::uint32_t i : edge[colour])
+          largest = relax_edge(value, static_cast<int>(i / grid_stride), static_cast<int>(i % grid_stride), w, h, wx, wy, largest);
+      }
+      if (largest < tolerance) break;
+    }
+    for (int row = 0; row < h; ++row)
+      for (int q = 0; q < 2; ++q) {
+        float* to = u + static_cast<std::size_t>(row) * grid_stride + ((q + row) & 1);
+        const float* from = values[q].data() + static_cast<std::size_t>(row) * stride;
+        for (int k = 0, n = count(q, row); k < n; ++k) to[2 * k] = from[k];
+      }
+  }
 }
 #endif
-
-using SweepInterior = float (*)(float*, const RelaxGrid&, int, float);
-
-SweepInterior default_sweep() {
-#if SCARSCOPE_X86_KERNELS
-  if (cpu_has_avx2()) return sweep_interior_avx2;
-#endif
-  return sweep_interior_portable;
-}
-
-const SweepInterior kSweepInterior = default_sweep();
 
 void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, float wx, float wy, int iterations,
-           float tolerance, SweepInterior sweep) {
+           float tolerance, bool vectorised) {
+#if SCARSCOPE_X86_KERNELS
+  if (vectorised) {
+    relax_split_avx2(channels, unknown, w, h, wx, wy, iterations, tolerance);
+    return;
+  }
+#else
+  (void)vectorised;
+#endif
   std::vector<std::uint32_t> edge[2];
+  edge_points(unknown, w, h, edge);
   std::vector<std::uint8_t> interior(unknown.size(), 0);
   std::vector<int> first(static_cast<std::size_t>(h), w), last(static_cast<std::size_t>(h), -1);
-  // Row by row, in the grid's order: a row's first point, its interior points (marked without a
-  // branch), then its last point; the first and last rows are all edge.
-  const auto add_edge = [&](int row, int col) {
-    const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
-    if (unknown[i]) edge[(row + col) & 1].push_back(static_cast<std::uint32_t>(i));
-  };
-  for (int row = 0; row < h; ++row) {
-    if (row == 0 || row + 1 == h) {
-      for (int col = 0; col < w; ++col) add_edge(row, col);
-      continue;
-    }
-    add_edge(row, 0);
+  for (int row = 1; row + 1 < h; ++row) {
     const std::size_t base = static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
     const std::uint8_t* in = unknown.data() + base;
     std::uint8_t* marks = interior.data() + base;
@@ -157,7 +228,6 @@ void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, i
         last[static_cast<std::size_t>(row)] = col;
         break;
       }
-    if (w > 1) add_edge(row, w - 1);
   }
   RelaxGrid g;
   g.w = w;
@@ -171,22 +241,15 @@ void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, i
   const std::size_t stride = static_cast<std::size_t>(w);
   for (std::vector<float>* channel : channels) {
     float* u = channel->data();
+    const auto value = [u, stride](int row, int col) -> float& {
+      return u[static_cast<std::size_t>(row) * stride + static_cast<std::size_t>(col)];
+    };
     for (int it = 0; it < iterations; ++it) {
       float largest = 0.0f;
       for (int colour = 0; colour < 2; ++colour) {
-        largest = sweep(u, g, colour, largest);
-        for (const std::uint32_t i : edge[colour]) {
-          const int row = static_cast<int>(i / stride), col = static_cast<int>(i % stride);
-          float sum = 0.0f, weight = 0.0f;
-          if (col > 0) { sum += wx * u[i - 1]; weight += wx; }
-          if (col + 1 < w) { sum += wx * u[i + 1]; weight += wx; }
-          if (row > 0) { sum += wy * u[i - stride]; weight += wy; }
-          if (row + 1 < h) { sum += wy * u[i + stride]; weight += wy; }
-          if (weight <= 0.0f) continue;
-          const float change = kOmega * (sum / weight - u[i]);
-          u[i] += change;
-          largest = std::max(largest, std::abs(change));
-        }
+        largest = sweep_interior_portable(u, g, colour, largest);
+        for (const std::uint32_t i : edge[colour])
+          largest = relax_edge(value, static_cast<int>(i / stride), static_cast<int>(i % stride), w, h, wx, wy, largest);
       }
       if (largest < tolerance) break;
     }
@@ -194,9 +257,9 @@ void relax(Channels channels, const std::vector<std::uint8_t>& unknown, int w, i
 }
 
 void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, float wx, float wy,
-                 SweepInterior sweep) {
+                 bool vectorised) {
   if (w <= 12 || h <= 12) {
-    relax(channels, unknown, w, h, wx, wy, 600, 0.005f, sweep);
+    relax(channels, unknown, w, h, wx, wy, 600, 0.005f, vectorised);
     return;
   }
   // Coarse level: a 2 x 2 block is known if any of its points is (their mean), else unknown.
@@ -205,13 +268,23 @@ void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, in
   const std::size_t coarse_size = static_cast<std::size_t>(cw) * static_cast<std::size_t>(ch);
   std::vector<std::uint8_t> coarse_unknown(coarse_size, 1);
   std::vector<int> n(coarse_size, 0);
-  // Each known point added to its block's sum in every channel.
+  // Each known point added to its block's sum in every channel, a block at a time: its upper
+  // pair, then its lower, the order a pass over the grid's rows adds them in (the same sums).
   const auto add_known = [&](auto&& add) {
-    for (int row = 0; row < h; ++row) {
-      for (int col = 0; col < w; ++col) {
-        const std::size_t i = static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col);
-        if (unknown[i]) continue;
-        add(i, static_cast<std::size_t>(row / 2) * static_cast<std::size_t>(cw) + static_cast<std::size_t>(col / 2));
+    const auto stride = static_cast<std::size_t>(w);
+    for (int block_row = 0; block_row < ch; ++block_row) {
+      const int row = 2 * block_row;
+      const bool lower = row + 1 < h;
+      const std::size_t base = static_cast<std::size_t>(row) * stride;
+      const std::size_t block_base = static_cast<std::size_t>(block_row) * static_cast<std::size_t>(cw);
+      for (int block_col = 0; block_col < cw; ++block_col) {
+        const int col = 2 * block_col;
+        const bool right = col + 1 < w;
+        const std::size_t i = base + static_cast<std::size_t>(col), c = block_base + static_cast<std::size_t>(block_col);
+        if (!unknown[i]) add(i, c);
+        if (right && !unknown[i + 1]) add(i + 1, c);
+        if (lower && !unknown[i + stride]) add(i + stride, c);
+        if (lower && right && !unknown[i + stride + 1]) add(i + stride + 1, c);
       }
     }
   };
@@ -242,7 +315,7 @@ void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, in
       if (coarse_unknown[c]) values[c] = mean_known;
     coarse_channels[k] = &values;
   }
-  solve_level(coarse_channels, coarse_unknown, cw, ch, wx, wy, sweep);
+  solve_level(coarse_channels, coarse_unknown, cw, ch, wx, wy, vectorised);
   // Prolongation (bilinear between coarse centres) as the starting point, then relaxation. The
   // columns' coarse neighbours and weights are the same on every row: taken once.
   std::vector<int> x0s(static_cast<std::size_t>(w)), x1s(static_cast<std::size_t>(w));
@@ -254,32 +327,41 @@ void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, in
     x1s[c] = std::min(x0s[c] + 1, cw - 1);
     txs[c] = cx - static_cast<float>(x0s[c]);
   }
+  // Each coarse row interpolated along the columns once (two fine rows in turn read the same
+  // pair of coarse rows), then between its pair of rows at the unknown points.
+  std::vector<float> along(static_cast<std::size_t>(ch) * static_cast<std::size_t>(w));
   for (std::size_t k = 0; k < channels.size(); ++k) {
     std::vector<float>& v = *channels[k];
     const std::vector<float>& values = coarse[k];
+    for (int y = 0; y < ch; ++y) {
+      const float* coarse_row = values.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(cw);
+      float* line = along.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(w);
+      for (int col = 0; col < w; ++col) {
+        const auto c = static_cast<std::size_t>(col);
+        const auto x0 = static_cast<std::size_t>(x0s[c]), x1 = static_cast<std::size_t>(x1s[c]);
+        line[col] = coarse_row[x0] + txs[c] * (coarse_row[x1] - coarse_row[x0]);
+      }
+    }
     for (int row = 0; row < h; ++row) {
       const float cy = std::clamp((row - 0.5f) / 2.0f, 0.0f, static_cast<float>(ch - 1));
       const int y0 = std::min(static_cast<int>(cy), ch - 1);
       const int y1 = std::min(y0 + 1, ch - 1);
       const float ty = cy - static_cast<float>(y0);
-      const float* upper = values.data() + static_cast<std::size_t>(y0) * static_cast<std::size_t>(cw);
-      const float* lower = values.data() + static_cast<std::size_t>(y1) * static_cast<std::size_t>(cw);
+      const float* top = along.data() + static_cast<std::size_t>(y0) * static_cast<std::size_t>(w);
+      const float* bottom = along.data() + static_cast<std::size_t>(y1) * static_cast<std::size_t>(w);
       const std::size_t base = static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
+      const std::uint8_t* unknown_row = unknown.data() + base;
+      float* out = v.data() + base;
       for (int col = 0; col < w; ++col) {
-        const auto c = static_cast<std::size_t>(col);
-        if (!unknown[base + c]) continue;
-        const auto x0 = static_cast<std::size_t>(x0s[c]), x1 = static_cast<std::size_t>(x1s[c]);
-        const float tx = txs[c];
-        const float top = upper[x0] + tx * (upper[x1] - upper[x0]);
-        const float bottom = lower[x0] + tx * (lower[x1] - lower[x0]);
-        v[base + c] = top + ty * (bottom - top);
+        const float between = top[col] + ty * (bottom[col] - top[col]);
+        out[col] = unknown_row[col] ? between : out[col];
       }
     }
   }
   // The coarse solution is already smooth; large levels need only a few sweeps to settle their
   // boundary (a fraction of a micrometre is far below the skin's noise).
   const bool large = static_cast<std::size_t>(w) * static_cast<std::size_t>(h) > 48u * 48u;
-  relax(channels, unknown, w, h, wx, wy, large ? 8 : 40, 0.02f, sweep);
+  relax(channels, unknown, w, h, wx, wy, large ? 8 : 40, 0.02f, vectorised);
 }
 
 // Harmonic fill of the `unknown` points of a w x h grid from the others, in each channel: a loose
@@ -287,7 +369,7 @@ void solve_level(Channels channels, const std::vector<std::uint8_t>& unknown, in
 // surface/fill.h's harmonic_fill solves to 1e-6 of the height range, which costs 5-10 times
 // more for no difference a depth can show. With no known point the unknowns become 0.
 void harmonic_fill_box(Channels channels, const std::vector<std::uint8_t>& unknown, int w, int h, double dx_um,
-                       double dy_um, SweepInterior sweep = kSweepInterior) {
+                       double dy_um, bool vectorised = kVectorised) {
   if (std::find(unknown.begin(), unknown.end(), 0) == unknown.end()) {
     for (std::vector<float>* values : channels) std::fill(values->begin(), values->end(), 0.0f);
     return;
@@ -295,7 +377,7 @@ void harmonic_fill_box(Channels channels, const std::vector<std::uint8_t>& unkno
   const float wx = static_cast<float>(1.0 / (dx_um * dx_um));
   const float wy = static_cast<float>(1.0 / (dy_um * dy_um));
   const float scale = std::max(wx, wy);
-  solve_level(channels, unknown, w, h, wx / scale, wy / scale, sweep);
+  solve_level(channels, unknown, w, h, wx / scale, wy / scale, vectorised);
 }
 
 // Box of the candidate with a margin, clipped to the map.
@@ -306,6 +388,11 @@ struct Box {
   std::size_t at(int row, int col) const { return static_cast<std::size_t>(row) * static_cast<std::size_t>(w) + static_cast<std::size_t>(col); }
 };
 
+// Rows r0..r1 and columns c0..c1 of a box (r1 < 0: none).
+struct Bounds {
+  int r0 = 0, r1 = -1, c0 = 0, c1 = -1;
+};
+
 // The 8-connected component of `inside` that holds `seed`, with enclosed allowed holes filled in
 // (a hole: points not reachable from the box edge without crossing the component). The holes are
 // the points of the component's bounding box that no 4-connected path of points outside the
@@ -313,27 +400,34 @@ struct Box {
 // through the centres of 8-connected points never passes through another point's centre, nor
 // between two 4-connected ones), found without tracing and filling the contour.
 std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& inside, const std::vector<std::uint8_t>& allowed,
-                                               const Box& box, std::size_t seed) {
+                                               const Box& box, std::size_t seed, const Bounds* within = nullptr) {
   std::vector<std::uint8_t> region(inside.size(), 0);
   if (!inside[seed]) return region;
-  cv::Mat image(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(inside.data()));
-  cv::Mat flooded = cv::Mat::zeros(box.h + 2, box.w + 2, CV_8U);
+  // `within` (if given) holds every point of `inside`, and so the component: the flood and its mask
+  // need cover only it.
+  const cv::Rect window = within ? cv::Rect(within->c0, within->r0, within->c1 - within->c0 + 1, within->r1 - within->r0 + 1)
+                                 : cv::Rect(0, 0, box.w, box.h);
+  const cv::Mat image = cv::Mat(box.h, box.w, CV_8U, const_cast<std::uint8_t*>(inside.data()))(window);
+  cv::Mat flooded = cv::Mat::zeros(window.height + 2, window.width + 2, CV_8U);
   cv::Rect bounds;
-  const cv::Point start(static_cast<int>(seed % static_cast<std::size_t>(box.w)), static_cast<int>(seed / static_cast<std::size_t>(box.w)));
+  const cv::Point start(static_cast<int>(seed % static_cast<std::size_t>(box.w)) - window.x,
+                        static_cast<int>(seed / static_cast<std::size_t>(box.w)) - window.y);
   cv::floodFill(image, flooded, start, cv::Scalar(1), &bounds, cv::Scalar(0), cv::Scalar(0),
                 8 | cv::FLOODFILL_MASK_ONLY | cv::FLOODFILL_FIXED_RANGE | (1 << 8));
+  const int flood_x = bounds.x, flood_y = bounds.y;  // in the window; `bounds` from here on in the box
+  bounds.x += window.x;
+  bounds.y += window.y;
   // Over the bounding box with a one-point border (outside, where the flood starts): 1 component,
   // 2 reached from outside, 0 not reached.
   const int bw = bounds.width + 2, bh = bounds.height + 2;
   std::vector<std::uint8_t> state(static_cast<std::size_t>(bw) * static_cast<std::size_t>(bh), 2);
   for (int row = 0; row < bounds.height; ++row) {
-    const std::uint8_t* in = flooded.ptr<std::uint8_t>(bounds.y + row + 1) + bounds.x + 1;
+    const std::uint8_t* in = flooded.ptr<std::uint8_t>(flood_y + row + 1) + flood_x + 1;
     std::uint8_t* out = region.data() + box.at(bounds.y + row, bounds.x);
     std::uint8_t* mark = state.data() + static_cast<std::size_t>(row + 1) * static_cast<std::size_t>(bw) + 1;
-    for (int col = 0; col < bounds.width; ++col) {
-      out[col] = in[col];
-      mark[col] = in[col] ? 1 : 0;
-    }
+    // (The flood marks its points 1 and leaves the rest 0.)
+    std::copy_n(in, bounds.width, out);
+    std::copy_n(in, bounds.width, mark);
   }
   // The points next to the border, then everything 4-connected to them outside the component, a
   // run along a row at a time (the border stops every run).
@@ -365,18 +459,15 @@ std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& 
   for (int row = 0; row < bounds.height; ++row) {
     const std::uint8_t* mark = state.data() + static_cast<std::size_t>(row + 1) * static_cast<std::size_t>(bw) + 1;
     const std::size_t j = box.at(bounds.y + row, bounds.x);
-    for (int col = 0; col < bounds.width; ++col)
-      if (mark[col] == 0 && allowed[j + static_cast<std::size_t>(col)]) region[j + static_cast<std::size_t>(col)] = 1;
+    const std::uint8_t* allow = allowed.data() + j;
+    std::uint8_t* out = region.data() + j;
+    for (int col = 0; col < bounds.width; ++col) out[col] |= static_cast<std::uint8_t>((mark[col] == 0) & (allow[col] != 0));
   }
   return region;
 }
 
-// The bounding box of a w x h mask's set points: rows r0..r1, columns c0..c1 (r1 < 0: none). A row
-// is tested whole first (an OR of its bytes, vectorised), and only rows with a set point searched.
-struct Bounds {
-  int r0 = 0, r1 = -1, c0 = 0, c1 = -1;
-};
-
+// The bounding box of a w x h mask's set points (see Bounds). A row is tested whole first (an OR
+// of its bytes, vectorised), and only rows with a set point searched.
 Bounds set_bounds(const std::uint8_t* mask, int w, int h) {
   Bounds b;
   b.r0 = h;
@@ -504,7 +595,10 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
 
   // Block means over the box and a border wide enough for the smoothing kernel (so the box sees
   // what a blur of the whole scan would), then the smoothing.
-  std::vector<float> height(size), smooth(size), envelope(size), trace_relief(size);
+  // (Scratch is not zero-filled: each of these is written at every point before it is read, and the
+  // fills and depths below over the fill's box, where alone they are read.)
+  using Scratch = std::vector<float, detail::DefaultInitAllocator<float>>;
+  Scratch height(size), smooth(size), envelope(size), trace_relief(size);
   std::vector<std::uint8_t> seen(size);
   {
     const double sx = detection.smoothing_sigma_um / dx, sy = detection.smoothing_sigma_um / dy;
@@ -516,9 +610,12 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     const int kx0 = -std::min(px, box.x0 / g), ky0 = -std::min(py, box.y0 / g);
     const int kx1 = std::min(box.w + px, (relief.nx() - box.x0 + g - 1) / g);
     const int ky1 = std::min(box.h + py, (relief.ny() - box.y0 + g - 1) / g);
-    cv::Mat means(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
-    cv::Mat valid_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
-    cv::Mat point_count(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
+    // (Summed into from 0 on blocks of g x g points; with one point per block each is set at every
+    // point, the blocks ending where the scan does.)
+    const auto block_image = [&] {
+      return g == 1 ? cv::Mat(ky1 - ky0, kx1 - kx0, CV_32F) : cv::Mat(ky1 - ky0, kx1 - kx0, CV_32F, cv::Scalar(0));
+    };
+    cv::Mat means = block_image(), valid_count = block_image(), point_count = block_image();
     const int first_col = box.x0 + kx0 * g, end_col = std::min(relief.nx(), box.x0 + kx1 * g);
     const int row_end = std::min(relief.ny(), box.y0 + ky1 * g);
     if (g == 1) {
@@ -550,17 +647,19 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
         for (int j = 0; j < g; ++j) {
           for (int c = 0; c < blocks; ++c) sum[c] += z[c * g + j];
         }
-        // The counts are whole numbers (exact in float whatever the order they are added in);
-        // most rows miss no point.
+        // The counts are whole numbers (exact in float whatever the order they are added and
+        // taken off in): every block's g points, less each missing one (found by memchr, a run
+        // of them at a time; most rows miss no point, and those that do few).
         const auto whole = static_cast<std::size_t>(blocks) * static_cast<std::size_t>(g);
-        if (std::memchr(mask, 0, whole) == nullptr) {
-          for (int c = 0; c < blocks; ++c) valid[c] += static_cast<float>(g);
-        } else {
-          for (int c = 0; c < blocks; ++c) {
-            int count = 0;
-            for (int j = 0; j < g; ++j) count += mask[c * g + j] != 0;
-            valid[c] += static_cast<float>(count);
-          }
+        for (int c = 0; c < blocks; ++c) valid[c] += static_cast<float>(g);
+        const std::uint8_t* const mask_end = mask + whole;
+        for (auto* missing = static_cast<const std::uint8_t*>(std::memchr(mask, 0, whole)); missing != nullptr;
+             missing = static_cast<const std::uint8_t*>(std::memchr(missing, 0, static_cast<std::size_t>(mask_end - missing)))) {
+          do {
+            valid[(missing - mask) / g] -= 1.0f;
+            ++missing;
+          } while (missing != mask_end && *missing == 0);
+          if (missing == mask_end) break;
         }
         for (int c = 0; c < blocks; ++c) points[c] += static_cast<float>(g);
         // The last block, partial at the scan's edge.
@@ -672,58 +771,68 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
 
   // Skin filled in from around `extent` (harmonic, over the extent's bounding box only: the
   // points around it are the boundary), and the depth against it.
-  std::vector<float> fill(size), envelope_fill(size), trace_fill(size), trace_depth(size);
-  // Each `source` filled from the rim into its `filled` (`source` outside the extent's box); the
-  // fills share their unknown points, and so the solver's set-up.
+  Scratch fill(size), envelope_fill(size), trace_depth(size);
+  // Each `source` filled from the rim into its `filled`; the fills share their unknown points, and
+  // so the solver's set-up. Only the fill's box (the extent's bounding box grown by 2 points,
+  // returned; r1 < 0 when the extent is empty) is written: outside it the fill is `source` itself,
+  // and what follows reads the fills only there (every use below is within the extent, or next to
+  // its points), so the rest of the box is neither copied nor swept.
   struct FillJob {
-    const std::vector<float>* source;
-    std::vector<float>* filled;
+    const Scratch* source;
+    Scratch* filled;
   };
   auto harmonic_from_rim = [&](const std::vector<std::uint8_t>& extent, std::initializer_list<FillJob> jobs) {
     // rim values from the smoothed relief: the rim is a level, not a noise sample
-    for (const FillJob& job : jobs) *job.filled = *job.source;
-    auto [r0, r1, c0, c1] = set_bounds(extent.data(), box.w, box.h);
-    if (r1 >= 0) {
-      r0 = std::max(0, r0 - 2);
-      c0 = std::max(0, c0 - 2);
-      r1 = std::min(box.h - 1, r1 + 2);
-      c1 = std::min(box.w - 1, c1 + 2);
-      const int sw = c1 - c0 + 1, sh = r1 - r0 + 1;
-      const std::size_t sub_size = static_cast<std::size_t>(sw) * static_cast<std::size_t>(sh);
-      std::vector<std::vector<float>> subs(jobs.size(), std::vector<float>(sub_size));
-      std::vector<std::vector<float>*> channels;
-      std::vector<std::uint8_t> unknown(sub_size);
-      for (int row = 0; row < sh; ++row)
-        for (int col = 0; col < sw; ++col) {
-          const std::size_t i = box.at(r0 + row, c0 + col);
-          const std::size_t k = static_cast<std::size_t>(row) * static_cast<std::size_t>(sw) + static_cast<std::size_t>(col);
-          unknown[k] = extent[i] || others[i];
-        }
-      std::size_t j = 0;
-      for (const FillJob& job : jobs) {
-        std::vector<float>& sub = subs[j++];
-        for (int row = 0; row < sh; ++row)
-          std::copy_n(job.source->begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)), sw,
-                      sub.begin() + static_cast<std::ptrdiff_t>(row) * sw);
-        channels.push_back(&sub);
-      }
-      harmonic_fill_box(channels, unknown, sw, sh, dx, dy);
-      j = 0;
-      for (const FillJob& job : jobs) {
-        const std::vector<float>& sub = subs[j++];
-        for (int row = 0; row < sh; ++row)
-          std::copy(sub.begin() + static_cast<std::ptrdiff_t>(row) * sw, sub.begin() + static_cast<std::ptrdiff_t>(row + 1) * sw,
-                    job.filled->begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)));
-      }
+    Bounds fb = set_bounds(extent.data(), box.w, box.h);
+    if (fb.r1 < 0) return fb;
+    fb.r0 = std::max(0, fb.r0 - 2);
+    fb.c0 = std::max(0, fb.c0 - 2);
+    fb.r1 = std::min(box.h - 1, fb.r1 + 2);
+    fb.c1 = std::min(box.w - 1, fb.c1 + 2);
+    const int r0 = fb.r0, c0 = fb.c0;
+    const int sw = fb.c1 - c0 + 1, sh = fb.r1 - r0 + 1;
+    const std::size_t sub_size = static_cast<std::size_t>(sw) * static_cast<std::size_t>(sh);
+    std::vector<std::vector<float>> subs(jobs.size(), std::vector<float>(sub_size));
+    std::vector<std::vector<float>*> channels;
+    std::vector<std::uint8_t> unknown(sub_size);
+    for (int row = 0; row < sh; ++row) {
+      const std::uint8_t* e = extent.data() + box.at(r0 + row, c0);
+      const std::uint8_t* o = others.data() + box.at(r0 + row, c0);
+      std::uint8_t* u = unknown.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(sw);
+      for (int col = 0; col < sw; ++col) u[col] = (e[col] | o[col]) != 0;
     }
+    std::size_t j = 0;
+    for (const FillJob& job : jobs) {
+      std::vector<float>& sub = subs[j++];
+      for (int row = 0; row < sh; ++row)
+        std::copy_n(job.source->begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)), sw,
+                    sub.begin() + static_cast<std::ptrdiff_t>(row) * sw);
+      channels.push_back(&sub);
+    }
+    harmonic_fill_box(channels, unknown, sw, sh, dx, dy);
+    j = 0;
+    for (const FillJob& job : jobs) {
+      const std::vector<float>& sub = subs[j++];
+      for (int row = 0; row < sh; ++row)
+        std::copy(sub.begin() + static_cast<std::ptrdiff_t>(row) * sw, sub.begin() + static_cast<std::ptrdiff_t>(row + 1) * sw,
+                  job.filled->begin() + static_cast<std::ptrdiff_t>(box.at(r0 + row, c0)));
+    }
+    return fb;
   };
   // The extent is traced on the relief without pores and furrows against that same relief filled
   // in from the rim. (Against the smoothed relief's fill, as before issue 17's rolling work, the
   // closing's lift on the skin, 5-10 um, was taken off every depth: rolling scars' rims came in,
-  // 7 % short in diameter on the tuning suite, 13 % on shallow ones.)
+  // 7 % short in diameter on the tuning suite, 13 % on shallow ones.) The depth is taken inside the
+  // fill's box only (returned); outside it the relief is its own fill and the depth sign * 0.
+  Scratch trace_fill(size);
   auto fill_from_rim = [&](const std::vector<std::uint8_t>& extent) {
-    harmonic_from_rim(extent, {{&trace_relief, &trace_fill}});
-    for (std::size_t i = 0; i < size; ++i) trace_depth[i] = sign * (trace_fill[i] - trace_relief[i]);
+    const Bounds fb = harmonic_from_rim(extent, {{&trace_relief, &trace_fill}});
+    for (int row = fb.r0; row <= fb.r1; ++row)
+      for (int col = fb.c0; col <= fb.c1; ++col) {
+        const std::size_t i = box.at(row, col);
+        trace_depth[i] = sign * (trace_fill[i] - trace_relief[i]);
+      }
+    return fb;
   };
 
   const double pixel_mm2 = dx * dy * 1e-6;
@@ -735,25 +844,43 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   // Fill from the rim, trace the extent at the rim level, and fill again from the new rim: the
   // second pass corrects a first rim that lay inside the scar.
   for (int pass = 0; pass < 2; ++pass) {
-    fill_from_rim(dilate(region, box, grow_px));
+    // The region lies in its own dilation, so inside the fill's box (empty with it).
+    Bounds work = fill_from_rim(dilate(region, box, grow_px));
     peak = 0.0f;
     float trace_peak = -1e30f;
-    for (std::size_t i = 0; i < size; ++i) {
-      if (!region[i]) continue;
-      // The rim is a fraction of the scar's depth on the relief without pores and furrows: a pore on
-      // the floor must not raise it (rolling scars came out narrow).
-      peak = std::max(peak, trace_depth[i]);
-      if (trace_depth[i] > trace_peak) {
-        trace_peak = trace_depth[i];
-        peak_at = i;
+    for (int row = work.r0; row <= work.r1; ++row)
+      for (int col = work.c0; col <= work.c1; ++col) {
+        const std::size_t i = box.at(row, col);
+        if (!region[i]) continue;
+        // The rim is a fraction of the scar's depth on the relief without pores and furrows: a pore on
+        // the floor must not raise it (rolling scars came out narrow).
+        peak = std::max(peak, trace_depth[i]);
+        if (trace_depth[i] > trace_peak) {
+          trace_peak = trace_depth[i];
+          peak_at = i;
+        }
       }
-    }
     if (peak <= 0.0f) return m;
     const float level = std::max(static_cast<float>(settings.rim_min_um), static_cast<float>(settings.rim_fraction) * peak);
     m.rim_level_um = level;
+    // Outside the fill's box the depth is sign * 0 (or NaN): never at a positive level, so nothing
+    // above it lies there. At a level of 0 or below (settings only) the whole box is looked at.
+    if (!(level > 0.0f)) {
+      for (int row = 0; row < box.h; ++row)
+        for (int col = 0; col < box.w; ++col) {
+          if (row >= work.r0 && row <= work.r1 && col >= work.c0 && col <= work.c1) continue;
+          const std::size_t i = box.at(row, col);
+          trace_depth[i] = sign * (trace_relief[i] - trace_relief[i]);
+        }
+      work = Bounds{0, box.h - 1, 0, box.w - 1};
+    }
     std::vector<std::uint8_t> above(size);
-    for (std::size_t i = 0; i < size; ++i) above[i] = (allowed[i] != 0) & (trace_depth[i] >= level);
-    traced = component_with_holes(above, allowed, box, peak_at);
+    for (int row = work.r0; row <= work.r1; ++row)
+      for (int col = work.c0; col <= work.c1; ++col) {
+        const std::size_t i = box.at(row, col);
+        above[i] = (allowed[i] != 0) & (trace_depth[i] >= level);
+      }
+    traced = component_with_holes(above, allowed, box, peak_at, &work);
     const double traced_area = static_cast<double>(count_set(traced));
     traced_radius_px = std::sqrt(traced_area / std::numbers::pi);
     rim_radius_px = traced_radius_px;
@@ -770,10 +897,14 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
       // off the depth and, over the whole extent, off the volume (a raised-cosine bowl: 2 % of its
       // depth, 5.6 % of its volume).
       auto radius_at = [&](float factor) {
-        std::vector<std::uint8_t> above_level(size);
+        std::vector<std::uint8_t> above_level(size);  // (traced lies in `work`)
         const float threshold = factor * level;
-        for (std::size_t i = 0; i < size; ++i) above_level[i] = (traced[i] != 0) & (trace_depth[i] >= threshold);
-        return std::sqrt(static_cast<double>(count_set(component_with_holes(above_level, allowed, box, peak_at))) /
+        for (int row = work.r0; row <= work.r1; ++row)
+          for (int col = work.c0; col <= work.c1; ++col) {
+            const std::size_t i = box.at(row, col);
+            above_level[i] = (traced[i] != 0) & (trace_depth[i] >= threshold);
+          }
+        return std::sqrt(static_cast<double>(count_set(component_with_holes(above_level, allowed, box, peak_at, &work))) /
                          std::numbers::pi);
       };
       const double r2 = radius_at(2.0f);
@@ -798,74 +929,98 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     region = traced;
     grow_px = std::clamp(saturating_cast<int>(std::ceil(support_radius_px - traced_radius_px)), 0, 2 * std::max(box.w, box.h)) + 1;
   }
-  {
-    // Both reliefs are filled in from the same support: where the wall meets the skin.
-    const std::vector<std::uint8_t> support = dilate(region, box, grow_px);
-    harmonic_from_rim(support, {{&envelope, &envelope_fill}, {&smooth, &fill}});
-  }
+  // Both reliefs are filled in from the same support: where the wall meets the skin. Everything
+  // below reads the fills and the depth against them on the region, next to its points or on the
+  // extent, all inside the support and so inside the fill's box `fb`: only that box is looked at.
+  Bounds fb = harmonic_from_rim(dilate(region, box, grow_px), {{&envelope, &envelope_fill}, {&smooth, &fill}});
   const std::vector<std::uint8_t> extent = [&] {
     std::vector<std::uint8_t> e = dilate(region, box, grow_px - 1);
     for (std::size_t i = 0; i < size; ++i) e[i] = (e[i] != 0) & (allowed[i] != 0);
     return e;
   }();
+  {
+    // (The extent, dilated by one point less than the support, lies in it; should it not, the
+    // fill outside `fb` is the smoothed relief itself, and the whole box is looked at.)
+    const Bounds e = set_bounds(extent.data(), box.w, box.h);
+    if (e.r1 >= 0 && (fb.r1 < 0 || e.r0 < fb.r0 || e.r1 > fb.r1 || e.c0 < fb.c0 || e.c1 > fb.c1)) {
+      for (int row = 0; row < box.h; ++row)
+        for (int col = 0; col < box.w; ++col) {
+          if (row >= fb.r0 && row <= fb.r1 && col >= fb.c0 && col <= fb.c1) continue;
+          const std::size_t i = box.at(row, col);
+          fill[i] = smooth[i];
+          envelope_fill[i] = envelope[i];
+        }
+      fb = Bounds{0, box.h - 1, 0, box.w - 1};
+    }
+  }
+  // Visits the points of `fb` in the box's order.
+  const auto over_fill_box = [&](auto&& visit) {
+    for (int row = fb.r0; row <= fb.r1; ++row)
+      for (int col = fb.c0; col <= fb.c1; ++col) visit(row, col, box.at(row, col));
+  };
 
   // Depth (height), volume, shape.
   // The scar's depth is read on the relief with the pores and furrows removed (the envelope: the
   // detection grid's closing, or opening for elevations), against that relief filled in from the
   // rim, so microrelief on a floor is not counted as scar depth. Where the closed relief's bottom is
   // narrow (the tip of a V, which a closing blunts), the grid's own samples at the tip give it.
-  std::vector<float> robust(size);
-  for (std::size_t i = 0; i < size; ++i) robust[i] = sign * (envelope_fill[i] - envelope[i]);
+  Scratch robust(size);
+  over_fill_box([&](int, int, std::size_t i) { robust[i] = sign * (envelope_fill[i] - envelope[i]); });
   float robust_peak = 0.0f;
-  for (std::size_t i = 0; i < size; ++i)
+  over_fill_box([&](int, int, std::size_t i) {
     if (region[i]) robust_peak = std::max(robust_peak, robust[i]);
+  });
   if (robust_peak <= 0.0f || traced_radius_px <= 0) return m;
   peak = robust_peak;
   float deepest = 0.0f;  // the deepest of the grid's own samples (no smoothing)
-  for (std::size_t i = 0; i < size; ++i)
+  over_fill_box([&](int, int, std::size_t i) {
     if (region[i]) deepest = std::max(deepest, sign * (fill[i] - height[i]));
+  });
   {
     // The closed relief's bottom: within 5 % (at least 3 µm) of its deepest point.
     const float tolerance = std::max(3.0f, 0.05f * robust_peak);
     std::vector<std::uint8_t> bottom(size);
     const float bottom_level = robust_peak - tolerance;
-    for (std::size_t i = 0; i < size; ++i) bottom[i] = (region[i] != 0) & (robust[i] >= bottom_level);
-    const double bottom_mm2 = static_cast<double>(count_set(bottom)) * pixel_mm2;
-    const double narrow_mm = 1.5 * detection.narrow_feature_width_um / 1000.0;
     // ...and the scar itself narrow there: its deepest quarter narrower than three times the
     // closing's width, as a V's is (a 2 mm cone's: 0.5 mm). The bottom of a broad bowl is never
     // blunted by the closing, but its closed relief can have a small deepest patch, and the grid's
     // samples there would add a pore on the floor (an 80 um rolling scar read 150 um).
-    std::size_t deepest_quarter = 0;
+    std::size_t deepest_quarter = 0, bottom_points = 0;
     const float quarter_level = 0.75f * robust_peak;
-    for (std::size_t i = 0; i < size; ++i) deepest_quarter += (region[i] != 0) & (robust[i] >= quarter_level);
+    over_fill_box([&](int, int, std::size_t i) {
+      const bool in = region[i] != 0;
+      bottom[i] = in & (robust[i] >= bottom_level);
+      bottom_points += bottom[i];
+      deepest_quarter += in & (robust[i] >= quarter_level);
+    });
+    const double bottom_mm2 = static_cast<double>(bottom_points) * pixel_mm2;
+    const double narrow_mm = 1.5 * detection.narrow_feature_width_um / 1000.0;
     const double pit_mm = 3.0 * detection.narrow_feature_width_um / 1000.0;
     const bool narrow_pit = static_cast<double>(deepest_quarter) * pixel_mm2 <= std::numbers::pi * pit_mm * pit_mm / 4.0;
     if (narrow_pit && bottom_mm2 <= std::numbers::pi * narrow_mm * narrow_mm / 4.0) {
       float tip = 0.0f;  // the grid's samples at (and just around) that bottom
       const std::vector<std::uint8_t> near_bottom = dilate(bottom, box, 1);
-      for (std::size_t i = 0; i < size; ++i)
+      over_fill_box([&](int, int, std::size_t i) {
         if (near_bottom[i] && region[i]) tip = std::max(tip, sign * (fill[i] - height[i]));
+      });
       peak = std::max(robust_peak, tip);
     }
   }
   const double scale = rim_radius_px / traced_radius_px;
   double volume_um = 0.0, unseen = 0.0, seen_peak = 0.0;
   double sx = 0, sy = 0, n = 0;
-  for (int row = 0; row < box.h; ++row)
-    for (int col = 0; col < box.w; ++col) {
-      const std::size_t i = box.at(row, col);
-      if (extent[i]) volume_um += sign * (fill[i] - height[i]);
-      if (!region[i]) continue;
-      sx += col;
-      sy += row;
-      n += 1;
-      if (seen[i]) {
-        seen_peak = std::max(seen_peak, static_cast<double>(robust[i]));
-      } else {
-        unseen += 1;
-      }
+  over_fill_box([&](int row, int col, std::size_t i) {
+    if (extent[i]) volume_um += sign * (fill[i] - height[i]);
+    if (!region[i]) return;
+    sx += col;
+    sy += row;
+    n += 1;
+    if (seen[i]) {
+      seen_peak = std::max(seen_peak, static_cast<double>(robust[i]));
+    } else {
+      unseen += 1;
     }
+  });
   // The floor was not seen when the deepest part of the scar (within 10 % of its deepest point,
   // seen or filled in) is mostly unseen and one connected unseen patch holds a meaningful share
   // of it: never because of scattered missing points, nor a small dropout on a seen floor.
@@ -874,15 +1029,15 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
     const float deep_level = 0.9f * std::max(peak, robust_peak);
     std::vector<std::uint8_t> hidden(size);
     double deep = 0.0, deep_seen = 0.0;
-    for (std::size_t i = 0; i < size; ++i) {
-      if (!region[i] || robust[i] < deep_level) continue;
+    over_fill_box([&](int, int, std::size_t i) {
+      if (!region[i] || robust[i] < deep_level) return;
       deep += 1;
       if (seen[i]) {
         deep_seen += 1;
       } else {
         hidden[i] = 1;
       }
-    }
+    });
     double largest_patch = 0.0;
     if (deep > 0 && deep_seen < 0.5 * deep) {
       cv::Mat hidden_image(box.h, box.w, CV_8U, hidden.data());
@@ -896,8 +1051,8 @@ ScarMeasurement measure_candidate(const HeightMap& relief, const DetectionGrid& 
   double sxx = 0, syy = 0, sxy = 0;
   std::size_t deeper_half = 0, within_fifth = 0;
   std::vector<float> wall_slopes;
-  for (int row = 0; row < box.h; ++row)
-    for (int col = 0; col < box.w; ++col) {
+  for (int row = fb.r0; row <= fb.r1; ++row)
+    for (int col = fb.c0; col <= fb.c1; ++col) {
       const std::size_t i = box.at(row, col);
       if (!region[i]) continue;
       const double ex = (col - cx) * dx / 1000.0, ey = (row - cy) * dy / 1000.0;
@@ -975,7 +1130,7 @@ std::vector<std::uint8_t> dilate(const std::vector<std::uint8_t>& region, int w,
 void harmonic_fill(std::vector<float>& values, const std::vector<std::uint8_t>& unknown, int w, int h, double dx_um,
                    double dy_um, bool vectorised) {
   std::vector<float>* channel = &values;
-  harmonic_fill_box(Channels(&channel, 1), unknown, w, h, dx_um, dy_um, vectorised ? kSweepInterior : sweep_interior_portable);
+  harmonic_fill_box(Channels(&channel, 1), unknown, w, h, dx_um, dy_um, vectorised && kVectorised);
 }
 }  // namespace detail
 

@@ -1,8 +1,8 @@
 #include "scars/outline.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <unordered_map>
 
 namespace scarscope {
 
@@ -18,17 +18,45 @@ std::vector<std::array<double, 2>> cell_boundary_outline(const std::uint8_t* mas
     bool used = false;
   };
   std::vector<Edge> edges;
-  const auto key = [w](int x, int y) { return static_cast<std::int64_t>(y) * (w + 1) + x; };
-  std::unordered_multimap<std::int64_t, std::size_t> leaving;  // start corner -> edges
-  for (int row = 0; row < h; ++row)
-    for (int col = 0; col < w; ++col) {
+  // The set cells' bounding box: rows r0..r1, columns c0..c1 (r1 < 0: none).
+  // A row is tested whole first (an OR of its bytes, vectorised), and only rows with a set cell
+  // searched.
+  int r0 = h, r1 = -1, c0 = w, c1 = -1;
+  for (int row = 0; row < h; ++row) {
+    const std::uint8_t* line = mask + static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
+    std::uint8_t any = 0;
+    for (int col = 0; col < w; ++col) any |= line[col];
+    if (!any) continue;
+    int first = 0, last = w - 1;
+    while (!line[first]) ++first;
+    while (!line[last]) --last;
+    r0 = std::min(r0, row);
+    r1 = row;
+    c0 = std::min(c0, first);
+    c1 = std::max(c1, last);
+  }
+  if (r1 < 0) return {};
+  for (int row = r0; row <= r1; ++row)
+    for (int col = c0; col <= c1; ++col) {
       if (!set(row, col)) continue;
       if (!set(row - 1, col)) edges.push_back({col, row, col + 1, row});
       if (!set(row, col + 1)) edges.push_back({col + 1, row, col + 1, row + 1});
       if (!set(row + 1, col)) edges.push_back({col + 1, row + 1, col, row + 1});
       if (!set(row, col - 1)) edges.push_back({col, row + 1, col, row});
     }
-  for (std::size_t e = 0; e < edges.size(); ++e) leaving.emplace(key(edges[e].x0, edges[e].y0), e);
+  // Start corner -> the edges leaving it: at most two (cells meeting only at that corner), in a
+  // table over the box's corners. (Which of two comes first does not matter: one is a left turn.)
+  const int corners_across = c1 - c0 + 2;
+  const auto key = [&](int x, int y) {
+    return static_cast<std::size_t>(y - r0) * static_cast<std::size_t>(corners_across) + static_cast<std::size_t>(x - c0);
+  };
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::array<std::size_t, 2>> leaving(static_cast<std::size_t>(r1 - r0 + 2) * static_cast<std::size_t>(corners_across),
+                                                  {kNone, kNone});
+  for (std::size_t e = 0; e < edges.size(); ++e) {
+    auto& slots = leaving[key(edges[e].x0, edges[e].y0)];
+    slots[slots[0] == kNone ? 0 : 1] = e;
+  }
 
   std::vector<std::array<int, 2>> best;
   double best_area = 0.0;
@@ -45,13 +73,13 @@ std::vector<std::array<double, 2>> cell_boundary_outline(const std::uint8_t* mas
       // cells on the right of the way round, that keeps to the diagonal neighbour (8-connectivity).
       const int dx = edge.x1 - edge.x0, dy = edge.y1 - edge.y0;
       std::size_t next = edges.size();
-      const auto range = leaving.equal_range(key(edge.x1, edge.y1));
-      for (auto it = range.first; it != range.second; ++it) {
-        const Edge& candidate = edges[it->second];
-        if (candidate.used && it->second != first) continue;
+      for (const std::size_t e : leaving[key(edge.x1, edge.y1)]) {
+        if (e == kNone) break;
+        const Edge& candidate = edges[e];
+        if (candidate.used && e != first) continue;
         const int ndx = candidate.x1 - candidate.x0, ndy = candidate.y1 - candidate.y0;
         const bool left_turn = ndx == dy && ndy == -dx;
-        if (next == edges.size() || left_turn) next = it->second;
+        if (next == edges.size() || left_turn) next = e;
       }
       if (next == edges.size()) break;  // cannot happen on a closed boundary; stop safely
       current = next;
