@@ -389,9 +389,7 @@ struct Box {
 };
 
 // Rows r0..r1 and columns c0..c1 of a box (r1 < 0: none).
-struct Bounds {
-  int r0 = 0, r1 = -1, c0 = 0, c1 = -1;
-};
+using Bounds = CellBounds;
 
 // The 8-connected component of `inside` that holds `seed`, with enclosed allowed holes filled in
 // (a hole: points not reachable from the box edge without crossing the component). The holes are
@@ -466,27 +464,6 @@ std::vector<std::uint8_t> component_with_holes(const std::vector<std::uint8_t>& 
   return region;
 }
 
-// The bounding box of a w x h mask's set points (see Bounds). A row is tested whole first (an OR
-// of its bytes, vectorised), and only rows with a set point searched.
-Bounds set_bounds(const std::uint8_t* mask, int w, int h) {
-  Bounds b;
-  b.r0 = h;
-  b.c0 = w;
-  for (int row = 0; row < h; ++row) {
-    const std::uint8_t* line = mask + static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
-    std::uint8_t any = 0;
-    for (int col = 0; col < w; ++col) any |= line[col];
-    if (!any) continue;
-    int first = 0, last = w - 1;
-    while (!line[first]) ++first;
-    while (!line[last]) --last;
-    b.r0 = std::min(b.r0, row);
-    b.r1 = row;
-    b.c0 = std::min(b.c0, first);
-    b.c1 = std::max(b.c1, last);
-  }
-  return b;
-}
 
 // The region dilated by an ellipse of `radius` (OpenCV's MORPH_ELLIPSE element, the maximum over
 // it, points beyond the box counting as 0), over the region's bounding box grown by the radius only:

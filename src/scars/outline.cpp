@@ -6,6 +6,26 @@
 
 namespace scarscope {
 
+CellBounds set_bounds(const std::uint8_t* mask, int w, int h) {
+  CellBounds b;
+  b.r0 = h;
+  b.c0 = w;
+  for (int row = 0; row < h; ++row) {
+    const std::uint8_t* line = mask + static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
+    std::uint8_t any = 0;
+    for (int col = 0; col < w; ++col) any |= line[col];
+    if (!any) continue;
+    int first = 0, last = w - 1;
+    while (!line[first]) ++first;
+    while (!line[last]) --last;
+    b.r0 = std::min(b.r0, row);
+    b.r1 = row;
+    b.c0 = std::min(b.c0, first);
+    b.c1 = std::max(b.c1, last);
+  }
+  return b;
+}
+
 std::vector<std::array<double, 2>> cell_boundary_outline(const std::uint8_t* mask, int w, int h) {
   // Corner (x, y), x in 0..w, y in 0..h, is the top-left corner of cell (row y, col x). Every set
   // cell's side facing an unset cell (or the edge) is an edge, directed clockwise on screen (rows
@@ -18,23 +38,8 @@ std::vector<std::array<double, 2>> cell_boundary_outline(const std::uint8_t* mas
     bool used = false;
   };
   std::vector<Edge> edges;
-  // The set cells' bounding box: rows r0..r1, columns c0..c1 (r1 < 0: none).
-  // A row is tested whole first (an OR of its bytes, vectorised), and only rows with a set cell
-  // searched.
-  int r0 = h, r1 = -1, c0 = w, c1 = -1;
-  for (int row = 0; row < h; ++row) {
-    const std::uint8_t* line = mask + static_cast<std::size_t>(row) * static_cast<std::size_t>(w);
-    std::uint8_t any = 0;
-    for (int col = 0; col < w; ++col) any |= line[col];
-    if (!any) continue;
-    int first = 0, last = w - 1;
-    while (!line[first]) ++first;
-    while (!line[last]) --last;
-    r0 = std::min(r0, row);
-    r1 = row;
-    c0 = std::min(c0, first);
-    c1 = std::max(c1, last);
-  }
+  // The set cells' bounding box: only it is walked.
+  const auto [r0, r1, c0, c1] = set_bounds(mask, w, h);
   if (r1 < 0) return {};
   for (int row = r0; row <= r1; ++row)
     for (int col = c0; col <= c1; ++col) {
